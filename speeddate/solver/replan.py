@@ -1,0 +1,99 @@
+"""Re-plan on the day: people now present, a previous plan, as few people moved as is worth it.
+
+Present people start on their previous seat (when it still exists in the new layout); newcomers fill the
+free seats. The search then weighs each move against the distinct-sector total: a person moves only when that
+gains more than MOVE_COST distinct sectors in total, and never at the price of a colleague or same-sector
+meeting (those levels still come first).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import replace
+
+from speeddate.solver.bound import distinct_upper_bound
+from speeddate.solver.layout import Layout, make_layout
+from speeddate.solver.model import INNER, OUTER, Circle, Instance, Options, Plan
+from speeddate.solver.search import EMPTY, Problem, Score, State, local_search, make_problem
+from speeddate.solver.solve import MOVES_PER_SECOND, OUTPUT_MARGIN, to_plan
+
+MOVE_COST = 2
+
+
+class ReplanState(State):
+    """A state whose score charges MOVE_COST distinct sectors for each person off their previous seat."""
+
+    def __init__(self, problem: Problem, at: list[int], home: list[int]) -> None:
+        self.home = home
+        super().__init__(problem, at)
+
+    def moved(self) -> int:
+        """Present people not on their previous seat."""
+        return sum(1 for p, slot in enumerate(self.home) if slot != EMPTY and self.pos[p] != slot)
+
+    def score(self) -> Score:
+        """Like State.score, with the move cost folded into the distinct-sector level."""
+        base = super().score()
+        return (base[0], base[1], base[2], base[3] + MOVE_COST * self.moved(), base[4], base[5])
+
+
+def replan(instance: Instance, previous: tuple[Circle, ...], options: Options | None = None) -> Plan:
+    """A new plan for the people in `instance`, starting from the previous plan's round-1 seats."""
+    options = options or Options()
+    started = options.started_at if options.started_at is not None else time.monotonic()
+    deadline = started + options.time_limit - OUTPUT_MARGIN
+    layout = make_layout(instance)
+    problem = make_problem(instance, layout)
+    home = previous_slots(instance, layout, previous)
+    state = ReplanState(problem, seed_seating(problem, home), home)
+    rng = random.Random(options.seed)
+    budget = int(max(0.0, deadline - time.monotonic()) * MOVES_PER_SECOND)
+    result = local_search(state, rng, deadline, budget, None)
+    bound = distinct_upper_bound([p.sector for p in instance.participants], layout)
+    plan = to_plan(instance, layout, result.at, "FEASIBLE", bound, started)
+    return replace(plan, moved=state.moved())
+
+
+def previous_slots(instance: Instance, layout: Layout, previous: tuple[Circle, ...]) -> list[int]:
+    """Each present person's previous slot, or EMPTY when new or when that seat no longer exists."""
+    index = {p.id: i for i, p in enumerate(instance.participants)}
+    home = [EMPTY] * len(instance.participants)
+    for circle in previous:
+        c = circle.circle - 1
+        if c >= len(layout.sizes):
+            continue
+        for side, seats in ((INNER, circle.inner), (OUTER, circle.outer)):
+            for seat, person in enumerate(seats):
+                if person in index and seat < layout.sizes[c]:
+                    home[index[person]] = layout.slot(c, side, seat)
+    return home
+
+
+def seed_seating(problem: Problem, home: list[int]) -> list[int]:
+    """Fixed people first, then present people on their previous seats, newcomers in the free seats."""
+    at = [EMPTY] * problem.layout.slot_count
+    placed = set()
+    for person, slot in enumerate(problem.fixed_slot):
+        if slot != EMPTY:
+            at[slot] = person
+            placed.add(person)
+    for person, slot in enumerate(home):
+        if slot != EMPTY and at[slot] == EMPTY and person not in placed:
+            at[slot] = person
+            placed.add(person)
+    _fill_free_seats(problem, at, [p for p in range(problem.size) if p not in placed])
+    return at
+
+
+def _fill_free_seats(problem: Problem, at: list[int], waiting: list[int]) -> None:
+    """Newcomers take free seats circle by circle, keeping each circle's head count balanced."""
+    layout = problem.layout
+    circle_of = layout.circle_of()
+    for person in waiting:
+        heads = [sum(1 for s, p in enumerate(at) if p != EMPTY and circle_of[s] == c)
+                 for c in range(len(layout.sizes))]
+        room = [c for c in range(len(layout.sizes)) if heads[c] < layout.people[c]]
+        circle = min(room or range(len(layout.sizes)), key=lambda c: heads[c] - layout.people[c])
+        slot = next(s for s, p in enumerate(at) if p == EMPTY and circle_of[s] == circle)
+        at[slot] = person

@@ -1,0 +1,93 @@
+"""Solve a seating instance: constructive start, local search, then CP-SAT where the instance is small enough.
+
+Reproducibility: every search phase is bounded by work (move counts, CP-SAT deterministic time) derived from
+the time limit, with the wall clock only as a safety net, so the same seed gives the same plan on this machine
+unless the safety net fires (then a note says so).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+
+from speeddate.solver.bound import distinct_upper_bound
+from speeddate.solver.check import check
+from speeddate.solver.layout import Layout, make_layout
+from speeddate.solver.model import Circle, Instance, Options, Plan
+from speeddate.solver.search import EMPTY, Problem, Score, State, construct, local_search, make_problem
+
+log = logging.getLogger(__name__)
+
+MOVES_PER_SECOND = 15_000
+OUTPUT_MARGIN = 0.3
+LOCAL_SHARE_BEFORE_CPSAT = 0.15
+
+
+def solve(instance: Instance, options: Options | None = None) -> Plan:
+    """Best plan found within the time limit, with checked figures, upper bound and proof status."""
+    options = options or Options()
+    started = options.started_at if options.started_at is not None else time.monotonic()
+    deadline = started + options.time_limit - OUTPUT_MARGIN
+    layout = make_layout(instance)
+    problem = make_problem(instance, layout)
+    rng = random.Random(options.seed)
+    return improve(instance, problem, construct(problem, rng), options, started, deadline)
+
+
+def improve(instance: Instance, problem: Problem, start: list[int], options: Options, started: float,
+            deadline: float, notes: tuple[str, ...] = ()) -> Plan:
+    """Search from a start seating and turn the best one into a checked Plan."""
+    bound = distinct_upper_bound([p.sector for p in instance.participants], problem.layout)
+    target = target_score(problem, bound)
+    rng = random.Random(options.seed)
+    state = State(problem, start)
+    cpsat_next = options.use_cpsat and _worth_cpsat(problem, deadline)
+    # CP-SAT proves more than local search finds on small circles, so it gets most of the time there.
+    share = LOCAL_SHARE_BEFORE_CPSAT if cpsat_next else 1.0
+    search_deadline = time.monotonic() + max(0.0, deadline - time.monotonic()) * share
+    budget = int(max(0.0, search_deadline - time.monotonic()) * MOVES_PER_SECOND)
+    result = local_search(state, rng, search_deadline, budget, target)
+    log.info("local search: %d moves, score %s, target %s", result.moves, result.score, target)
+    at, status, proven_bound = result.at, "OPTIMAL" if result.score == target else "FEASIBLE", bound
+    if status != "OPTIMAL" and cpsat_next:
+        from speeddate.solver.cpsat import solve_circles
+
+        outcome = solve_circles(problem, at, deadline, options)
+        at, proven_bound = outcome.at, min(bound, outcome.distinct_bound)
+        status = "OPTIMAL" if outcome.optimal or State(problem, at).score() == target else status
+    if time.monotonic() > deadline:
+        notes += ("time limit reached before the search budget was used: results may vary between runs",)
+    return to_plan(instance, problem.layout, at, status, proven_bound, started, notes)
+
+
+def target_score(problem: Problem, bound: int) -> Score:
+    """The best score conceivable: no conflicts, distinct total at its bound, every wish met."""
+    layout = problem.layout
+    has_empty = layout.slot_count > problem.size
+    # The worst-off cannot beat the average the bound allows.
+    rounds = layout.rounds - (1 if has_empty else 0)
+    worst = max(0, min(rounds, problem.sector_count - 1, bound // problem.size))
+    return (0, 0, 0, -bound, -worst, -sum(len(w) for w in problem.wants))
+
+
+def _worth_cpsat(problem: Problem, deadline: float) -> bool:
+    """CP-SAT pays off on small circles and needs about a second to import and build."""
+    return max(problem.layout.sizes) <= 40 and deadline - time.monotonic() > 1.5
+
+
+def to_plan(instance: Instance, layout: Layout, at: list[int], status: str, bound: int, started: float,
+            notes: tuple[str, ...] = ()) -> Plan:
+    """Round-1 seats per circle, figures from the independent checker."""
+    ids = [p.id for p in instance.participants]
+    circles = []
+    for c, offset in enumerate(layout.offsets):
+        n = layout.sizes[c]
+        inner = tuple(ids[p] if p != EMPTY else None for p in at[offset:offset + n])
+        outer = tuple(ids[p] if p != EMPTY else None for p in at[offset + n:offset + 2 * n])
+        circles.append(Circle(c + 1, inner, outer))
+    plan = Plan(instance.rounds, tuple(circles), status=status, upper_bound=bound, notes=notes)
+    figures = check(instance, plan)
+    if figures.same_organisation:
+        notes += (f"{figures.same_organisation} colleague meeting(s) could not be avoided",)
+    return Plan(plan.rounds, plan.circles, figures, bound, status, time.monotonic() - started, None, notes)
