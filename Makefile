@@ -1,0 +1,53 @@
+# speeddate — two commands: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export FLASK_APP := wsgi.py
+
+RUFF_FLAGS := --line-length 120 --target-version py311 --select E,F,W,I,B,UP,SIM,C4 --extend-exclude migrations
+
+.PHONY: run test lint translations messages system-deps install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d speeddate/translations
+
+run: install translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo --if-empty
+	$(BIN)/flask run --port $(PORT)
+
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "installing postgresql"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+lint: install-dev
+	$(BIN)/ruff check $(RUFF_FLAGS) .
+	$(BIN)/mypy --strict --follow-imports=silent speeddate/solver
+
+test: install-dev translations system-deps lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) build *.egg-info
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --omit-header -o speeddate/translations/messages.pot .
+	$(BIN)/pybabel update -i speeddate/translations/messages.pot -d speeddate/translations --no-fuzzy-matching

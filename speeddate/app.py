@@ -1,0 +1,55 @@
+"""The application factory: configuration, extensions, blueprints and CLI."""
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from speeddate import cli, database, i18n, views_common
+from speeddate.auth.views import bp as auth_bp
+from speeddate.config import DefaultConfig
+from speeddate.events.views import bp as events_bp
+from speeddate.extensions import babel, csrf, db, login, mail, migrate
+from speeddate.partners.views import bp as partners_bp
+from speeddate.reports.views import bp as reports_bp
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, object] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints and CLI; nothing else."""
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(PROJECT_ROOT / "templates"))
+    _load_config(app, test_config)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    login.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    database.configure_engine(app)
+    for blueprint in (partners_bp, auth_bp, events_bp, reports_bp):
+        app.register_blueprint(blueprint)
+    views_common.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _load_config(app: Flask, test_config: dict[str, object] | None) -> None:
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SPEEDDATE")
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database.database_uri(app)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app)
+
+
+def _instance_secret_key(app: Flask) -> str:
+    """Read the key kept in instance/secret_key, creating it once, so that sessions survive restarts."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,120 @@
+"""Flask CLI commands: demo data, organiser accounts, events for scripting."""
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from speeddate import demo
+from speeddate.auth import services as accounts
+from speeddate.events import services as events
+from speeddate.extensions import db
+from speeddate.models import Event, EventType, Gemeente
+from speeddate.reports import services as reports
+from speeddate.urls import registration_url
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(demo_command)
+    app.cli.add_command(users)
+    app.cli.add_command(events_group)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only load when the database has no events yet.")
+def demo_command(if_empty: bool) -> None:
+    """Load a fictional zone with partners and events; running it twice adds nothing."""
+    if if_empty and db.session.scalar(select(func.count()).select_from(Event)):
+        click.echo("The database has events already; demo data not loaded.")
+    else:
+        summary = demo.load()
+        click.echo(f"Demo zone loaded: {summary}")
+    click.echo(f"Demo organiser login: {demo.ORGANISER_EMAIL} / {demo.ORGANISER_PASSWORD}")
+
+
+@click.group("users")
+def users() -> None:
+    """Organiser accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="Give the account the admin role.")
+@click.password_option(help="The password (asked when not given).")
+def create_user(email: str, admin: bool, password: str) -> None:
+    """Create an organiser account."""
+    try:
+        user = accounts.create_user(email, password, admin=admin)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.role.value} {user.email}")
+
+
+@click.group("events")
+def events_group() -> None:
+    """Events, for scripting and operations."""
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO date and time: {value!r}") from None
+
+
+@events_group.command("create")
+@click.option("--title", required=True)
+@click.option("--type", "event_type", type=click.Choice([t.value for t in EventType]), required=True)
+@click.option("--start", required=True, help="ISO time; without an offset it is Brussels time.")
+@click.option("--end", required=True, help="ISO time; without an offset it is Brussels time.")
+@click.option("--capacity", type=click.IntRange(min=1), required=True)
+@click.option("--gemeente", help="Name of the gemeente.")
+@click.option("--location", default="")
+@click.option("--deadline", help="Registration deadline, ISO time.")
+@click.option("--catering/--no-catering", default=None, help="Default: the event type's default.")
+@click.option("--publish", is_flag=True, help="Open registration at once.")
+@click.option("--json", "as_json", is_flag=True, help="Print id, slug and registration_url as JSON.")
+def create_event(title, event_type, start, end, capacity, gemeente, location, deadline, catering, publish,
+                 as_json) -> None:
+    """Create an event."""
+    found = None
+    if gemeente:
+        found = db.session.scalar(select(Gemeente).where(func.lower(Gemeente.name) == gemeente.strip().lower()))
+        if found is None:
+            raise click.BadParameter(f"unknown gemeente {gemeente!r}", param_hint="--gemeente")
+    kind = EventType(event_type)
+    data = events.EventData(
+        type=kind, title=title, starts_at=_parse_time(start), ends_at=_parse_time(end), capacity=capacity,
+        gemeente=found, location=location, registration_deadline=_parse_time(deadline) if deadline else None,
+        catering=events.TYPE_DEFAULTS[kind].catering if catering is None else catering)
+    try:
+        event = events.create_event(data, publish=publish)
+    except events.EventError as error:
+        raise click.ClickException(str(error)) from None
+    result = {"id": event.id, "slug": event.slug, "registration_url": registration_url(event)}
+    click.echo(json.dumps(result) if as_json else f"Created event {event.id}: {result['registration_url']}")
+
+
+@events_group.command("export")
+@click.argument("event_id", type=int)
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--what", type=click.Choice(["registrations", "catering"]), default="registrations")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+def export_event(event_id: int, file_format: str, what: str, out: Path | None) -> None:
+    """Write an event's registrations (or catering counts) as CSV or XLSX."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise click.ClickException(f"no event with id {event_id}")
+    content = reports.export(event, what, file_format)
+    if out is not None:
+        out.write_bytes(content)
+        click.echo(f"Wrote {out}", err=True)
+    elif file_format == "xlsx" and sys.stdout.isatty():
+        raise click.ClickException("XLSX is binary: give --out FILE")
+    else:
+        click.get_binary_stream("stdout").write(content)

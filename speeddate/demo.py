@@ -1,0 +1,181 @@
+"""A fictional zone for trying speeddate out: `flask demo`. Loading it twice adds nothing."""
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from speeddate import tokens
+from speeddate.events import places
+from speeddate.extensions import db
+from speeddate.i18n import to_local, to_utc
+from speeddate.models import (
+    Event,
+    EventStatus,
+    EventType,
+    Gemeente,
+    Organisation,
+    Partner,
+    Registration,
+    Role,
+    Sector,
+    User,
+    ZoneSettings,
+)
+from speeddate.models.base import utcnow
+
+ORGANISER_EMAIL = "organisator@demo.speeddate.be"
+ORGANISER_PASSWORD = "speeddate-demo"
+GEMEENTEN = ("Oostkamp", "Beernem", "Zedelgem", "Jabbeke")
+FIRST_NAMES = ("Els", "Katrien", "Fatima", "Dirk", "Veerle", "Jérôme", "Amélie", "Lies", "Yasmine", "Tom",
+               "Charlotte", "Pieter", "Hanne", "Riet", "Wim", "An", "Sofie", "Quinten", "Ahmed", "Jan",
+               "Marie", "Bart", "Nathalie", "Koen", "Ines", "Lotte", "Mohamed", "Griet", "Stijn", "Eva")
+LAST_NAMES = ("Peeters", "Wouters", "Desmet", "Jacobs", "Goossens", "Willems", "Martens", "De Smet", "Aerts",
+              "Claes", "Vermeulen", "Dupont", "Mertens", "Van den Broeck", "Maes", "Declercq", "Vandenberghe")
+PARTNER_COUNT = 80
+# (sector, organisation pattern, how many organisations); organisations send one to three people.
+ORGANISATION_KINDS = (
+    ("Huisartsen", "Huisartsenpraktijk {g}", 2), ("Thuisverpleging", "Thuisverpleging {g}", 2),
+    ("Apothekers", "Apotheek De Linde {g}", 1), ("Kinesitherapeuten", "Kinepraktijk {g}", 1),
+    ("Woonzorgcentra", "WZC Ter Vijvers {g}", 1), ("OCMW en sociale dienst", "OCMW {g}", 1),
+    ("Gemeentebestuur", "Gemeente {g}", 1), ("Lokale dienstencentra", "LDC De Spil {g}", 1),
+    ("CAW", "CAW Noord-West-Vlaanderen", 0), ("Diensten gezinszorg en aanvullende thuiszorg", "Familiehulp", 0),
+    ("Geestelijke gezondheidszorg (GGZ)", "CGG Brugge", 0), ("Mantelzorgverenigingen", "Samana {g}", 1),
+    ("Patiëntenverenigingen (PZON)", "Diabetes Liga {g}", 1), ("Vroedvrouwen", "Vroedvrouwenpraktijk {g}", 1),
+    ("Diensten maatschappelijk werk ziekenfondsen", "CM Midden-Vlaanderen", 0),
+    ("Palliatieve zorg", "Palliatief Netwerk Brugge", 0), ("Preventie en gezondheidsbeleid", "Logo Brugge", 0),
+    ("Opgroeien en Kind en Gezin", "Huis van het Kind {g}", 1), ("Ziekenhuizen", "AZ Sint-Jan Brugge", 0),
+)
+
+
+def load() -> str:
+    """Create whatever part of the demo zone is missing; one commit."""
+    rng = random.Random(2026)
+    _zone_settings()
+    gemeenten = _gemeenten()
+    _organiser()
+    partners = _partners(gemeenten)
+    created = _events(rng, gemeenten, partners)
+    db.session.commit()
+    return f"{len(gemeenten)} gemeenten, {len(partners)} partners, {created} new events"
+
+
+def _zone_settings() -> None:
+    if db.session.scalar(select(ZoneSettings)) is None:
+        db.session.add(ZoneSettings(name="Eerstelijnszone Houtland (demo)",
+                                    contact_email="info@elz-houtland.example", default_language="nl"))
+
+
+def _gemeenten() -> list[Gemeente]:
+    existing = {g.name: g for g in db.session.scalars(select(Gemeente))}
+    for name in GEMEENTEN:
+        if name not in existing:
+            existing[name] = Gemeente(name=name)
+            db.session.add(existing[name])
+    return [existing[name] for name in GEMEENTEN]
+
+
+def _organiser() -> None:
+    if db.session.scalar(select(User).where(User.email == ORGANISER_EMAIL)) is None:
+        user = User(email=ORGANISER_EMAIL, role=Role.ADMIN)
+        user.set_password(ORGANISER_PASSWORD)
+        db.session.add(user)
+
+
+def _organisations(gemeenten: list[Gemeente]) -> list[tuple[str, str]]:
+    pairs = []
+    for sector, pattern, per_gemeente in ORGANISATION_KINDS:
+        if per_gemeente == 0:
+            pairs.append((sector, pattern))
+        for gemeente in gemeenten[: per_gemeente * 2]:
+            pairs.append((sector, pattern.format(g=gemeente.name)))
+    return pairs
+
+
+def _partners(gemeenten: list[Gemeente]) -> list[Partner]:
+    sectors = {s.name: s for s in db.session.scalars(select(Sector))}
+    organisations = _organisations(gemeenten)
+    partners = []
+    for number in range(PARTNER_COUNT):
+        # One generator per partner: a second run finds the same people whatever already exists.
+        rng = random.Random(number)
+        first, last = FIRST_NAMES[number % len(FIRST_NAMES)], rng.choice(LAST_NAMES)
+        email = f"{first}.{last}.{number}@partner.example".lower().replace(" ", "").replace("é", "e")
+        partner = db.session.scalar(select(Partner).where(Partner.email == email))
+        if partner is None:
+            sector_name, organisation_name = organisations[number % len(organisations)]
+            partner = _new_partner(rng, email, first, last, sectors[sector_name], organisation_name, gemeenten)
+        partners.append(partner)
+    return partners
+
+
+def _new_partner(rng, email, first, last, sector, organisation_name, gemeenten) -> Partner:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == organisation_name))
+    now = utcnow()
+    partner = Partner(
+        email=email, first_name=first, last_name=last, sector=sector,
+        organisation=organisation or Organisation(name=organisation_name),
+        function=rng.choice(("Coördinator", "Maatschappelijk werker", "Verpleegkundige", "Zorgverlener",
+                             "Diensthoofd", "Vrijwilliger", "Beleidsmedewerker")),
+        phone=f"050 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+        language=rng.choices(("nl", "fr", "en"), weights=(90, 8, 2))[0],
+        gemeenten=rng.sample(gemeenten, rng.randint(1, 2)),
+        consent_share_contacts_at=now if rng.random() < 0.85 else None,
+        consent_followup_at=now if rng.random() < 0.7 else None,
+        consent_invitations_at=now if rng.random() < 0.9 else None,
+    )
+    db.session.add(partner)
+    return partner
+
+
+def _events(rng: random.Random, gemeenten: list[Gemeente], partners: list[Partner]) -> int:
+    today = to_local(utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
+    plans = (
+        ("demo-speeddate-beernem", EventType.SPEEDDATE, "Speeddate Beernem", -60, 12, 2, 30, gemeenten[1], 26),
+        ("demo-elp-najaar", EventType.ELP, "Eerstelijnsplatform: samen rond de kwetsbare oudere", 21, 19, 3, 100,
+         None, 34),
+        ("demo-lunchwebinar-mantelzorg", EventType.LUNCHWEBINAR, "Lunchwebinar: mantelzorgers ondersteunen", 9,
+         12, 1, 300, None, 12),
+        ("demo-speeddate-oostkamp", EventType.SPEEDDATE, "Speeddate Oostkamp", 30, 12, 2, 20, gemeenten[0], 26),
+    )
+    created = 0
+    for slug, kind, title, days, hour, hours, capacity, gemeente, registrants in plans:
+        if db.session.scalar(select(Event).where(Event.slug == slug)) is not None:
+            continue
+        start = (today + timedelta(days=days)).replace(hour=hour)
+        event = _event(slug, kind, title, start, hours, capacity, gemeente)
+        _register(rng, event, partners, registrants, past=days < 0)
+        created += 1
+    return created
+
+
+def _event(slug, kind, title, start, hours, capacity, gemeente) -> Event:
+    online = kind == EventType.LUNCHWEBINAR
+    event = Event(
+        slug=slug, type=kind, title=title, status=EventStatus.PUBLISHED, capacity=capacity,
+        starts_at=to_utc(start), ends_at=to_utc(start + timedelta(hours=hours)),
+        registration_deadline=to_utc(start - timedelta(days=3)), gemeente=gemeente,
+        catering=kind in (EventType.SPEEDDATE, EventType.ELP),
+        location="" if online else f"Zaal De Schakel, Stationsstraat 1, {gemeente.name if gemeente else 'Brugge'}",
+        online_url="https://meet.example/elz-houtland-webinar" if online else "",
+        description="Kom kennismaken met de partners uit je buurt. Broodjeslunch voorzien." if not online
+        else "Een halfuur over de ondersteuning van mantelzorgers, met tijd voor vragen.",
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def _register(rng: random.Random, event: Event, partners: list[Partner], count: int, past: bool) -> None:
+    local = [p for p in partners if event.gemeente is None or event.gemeente in p.gemeenten]
+    for partner in rng.sample(local, min(count, len(local))):
+        registration = Registration(event=event, partner=partner, token=tokens.new_token(),
+                                    dietary=rng.choice(("", "", "", "vegetarisch", "veganistisch", "glutenvrij"))
+                                    if event.catering else "")
+        db.session.add(registration)
+        try:
+            places.confirm(registration, event)
+            registration.attended = past and rng.random() < 0.9
+        except places.CapacityError:
+            places.put_on_waiting_list(registration, event)
+        db.session.flush()

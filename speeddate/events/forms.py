@@ -1,0 +1,71 @@
+"""Organiser forms for events."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from speeddate.events.services import TYPE_LABELS, EventData
+from speeddate.extensions import db
+from speeddate.forms_common import optional_text, required_text, strip_filter
+from speeddate.models import EventType, Gemeente
+from speeddate.zone.services import all_gemeenten
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class EventForm(FlaskForm):
+    """Create or edit an event; times in Europe/Brussels."""
+
+    type = SelectField(_l("Type"), choices=[SelectChoice(t.value, label) for t, label in TYPE_LABELS.items()])
+    title = StringField(_l("Title"), filters=[strip_filter], validators=required_text(200))
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    starts_at = DateTimeLocalField(_l("Start"), format=DATETIME_FORMATS,
+                                   validators=[InputRequired(message=_l("Please give a date and time."))])
+    ends_at = DateTimeLocalField(_l("End"), format=DATETIME_FORMATS,
+                                 validators=[InputRequired(message=_l("Please give a date and time."))])
+    registration_deadline = DateTimeLocalField(_l("Registration deadline (optional)"), format=DATETIME_FORMATS,
+                                               validators=[Optional()])
+    location = StringField(_l("Location"), filters=[strip_filter], validators=optional_text(300))
+    online_url = URLField(_l("Online link (webinars; only registrants see it)"), filters=[strip_filter],
+                          validators=[Optional(), Length(max=500)])
+    gemeente = SelectField(_l("Gemeente"), validate_choice=False)
+    capacity = IntegerField(_l("Capacity"), validators=[
+        InputRequired(message=_l("Please give the number of places.")),
+        NumberRange(min=1, max=10000, message=_l("The capacity must be between 1 and 10000."))])
+    catering = BooleanField(_l("Catering (ask for dietary needs)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gemeente.choices = [SelectChoice("", "—")] + [SelectChoice(str(g.id), g.name) for g in all_gemeenten()]
+
+    def validate_online_url(self, field) -> None:
+        if field.data and not field.data.startswith(("https://", "http://")):
+            raise ValidationError(_l("The online link must start with https://."))
+
+    def validate_gemeente(self, field) -> None:
+        if field.data and (not field.data.isdigit() or db.session.get(Gemeente, int(field.data)) is None):
+            raise ValidationError(_l("Please choose a gemeente from the list."))
+
+    def event_data(self) -> EventData:
+        """The validated form as service input."""
+        gemeente = db.session.get(Gemeente, int(self.gemeente.data)) if self.gemeente.data else None
+        return EventData(
+            type=EventType(self.type.data), title=self.title.data, description=self.description.data or "",
+            starts_at=self.starts_at.data, ends_at=self.ends_at.data,
+            registration_deadline=self.registration_deadline.data, location=self.location.data or "",
+            online_url=self.online_url.data or "", gemeente=gemeente, capacity=self.capacity.data,
+            catering=self.catering.data)
+
+
+class ActionForm(FlaskForm):
+    """A button that posts with a CSRF token (publish, promote, check in, ...)."""

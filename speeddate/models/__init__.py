@@ -1,0 +1,24 @@
+"""SQLAlchemy 2 typed models, one module per area; imported here so that Alembic sees them all."""
+
+from speeddate.models.events import Event, EventStatus, EventType
+from speeddate.models.partners import Organisation, Partner, partner_gemeenten
+from speeddate.models.registrations import Registration, RegistrationStatus
+from speeddate.models.users import Role, User
+from speeddate.models.zone import Cluster, Gemeente, Sector, ZoneSettings
+
+__all__ = [
+    "Cluster",
+    "Event",
+    "EventStatus",
+    "EventType",
+    "Gemeente",
+    "Organisation",
+    "Partner",
+    "Registration",
+    "RegistrationStatus",
+    "Role",
+    "Sector",
+    "User",
+    "ZoneSettings",
+    "partner_gemeenten",
+]

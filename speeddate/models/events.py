@@ -1,0 +1,65 @@
+"""Events: ELP, lunchwebinar, speeddate and others."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from speeddate.extensions import db
+from speeddate.models.base import str_enum, utcnow
+from speeddate.models.zone import Gemeente
+
+
+class EventType(enum.StrEnum):
+    ELP = "elp"
+    LUNCHWEBINAR = "lunchwebinar"
+    SPEEDDATE = "speeddate"
+    OTHER = "other"
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+
+class Event(db.Model):
+    """One event with a capacity; `confirmed_count` is the capacity lock (see registrations service)."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint("confirmed_count >= 0 AND confirmed_count <= capacity", name="capacity_respected"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    type: Mapped[EventType] = mapped_column(str_enum(EventType, "event_type"))
+    status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Naive UTC; shown and entered in Europe/Brussels.
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    registration_deadline: Mapped[datetime | None]
+    location: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    gemeente_id: Mapped[int | None] = mapped_column(ForeignKey("gemeenten.id", ondelete="SET NULL"))
+    capacity: Mapped[int]
+    catering: Mapped[bool] = mapped_column(default=False)
+    confirmed_count: Mapped[int] = mapped_column(default=0)
+    # Last waiting-list position handed out; positions only grow, so the order is first come, first served.
+    waitlist_counter: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    gemeente: Mapped[Gemeente | None] = relationship()
+
+    @property
+    def free_places(self) -> int:
+        """Places still open for confirmed registrations."""
+        return self.capacity - self.confirmed_count

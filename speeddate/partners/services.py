@@ -1,0 +1,186 @@
+"""Public registration: partners register, see, change and cancel their own registration."""
+
+import enum
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from speeddate import tokens
+from speeddate.events import places
+from speeddate.events.state import takes_registrations
+from speeddate.extensions import db
+from speeddate.mail import services as mails
+from speeddate.models import (
+    Event,
+    Gemeente,
+    Organisation,
+    Partner,
+    Registration,
+    RegistrationStatus,
+    Sector,
+)
+from speeddate.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    ALREADY_REGISTERED = "already_registered"
+
+
+class RegistrationClosed(Exception):
+    """The event does not take registrations now."""
+
+
+@dataclass(frozen=True)
+class PartnerDetails:
+    """What a partner tells about themselves on the form; validated by the form before it gets here."""
+
+    first_name: str
+    last_name: str
+    organisation: str
+    sector: Sector
+    function: str = ""
+    gemeenten: list[Gemeente] = field(default_factory=list)
+    phone: str = ""
+    language: str = "nl"
+    consent_share_contacts: bool = False
+    consent_followup: bool = False
+    consent_invitations: bool = False
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    outcome: Outcome
+    registration: Registration | None = None
+    waitlist_rank: int | None = None
+
+
+def normalise_email(email: str) -> str:
+    """The form in which emails are stored and compared: stripped and lower-cased."""
+    return email.strip().lower()
+
+
+def register(event_id: int, email: str, details: PartnerDetails, dietary: str = "") -> RegistrationResult:
+    """Register a partner: a place if one is free, else the waiting list; never a second registration."""
+    try:
+        return _register_once(event_id, normalise_email(email), details, dietary)
+    except IntegrityError:
+        # A simultaneous registration with the same email created the partner or registration first.
+        db.session.rollback()
+        return _register_once(event_id, normalise_email(email), details, dietary)
+
+
+def _register_once(event_id: int, email: str, details: PartnerDetails, dietary: str) -> RegistrationResult:
+    event = places.lock_event(event_id)
+    if not takes_registrations(event):
+        db.session.rollback()
+        raise RegistrationClosed
+    partner = _find_partner(email)
+    if partner is not None and (existing := active_registration(event, partner)) is not None:
+        db.session.commit()
+        mails.send_personal_link_again(existing)
+        return RegistrationResult(Outcome.ALREADY_REGISTERED)
+    partner = partner or _new_partner(email, details)
+    registration = Registration(event=event, partner=partner, token=tokens.new_token(),
+                                dietary=dietary if event.catering else "")
+    db.session.add(registration)
+    try:
+        places.confirm(registration, event)
+    except places.CapacityError:
+        places.put_on_waiting_list(registration, event)
+    db.session.flush()
+    rank = places.waitlist_rank(registration)
+    db.session.commit()
+    mails.send_registration_received(registration, rank)
+    return RegistrationResult(Outcome(registration.status.value), registration, rank)
+
+
+def _find_partner(email: str) -> Partner | None:
+    return db.session.scalar(select(Partner).where(Partner.email == email))
+
+
+def _new_partner(email: str, details: PartnerDetails) -> Partner:
+    partner = Partner(email=email)
+    apply_details(partner, details)
+    db.session.add(partner)
+    return partner
+
+
+def apply_details(partner: Partner, details: PartnerDetails) -> None:
+    """Copy the form's details onto the partner, recording when each consent was given or withdrawn."""
+    partner.first_name = details.first_name
+    partner.last_name = details.last_name
+    partner.organisation = find_or_create_organisation(details.organisation)
+    partner.sector = details.sector
+    partner.function = details.function
+    partner.gemeenten = list(details.gemeenten)
+    partner.phone = details.phone
+    partner.language = details.language
+    now = utcnow()
+    for name in ("share_contacts", "followup", "invitations"):
+        attribute = f"consent_{name}_at"
+        given = getattr(details, f"consent_{name}")
+        if not given:
+            setattr(partner, attribute, None)
+        elif getattr(partner, attribute) is None:
+            setattr(partner, attribute, now)
+
+
+def find_or_create_organisation(name: str) -> Organisation:
+    """The organisation with this name in any letter case, created when new."""
+    name = " ".join(name.split())
+    found = db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.lower()))
+    if found is not None:
+        return found
+    organisation = Organisation(name=name)
+    db.session.add(organisation)
+    return organisation
+
+
+def active_registration(event: Event, partner: Partner) -> Registration | None:
+    """The partner's confirmed or waitlisted registration for the event."""
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            Registration.partner_id == partner.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+    )
+
+
+def registration_for_link(signed_token: str) -> Registration | None:
+    """The registration behind a personal link; None for a made-up or altered link."""
+    token = tokens.unsign(signed_token)
+    if token is None:
+        return None
+    return db.session.scalar(select(Registration).where(Registration.token == token))
+
+
+def update_details(registration_id: int, details: PartnerDetails, dietary: str) -> None:
+    """Save the partner's changed details and the registration's dietary needs."""
+    registration = db.session.get_one(Registration, registration_id)
+    apply_details(registration.partner, details)
+    if registration.event.catering:
+        registration.dietary = dietary
+    db.session.commit()
+
+
+def cancel_registration(registration_id: int) -> list[Registration]:
+    """Cancel the partner's registration; a freed place goes to the first person waiting at once."""
+    registration = db.session.get_one(Registration, registration_id)
+    event = places.lock_event(registration.event_id)
+    db.session.refresh(registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        db.session.commit()
+        return []
+    promoted = places.cancel(registration, event)
+    db.session.commit()
+    mails.send_cancelled(registration)
+    for other in promoted:
+        mails.send_promoted(other)
+    return promoted

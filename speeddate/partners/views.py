@@ -1,0 +1,82 @@
+"""Public pages for partners (no account): event list, registration, personal page."""
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from speeddate import tokens
+from speeddate.events import services as events
+from speeddate.events.places import waitlist_rank
+from speeddate.events.state import Availability, availability
+from speeddate.models import RegistrationStatus
+from speeddate.partners import services
+from speeddate.partners.forms import CancelForm, PartnerDetailsForm, RegistrationForm
+from speeddate.urls import personal_url
+
+bp = Blueprint("partners", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("partners/index.html", events=events.upcoming_public_events())
+
+
+@bp.route("/e/<slug>", methods=["GET", "POST"])
+def event(slug: str):
+    event = events.event_by_slug(slug) or abort(404)
+    state = availability(event)
+    if state not in (Availability.OPEN, Availability.FULL):
+        return render_template("partners/unavailable.html", event=event, state=state)
+    # GET parameters prefill the form, so that the zone's website can link with known details.
+    form = RegistrationForm(formdata=request.form if request.method == "POST" else request.args or None)
+    if request.method == "POST" and form.validate():
+        try:
+            result = services.register(event.id, form.email.data, form.details(), form.dietary.data or "")
+        except services.RegistrationClosed:
+            return render_template("partners/unavailable.html", event=event, state=availability(event))
+        if result.outcome == services.Outcome.ALREADY_REGISTERED:
+            return render_template("partners/already_registered.html", event=event)
+        flash(_("Thank you, your registration is saved."), "success")
+        return redirect(url_for("partners.personal", token=tokens.sign(result.registration.token)))
+    status = 400 if request.method == "POST" else 200
+    return render_template("partners/register.html", event=event, form=form, state=state,
+                           organisations=events.known_organisation_names()), status
+
+
+def _registration_or_404(token: str):
+    registration = services.registration_for_link(token)
+    if registration is None:
+        abort(404)
+    g.partner_language = registration.partner.language
+    return registration
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+def personal(token: str):
+    registration = _registration_or_404(token)
+    partner = registration.partner
+    form = PartnerDetailsForm(obj=partner, dietary=registration.dietary,
+                              sector=str(partner.sector_id or ""),
+                              gemeenten=[str(gemeente.id) for gemeente in partner.gemeenten],
+                              consent_share_contacts=partner.consent_share_contacts_at is not None,
+                              consent_followup=partner.consent_followup_at is not None,
+                              consent_invitations=partner.consent_invitations_at is not None,
+                              organisation=partner.organisation.name if partner.organisation else "")
+    if form.validate_on_submit():
+        services.update_details(registration.id, form.details(), form.dietary.data or "")
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for("partners.personal", token=token, lang=request.args.get("lang")))
+    return render_template("partners/personal.html", registration=registration, form=form,
+                           rank=waitlist_rank(registration), link=personal_url(registration),
+                           token=token, Status=RegistrationStatus), 400 if form.errors else 200
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = _registration_or_404(token)
+    form = CancelForm()
+    if form.validate_on_submit():
+        services.cancel_registration(registration.id)
+        flash(_("Your registration is cancelled. You can register again as long as the event is open."),
+              "success")
+        return redirect(url_for("partners.personal", token=token))
+    return render_template("partners/cancel.html", registration=registration, form=form, token=token)

@@ -1,0 +1,59 @@
+"""What every page shares: error pages, template helpers, the login loader."""
+
+from flask import Flask, current_app, render_template
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from speeddate import i18n
+from speeddate.events.services import TYPE_LABELS, status_label
+from speeddate.extensions import db, login
+from speeddate.models import User
+from speeddate.zone.services import zone_settings
+
+
+def init_app(app: Flask) -> None:
+    """Register error handlers, template globals and the user loader."""
+    login.login_view = "auth.login"
+    login.login_message = None
+    login.user_loader(_load_user)
+    app.jinja_env.filters["when"] = i18n.format_when
+    app.context_processor(_template_helpers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(404, _not_found)
+    app.register_error_handler(413, _too_large)
+    app.after_request(_security_headers)
+
+
+def _template_helpers() -> dict:
+    return {"zone": zone_settings(), "type_label": lambda kind: str(TYPE_LABELS[kind]),
+            "status_label": status_label, "get_locale": get_locale}
+
+
+def _load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _csrf_error(error: CSRFError):
+    message = _("The form could not be accepted because it expired or did not come from this site. "
+                "Nothing was changed. Please go back, reload the page and try again.")
+    return render_template("error.html", title=_("Form expired"), message=message), 400
+
+
+def _not_found(error):
+    message = _("This page does not exist. Check the link you received, or ask the organisers for a new one.")
+    return render_template("error.html", title=_("Page not found"), message=message), 404
+
+
+def _too_large(error):
+    return render_template("error.html", title=_("Too much data"),
+                           message=_("What you sent is too large. Nothing was changed.")), 413
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    # FRAME_ANCESTORS lets the zone's own website embed the registration form in a frame.
+    ancestors = current_app.config["FRAME_ANCESTORS"]
+    response.headers.setdefault("Content-Security-Policy", f"default-src 'self'; frame-ancestors {ancestors}")
+    return response
