@@ -67,13 +67,13 @@ def make_layout(instance: Instance) -> Layout:
     circles = math.ceil(count / (2 * per_circle))
     people = tuple(count // circles + (1 if c < count % circles else 0) for c in range(circles))
     sizes = tuple(math.ceil(p / 2) for p in people)
+    layout = Layout(instance.rounds, sizes, people)
+    check_fixed_seats(instance, layout)
     if instance.rounds > min(sizes):
         raise InputError(
             f"--rounds {instance.rounds} is larger than a circle allows: with {count} participants "
             f"the smallest circle has {min(sizes)} pairs, so at most {min(sizes)} rounds"
         )
-    layout = Layout(instance.rounds, sizes, people)
-    check_fixed_seats(instance, layout)
     return layout
 
 
