@@ -1,11 +1,15 @@
 """Database URL and engine behaviour: SQLite must serialise writers to keep the capacity lock honest."""
 
+from contextvars import ContextVar
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
 
 from speeddate.extensions import db
+
+# Set while a service opens a write transaction; SQLite then begins with BEGIN IMMEDIATE.
+_write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
 def database_uri(app: Flask) -> str:
@@ -21,7 +25,7 @@ def database_uri(app: Flask) -> str:
 
 
 def configure_engine(app: Flask) -> None:
-    """On SQLite: foreign keys on, WAL, a busy timeout, and BEGIN IMMEDIATE for every transaction."""
+    """On SQLite: foreign keys on, WAL, a busy timeout, and BEGIN IMMEDIATE for write transactions."""
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "sqlite":
@@ -41,4 +45,20 @@ def configure_engine(app: Flask) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def begin_write() -> None:
+    """Start the transaction in which a service writes, ending any read-only one before it.
+
+    On SQLite the write lock is taken at once (BEGIN IMMEDIATE), so that a transaction never reads, then finds
+    that another one wrote meanwhile and fails; readers never wait in WAL mode. PostgreSQL needs nothing more:
+    services lock the rows they change (SELECT ... FOR UPDATE).
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    token = _write_intent.set(True)
+    try:
+        db.session.connection()
+    finally:
+        _write_intent.reset(token)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from speeddate import tokens
+from speeddate.database import begin_write
 from speeddate.events import places
 from speeddate.extensions import db
 from speeddate.i18n import to_local, to_utc
@@ -50,6 +51,7 @@ ORGANISATION_KINDS = (
 
 def load() -> str:
     """Create whatever part of the demo zone is missing; one commit."""
+    begin_write()
     rng = random.Random(2026)
     _zone_settings()
     gemeenten = _gemeenten()

@@ -14,11 +14,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from speeddate import create_app
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import EventType, Gemeente
+from tests import postgres as pg
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -194,3 +196,49 @@ def register(client):
 def local_now() -> datetime:
     """Brussels wall-clock time now, naive (as forms and services take it)."""
     return datetime.now(ZoneInfo("Europe/Brussels")).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass
+class LiveServer:
+    """The app served over real HTTP by a threaded WSGI server on loopback."""
+
+    app: object
+    url: str
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the test app on a free loopback port, with many threads, until the test ends."""
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the whole test session, with a migrated template database."""
+    server = pg.start(free_port())
+    server.execute("CREATE DATABASE speeddate_template")
+    app = create_app({"TESTING": True, "DATABASE_URL": server.url("speeddate_template"), "SECRET_KEY": "template"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_app(postgres, smtp_server, mailbox, request):
+    """An app on a fresh PostgreSQL database copied from the migrated template."""
+    name = f"speeddate_{request.node.name.lower()}"[:60].replace("[", "_").replace("]", "").replace("-", "_")
+    postgres.execute(f'CREATE DATABASE "{name}" TEMPLATE speeddate_template')
+    app = make_test_app(postgres.url(name), smtp_server)
+    with app.app_context():
+        _add_gemeenten()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    postgres.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from speeddate.database import begin_write
 from speeddate.extensions import db
 from speeddate.models import Role, User
 
@@ -21,6 +22,7 @@ def authenticate(email: str, password: str) -> User | None:
 def create_user(email: str, password: str, admin: bool = False) -> User:
     """A new organiser account; emails are unique and stored lower-case."""
     email = email.strip().lower()
+    begin_write()
     if "@" not in email:
         raise AccountError(f"not an email address: {email!r}")
     if len(password) < 8:

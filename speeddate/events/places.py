@@ -8,6 +8,7 @@ Callers own the transaction and commit.
 
 from sqlalchemy import func, select, update
 
+from speeddate.database import begin_write
 from speeddate.extensions import db
 from speeddate.models import Event, EventStatus, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
@@ -18,7 +19,8 @@ class CapacityError(Exception):
 
 
 def lock_event(event_id: int) -> Event:
-    """Load the event and hold its row lock until the transaction ends."""
+    """Start a write transaction, load the event and hold its row lock until the transaction ends."""
+    begin_write()
     statement = select(Event).where(Event.id == event_id).with_for_update()
     return db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from speeddate.database import begin_write
 from speeddate.events import places
 from speeddate.extensions import db
 from speeddate.i18n import to_utc
@@ -80,6 +81,7 @@ def new_slug(title: str) -> str:
 def create_event(data: EventData, publish: bool = False) -> Event:
     """Create an event (a draft unless published at once)."""
     _check_times(data)
+    begin_write()
     event = Event(slug=new_slug(data.title), status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT)
     _apply(event, data)
     db.session.add(event)
@@ -159,6 +161,7 @@ def promote(registration_id: int) -> Registration:
 
 def set_attendance(registration_id: int, attended: bool) -> Registration:
     """Check a confirmed person in, or undo it."""
+    begin_write()
     registration = db.session.get_one(Registration, registration_id)
     if registration.status != RegistrationStatus.CONFIRMED:
         raise EventError(_l("Only confirmed people can be checked in."))

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from speeddate import tokens
+from speeddate.database import begin_write
 from speeddate.events import places
 from speeddate.events.state import takes_registrations
 from speeddate.extensions import db
@@ -163,6 +164,7 @@ def registration_for_link(signed_token: str) -> Registration | None:
 
 def update_details(registration_id: int, details: PartnerDetails, dietary: str) -> None:
     """Save the partner's changed details and the registration's dietary needs."""
+    begin_write()
     registration = db.session.get_one(Registration, registration_id)
     apply_details(registration.partner, details)
     if registration.event.catering:
