@@ -4,6 +4,7 @@ import re
 import shutil
 import socket
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
@@ -206,15 +207,24 @@ class LiveServer:
     url: str
 
 
-@pytest.fixture
-def live_server(app):
-    """Serve the test app on a free loopback port, with many threads, until the test ends."""
+@contextmanager
+def serving(app):
+    """Serve an app on a free loopback port with a threaded WSGI server while the block runs."""
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    thread.join(timeout=10)
+    try:
+        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app over real HTTP until the test ends."""
+    with serving(app) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

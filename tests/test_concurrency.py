@@ -13,7 +13,7 @@ from sqlalchemy import select
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import Event, EventType, Registration, RegistrationStatus
-from tests.conftest import CSRF_FIELD, PARTNER, free_port, local_now
+from tests.conftest import CSRF_FIELD, PARTNER, local_now, serving
 
 RACERS = 24
 CAPACITY = 6
@@ -44,15 +44,6 @@ class Browser:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:  # 302 surfaces as an error with NoRedirect
             return error.code, error.headers.get("Location", "")
-
-
-def serve(app):
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    return server, thread
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -92,16 +83,11 @@ def partner_form(number: int) -> dict:
 
 def test_last_places_go_to_exactly_capacity_of_many_simultaneous_registrants(any_app):
     event = make_event(CAPACITY)
-    server, thread = serve(any_app)
-    base = f"http://127.0.0.1:{server.server_port}"
-    try:
-        early = race(base, f"/e/{event.slug}", [partner_form(1000 + i) for i in range(ALREADY_CONFIRMED)])
-        db.session.rollback()
-        outcomes = race(base, f"/e/{event.slug}", [partner_form(i) for i in range(RACERS)])
+    path = f"/e/{event.slug}"
+    with serving(any_app) as server:
+        early = race(server.url, path, [partner_form(1000 + i) for i in range(ALREADY_CONFIRMED)])
+        outcomes = race(server.url, path, [partner_form(i) for i in range(RACERS)])
         shown = [browser.get(location + "?lang=en") for (status, location), browser in outcomes if status == 302]
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
     assert [status for (status, _), _ in early + outcomes] == [302] * (ALREADY_CONFIRMED + RACERS)
     db.session.rollback()
     rows = list(db.session.scalars(select(Registration).where(Registration.event_id == event.id)))
@@ -118,13 +104,10 @@ def test_last_places_go_to_exactly_capacity_of_many_simultaneous_registrants(any
 
 def test_simultaneous_registrations_with_one_email_make_one_registration(any_app, mailbox):
     event = make_event(10)
-    server, thread = serve(any_app)
-    try:
-        forms = [{**PARTNER, "email": email} for email in ["same@example.org", "SAME@example.org ", " Same@Example.org"] * 4]
-        outcomes = race(f"http://127.0.0.1:{server.server_port}", f"/e/{event.slug}", forms)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    spellings = ["same@example.org", "SAME@example.org ", " Same@Example.org"]
+    path = f"/e/{event.slug}"
+    with serving(any_app) as server:
+        outcomes = race(server.url, path, [{**PARTNER, "email": email} for email in spellings * 4])
     assert sorted(status for (status, _), _ in outcomes) == [200] * 11 + [302]
     db.session.rollback()
     rows = list(db.session.scalars(select(Registration).where(Registration.event_id == event.id)))
