@@ -117,4 +117,4 @@ def export_event(event_id: int, file_format: str, what: str, out: Path | None) -
     elif file_format == "xlsx" and sys.stdout.isatty():
         raise click.ClickException("XLSX is binary: give --out FILE")
     else:
-        click.get_binary_stream("stdout").write(content)
+        click.echo(content, nl=False)

@@ -56,7 +56,7 @@ def catering_rows(event: Event) -> list[Row]:
         key = " ".join(dietary.split()).lower()
         spelling.setdefault(key, " ".join(dietary.split()))
         counts[key] += 1
-    rows: list[Row] = [(spelling[key] or "-", count) for key, count in sorted(counts.items(), key=lambda kv: kv[0])]
+    rows: list[Row] = [(spelling[key] or "none", count) for key, count in sorted(counts.items(), key=lambda kv: kv[0])]
     rows.append(("total", sum(counts.values())))
     return rows
 
