@@ -174,7 +174,8 @@ def test_actions_without_csrf_change_nothing(organiser, make_event, register):
     event = make_event()
     register(event)
     registration = db.session.scalar(select(Registration))
-    assert organiser.post(f"/admin/registrations/{registration.id}/attendance", data={"attended": "1"}).status_code == 400
+    attendance = f"/admin/registrations/{registration.id}/attendance"
+    assert organiser.post(attendance, data={"attended": "1"}).status_code == 400
     assert organiser.post(f"/admin/events/{event.id}/status/cancelled").status_code == 400
     db.session.refresh(registration)
     db.session.refresh(event)
