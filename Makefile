@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d speeddate/translations
+	$(BIN)/pybabel compile --statistics -d speeddate/translations
 
 run: install translations
 	$(BIN)/flask db upgrade
