@@ -12,6 +12,7 @@ from speeddate.events.views import bp as events_bp
 from speeddate.extensions import babel, csrf, db, login, mail, migrate
 from speeddate.partners.views import bp as partners_bp
 from speeddate.reports.views import bp as reports_bp
+from speeddate.zone.views import bp as zone_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
     login.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     database.configure_engine(app)
-    for blueprint in (partners_bp, auth_bp, events_bp, reports_bp):
+    for blueprint in (partners_bp, auth_bp, events_bp, reports_bp, zone_bp):
         app.register_blueprint(blueprint)
     views_common.init_app(app)
     cli.init_app(app)

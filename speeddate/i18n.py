@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_datetime
 
+from speeddate.zone.services import zone_settings
+
 
 def select_locale() -> str:
     """The interface language for this request."""
@@ -19,7 +21,7 @@ def select_locale() -> str:
     for chosen in (g.get("partner_language"), session.get("lang")):
         if chosen in languages:
             return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return request.accept_languages.best_match(languages) or zone_settings().default_language
 
 
 def select_timezone() -> str:
