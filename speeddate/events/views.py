@@ -2,8 +2,8 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
 
+from speeddate.auth.guard import organisers_only
 from speeddate.events import services
 from speeddate.events.forms import ActionForm, EventForm
 from speeddate.events.places import waitlist_rank
@@ -15,13 +15,8 @@ from speeddate.models.base import utcnow
 from speeddate.partners.services import cancel_registration
 from speeddate.urls import registration_url
 
-bp = Blueprint("events", __name__, url_prefix="/admin")
+bp = organisers_only(Blueprint("events", __name__, url_prefix="/admin"))
 
-
-@bp.before_request
-@login_required
-def _organisers_only():
-    """Every page here needs a logged-in organiser."""
 
 
 @bp.get("/")

@@ -1,24 +1,19 @@
 """Downloads for organisers."""
 
 from flask import Blueprint, Response, abort
-from flask_login import login_required
 
+from speeddate.auth.guard import organisers_only
 from speeddate.extensions import db
 from speeddate.models import Event
 from speeddate.reports import services
 
-bp = Blueprint("reports", __name__, url_prefix="/admin")
+bp = organisers_only(Blueprint("reports", __name__, url_prefix="/admin"))
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-
-@bp.before_request
-@login_required
-def _organisers_only():
-    """Every download needs a logged-in organiser."""
 
 
 @bp.get("/events/<int:event_id>/<any(registrations, catering):what>.<any(csv, xlsx):file_format>")

@@ -2,21 +2,17 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from speeddate.auth.guard import organisers_only
 from speeddate.events.forms import ActionForm
 from speeddate.extensions import db
 from speeddate.models import Gemeente, Sector
 from speeddate.zone import services
 from speeddate.zone.forms import ClusterForm, GemeenteForm, SectorForm, SettingsForm
 
-bp = Blueprint("zone", __name__, url_prefix="/admin/zone")
+bp = organisers_only(Blueprint("zone", __name__, url_prefix="/admin/zone"))
 
-
-@bp.before_request
-@login_required
-def _organisers_only():
-    """Every page here needs a logged-in organiser."""
 
 
 @bp.get("/")
@@ -28,8 +24,14 @@ def index():
                            action=ActionForm())
 
 
-def _done(message: str):
-    flash(message, "success")
+def _attempt(change, success: str):
+    """Run a change; flash its refusal or its success, and go back to the zone page."""
+    try:
+        change()
+    except services.ZoneError as error:
+        flash(str(error), "error")
+    else:
+        flash(success, "success")
     return redirect(url_for("zone.index"))
 
 
@@ -47,8 +49,8 @@ def settings():
     form = SettingsForm()
     if not form.validate():
         return _refused(form)
-    services.save_settings(form.name.data, form.contact_email.data or "", form.default_language.data)
-    return _done(_("The zone's settings are saved."))
+    return _attempt(lambda: services.save_settings(form.name.data, form.contact_email.data or "",
+                                                   form.default_language.data), _("The zone's settings are saved."))
 
 
 @bp.post("/gemeenten", defaults={"gemeente_id": None})
@@ -59,12 +61,8 @@ def save_gemeente(gemeente_id: int | None):
         abort(404)
     if not form.validate():
         return _refused(form)
-    try:
-        services.save_gemeente(form.name.data, gemeente_id)
-    except services.ZoneError as error:
-        flash(str(error), "error")
-        return redirect(url_for("zone.index"))
-    return _done(_("%(name)s is saved.", name=form.name.data))
+    return _attempt(lambda: services.save_gemeente(form.name.data, gemeente_id),
+                    _("%(name)s is saved.", name=form.name.data))
 
 
 @bp.post("/gemeenten/<int:gemeente_id>/delete")
@@ -73,12 +71,7 @@ def delete_gemeente(gemeente_id: int):
         abort(404)
     if not ActionForm().validate():
         abort(400)
-    try:
-        services.delete_gemeente(gemeente_id)
-    except services.ZoneError as error:
-        flash(str(error), "error")
-        return redirect(url_for("zone.index"))
-    return _done(_("The gemeente is removed."))
+    return _attempt(lambda: services.delete_gemeente(gemeente_id), _("The gemeente is removed."))
 
 
 @bp.post("/clusters")
@@ -86,12 +79,7 @@ def add_cluster():
     form = ClusterForm(prefix="cluster")
     if not form.validate():
         return _refused(form)
-    try:
-        services.save_cluster(form.name.data)
-    except services.ZoneError as error:
-        flash(str(error), "error")
-        return redirect(url_for("zone.index"))
-    return _done(_("%(name)s is saved.", name=form.name.data))
+    return _attempt(lambda: services.save_cluster(form.name.data), _("%(name)s is saved.", name=form.name.data))
 
 
 @bp.route("/sectors/new", methods=["GET", "POST"], defaults={"sector_id": None})
@@ -108,7 +96,8 @@ def sector(sector_id: int | None):
         except services.ZoneError as error:
             flash(str(error), "error")
         else:
-            return _done(_("%(name)s is saved.", name=form.name.data))
+            flash(_("%(name)s is saved.", name=form.name.data), "success")
+            return redirect(url_for("zone.index"))
     return render_template("zone/sector.html", form=form, sector=existing, action=ActionForm()), (
         400 if form.errors else 200)
 
@@ -119,9 +108,4 @@ def delete_sector(sector_id: int):
         abort(404)
     if not ActionForm().validate():
         abort(400)
-    try:
-        services.delete_sector(sector_id)
-    except services.ZoneError as error:
-        flash(str(error), "error")
-        return redirect(url_for("zone.index"))
-    return _done(_("The sector is removed."))
+    return _attempt(lambda: services.delete_sector(sector_id), _("The sector is removed."))
