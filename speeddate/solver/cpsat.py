@@ -28,7 +28,6 @@ from speeddate.solver.model import Options
 from speeddate.solver.search import EMPTY, Problem
 
 log = logging.getLogger(__name__)
-INTERLEAVE = True
 
 Term = cp_model.LinearExpr
 TypeKey = tuple[int, int, frozenset[int], int]
@@ -76,20 +75,6 @@ class CircleModel:
         return [t for t, members in enumerate(self.types) if members[0] != EMPTY and test(members[0])]
 
 
-def solve_circles(problem: Problem, at: list[int], deadline: float, options: Options) -> Outcome:
-    """Improve every circle in turn (membership kept); the bound only counts for a single circle."""
-    at = list(at)
-    optimal, bound = True, 0
-    circles = len(problem.layout.sizes)
-    for circle in range(circles):
-        share = (deadline - time.monotonic()) / (circles - circle)
-        outcome = solve_circle(problem, at, circle, time.monotonic() + share, options)
-        at, optimal, bound = outcome.at, optimal and outcome.optimal, bound + outcome.distinct_bound
-    if circles > 1:
-        return Outcome(at, False, 2**31)
-    return Outcome(at, optimal, bound)
-
-
 def solve_circle(problem: Problem, at: list[int], circle: int, deadline: float, options: Options) -> Outcome:
     """Lexicographic CP-SAT stages for one circle, hinted with the current seating."""
     cm = build_circle_model(problem, at, circle)
@@ -116,7 +101,33 @@ def build_circle_model(problem: Problem, at: list[int], circle: int) -> CircleMo
     for t, members in enumerate(types):
         model.add(_sum(x[s, t] for s in range(len(slots))) == len(members))
     _fix_seats_and_hint(cm, people)
+    _break_sector_symmetry(cm, people)
     return cm
+
+
+def _break_sector_symmetry(cm: CircleModel, people: list[int]) -> None:
+    """Plain sectors of equal size are interchangeable: order them by the first slot they occupy.
+
+    A sector is plain when all its members form one type (no organisation shared, no wishes, no avoided
+    people, no fixed seat) and nobody wishes for it. Relabelling such sectors maps plans to plans of equal
+    quality; ordering each class as the hint does keeps the hint, and the type at slot 0, first in its class.
+    """
+    problem = cm.problem
+    wished = set().union(*(problem.wants[p] for p in cm.type_of))
+    types_per_sector = Counter(problem.sector[m[0]] for m in cm.types if m[0] != EMPTY)
+    classes: dict[int, list[int]] = {}
+    for t, members in enumerate(cm.types):
+        head = members[0]
+        plain = head != EMPTY and _type_key(problem, head)[1:] == (-1, frozenset(), -1)
+        if plain and types_per_sector[problem.sector[head]] == 1 and problem.sector[head] not in wished:
+            classes.setdefault(len(members), []).append(t)
+    first = {cm.type_of[p]: s for s, p in reversed(list(enumerate(people))) if p != EMPTY}
+    for group in classes.values():
+        ordered = sorted(group, key=first.__getitem__)
+        for earlier, later in zip(ordered, ordered[1:], strict=False):
+            for s in range(1, len(cm.slots)):
+                cm.model.add(cm.x[s, later] <= _sum(cm.x[u, earlier] for u in range(s)))
+            cm.model.add(cm.x[0, later] == 0)
 
 
 def _types(problem: Problem, people: list[int]) -> tuple[list[list[int]], dict[int, int]]:
@@ -261,7 +272,7 @@ def _solve_stages(cm: CircleModel, at: list[int], deadline: float,
     total = _sum(v for vs in seen.values() for v in vs)
     worst, wished = worst_off(cm, seen), _sum(wishes(cm, seen))
     wish_cap = len(cm.types) * len(cm.slots) + 1
-    stages = [(conflicts, False, 0.25), (total, True, 0.5), (worst * wish_cap + wished, True, 1.0)]
+    stages = [(conflicts, False, 0.25), (total, True, 0.75), (worst * wish_cap + wished, True, 1.0)]
     if not any(conflict):
         stages = stages[1:]
     solver = cp_model.CpSolver()
@@ -289,7 +300,8 @@ def _run_stage(cm: CircleModel, solver: cp_model.CpSolver, objective: Term, maxi
     solver.parameters.max_deterministic_time = seconds
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed
-    solver.parameters.interleave_search = INTERLEAVE
+    # Interleaved workers are deterministic (same seed, same plan) and proved more than the portfolio here.
+    solver.parameters.interleave_search = True
     status = solver.solve(cm.model)
     log.info("cp-sat stage: %s, objective %s, bound %s, %.2fs", solver.status_name(status),
              solver.objective_value, solver.best_objective_bound, solver.wall_time)

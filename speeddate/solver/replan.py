@@ -48,7 +48,7 @@ def replan(instance: Instance, previous: tuple[Circle, ...], options: Options | 
     home = previous_slots(instance, layout, previous)
     state = ReplanState(problem, seed_seating(problem, home), home)
     rng = random.Random(options.seed)
-    budget = int(max(0.0, deadline - time.monotonic()) * MOVES_PER_SECOND)
+    budget = int(options.time_limit * MOVES_PER_SECOND)
     result = local_search(state, rng, deadline, budget, None)
     bound = distinct_upper_bound([p.sector for p in instance.participants], layout)
     plan = to_plan(instance, layout, result.at, "FEASIBLE", bound, started)

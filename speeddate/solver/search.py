@@ -7,6 +7,7 @@ colleague meetings, same-sector meetings, -distinct total, -worst-off distinct, 
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections import Counter
@@ -17,6 +18,10 @@ from speeddate.solver.model import INNER, OUTER, FixedSeat, Instance
 
 Score = tuple[int, int, int, int, int, int]
 EMPTY = -1
+TARGETED = 0.2
+START_TEMPERATURE = 1.0
+FINAL_TEMPERATURE = 0.02
+SAME_SECTOR_PENALTY = 2
 
 
 @dataclass(frozen=True)
@@ -250,29 +255,49 @@ class SearchResult:
 
 def local_search(state: State, rng: random.Random, deadline: float, budget: int,
                  target: Score | None = None) -> SearchResult:
-    """Targeted swaps accepted when not worse; stops at the deadline, the move budget or the target score."""
+    """Simulated annealing over swaps; stops at the deadline, the move budget or the target score.
+
+    Avoided pairs and colleague meetings never get worse. Any other worse swap is accepted with probability
+    exp(-loss / temperature), where a same-sector meeting costs SAME_SECTOR_PENALTY distinct sectors; the
+    temperature falls geometrically with the move budget (not the clock, so a seed reproduces the run). The
+    best plan in the objective order is kept. Measured: plain "accept if not worse" stalls, notably when few
+    sectors force a plan that mixes sectors on both sides (bench/RESULTS.md).
+    """
     movable = movable_slots(state.problem)
     circle_of = state.problem.layout.circle_of()
     by_circle: dict[int, list[int]] = {}
     for slot in movable:
         by_circle.setdefault(circle_of[slot], []).append(slot)
-    current = state.score()
-    moves = 0
-    while moves < budget and len(movable) > 1 and current != target:
-        if moves % 256 == 0 and time.monotonic() >= deadline:
-            break
+    current = best = state.score()
+    best_at, moves, temperature = list(state.at), 0, START_TEMPERATURE
+    while moves < budget and len(movable) > 1 and best != target:
+        if moves % 256 == 0:
+            if time.monotonic() >= deadline:
+                break
+            temperature = START_TEMPERATURE * (FINAL_TEMPERATURE / START_TEMPERATURE) ** (moves / budget)
         moves += 1
-        a = max((rng.choice(movable) for _ in range(3)), key=state.badness)
+        a = rng.choice(movable)
+        if rng.random() < TARGETED:
+            a = max((a, rng.choice(movable)), key=state.badness)
         b = _partner_slot(state, a, rng, movable, by_circle[circle_of[a]], circle_of)
         if b == a or state.at[a] == state.at[b]:
             continue
         state.swap(a, b)
         new = state.score()
-        if new <= current:
+        if new <= current or _accept_worse(current, new, temperature, rng):
             current = new
+            if new < best:
+                best, best_at = new, list(state.at)
         else:
             state.swap(a, b)
-    return SearchResult(list(state.at), current, moves)
+    return SearchResult(best_at, best, moves)
+
+
+def _accept_worse(current: Score, new: Score, temperature: float, rng: random.Random) -> bool:
+    if new[0] > current[0] or new[1] > current[1]:
+        return False
+    loss = SAME_SECTOR_PENALTY * (new[2] - current[2]) + (new[3] - current[3]) + 0.5 * (new[4] - current[4])
+    return rng.random() < math.exp(-max(0.0, loss) / temperature)
 
 
 def _partner_slot(state: State, a: int, rng: random.Random, movable: list[int], same_circle: list[int],

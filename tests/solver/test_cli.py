@@ -48,9 +48,11 @@ def test_json_has_the_contract_keys(sample: Path) -> None:
 
 
 def test_same_seed_gives_the_same_plan(sample: Path) -> None:
-    first = json.loads(run_cli("seat", sample, "--rounds", "5", "--seed", "7", "--time-limit", "3").stdout)
-    second = json.loads(run_cli("seat", sample, "--rounds", "5", "--seed", "7", "--time-limit", "3").stdout)
+    first = json.loads(run_cli("seat", sample, "--rounds", "7", "--seed", "7", "--time-limit", "4").stdout)
+    second = json.loads(run_cli("seat", sample, "--rounds", "7", "--seed", "7", "--time-limit", "4").stdout)
     assert first["circles"] == second["circles"]
+    other = json.loads(run_cli("seat", sample, "--rounds", "7", "--seed", "8", "--time-limit", "4").stdout)
+    assert other["circles"] != first["circles"]
 
 
 def test_semicolons_bom_accents_commas_and_quotes_round_trip(tmp_path: Path) -> None:

@@ -45,6 +45,14 @@ def test_plans_of_several_sizes_pass_both_checkers(tmp_path: Path, count: int, s
     assert figures["same_sector"] == plan.figures.same_sector
 
 
+def test_same_seed_gives_the_same_plan_when_the_budget_ends_the_search() -> None:
+    inst = instance(varied(30, 9), 6)
+    options = Options(time_limit=2.0, seed=3, use_cpsat=False)
+    first, second = solve(inst, options), solve(inst, options)
+    if not any("time limit" in note for note in first.notes + second.notes):
+        assert first.circles == second.circles
+
+
 def test_several_circles_have_balanced_sizes() -> None:
     plan = solve(instance(varied(61, 10), 5, 8), QUICK)
     assert [c.pairs for c in plan.circles] == [8, 8, 8, 8]
