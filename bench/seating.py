@@ -20,7 +20,7 @@ from pathlib import Path
 from speeddate.solver import Instance, Options, Participant, check, solve
 from speeddate.solver.io import read_participants
 from speeddate.solver.layout import Layout, make_layout
-from speeddate.solver.search import EMPTY, Problem, State, make_problem
+from speeddate.solver.search import EMPTY, Problem, State, make_problem, random_seating
 from speeddate.solver.solve import to_plan
 
 SAMPLE = Path("/work/shared/data/sample_participants.csv")
@@ -69,25 +69,6 @@ FAMILIES = [
     Family("large-400", lambda r: mix(400, 24, r), 8, seconds=2.0),
     Family("large-skewed-400", lambda r: mix(400, 24, r, skew=0.4), 8, seconds=2.0),
 ]
-
-
-def random_seating(problem: Problem, rng: random.Random) -> list[int]:
-    """Random people per circle (balanced head counts), random seats within each circle."""
-    layout: Layout = problem.layout
-    at = [EMPTY] * layout.slot_count
-    fixed = {s for s in problem.fixed_slot if s != EMPTY}
-    free = [p for p in range(problem.size) if problem.fixed_slot[p] == EMPTY]
-    rng.shuffle(free)
-    for p, s in enumerate(problem.fixed_slot):
-        if s != EMPTY:
-            at[s] = p
-    for c, offset in enumerate(layout.offsets):
-        slots = [s for s in range(offset, offset + 2 * layout.sizes[c]) if s not in fixed]
-        rng.shuffle(slots)
-        room = layout.people[c] - sum(1 for s in fixed if offset <= s < offset + 2 * layout.sizes[c])
-        for s in slots[:room]:
-            at[s] = free.pop()
-    return at
 
 
 def plain_swap_search(problem: Problem, rng: random.Random, seconds: float) -> list[int]:

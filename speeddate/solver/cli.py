@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     rows: tuple[int, ...] = ()
+    if args.time_limit <= 0:
+        print("speeddate: error: --time-limit must be more than 0 seconds", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         roster = read_participants(_read(args.participants))
         rows = roster.rows
@@ -91,8 +94,7 @@ def _plan(instance: Instance, options: Options, previous: str | None) -> Plan:
 
     if previous is None:
         return solve(instance, options)
-    rounds, circles = read_previous_plan(_read(previous))
-    return replan(instance, circles, options)
+    return replan(instance, read_previous_plan(_read(previous)), options)
 
 
 def _write(args: argparse.Namespace, plan: Plan, instance: Instance) -> int:

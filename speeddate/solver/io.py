@@ -183,11 +183,10 @@ def plan_to_text(plan: Plan, people: Sequence[Participant]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def read_previous_plan(data: bytes) -> tuple[int, tuple[Circle, ...]]:
-    """Rounds and round-1 circles of a plan JSON written by plan_to_json."""
+def read_previous_plan(data: bytes) -> tuple[Circle, ...]:
+    """Round-1 circles of a plan JSON written by plan_to_json."""
     try:
         raw = json.loads(data.decode("utf-8-sig"))
-        circles = tuple(Circle(int(c["circle"]), tuple(c[INNER]), tuple(c[OUTER])) for c in raw["circles"])
-        return int(raw["rounds"]), circles
+        return tuple(Circle(int(c["circle"]), tuple(c[INNER]), tuple(c[OUTER])) for c in raw["circles"])
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
         raise InputError(f"previous plan: not a seating plan JSON ({error})") from None

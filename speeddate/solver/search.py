@@ -188,6 +188,25 @@ def construct(problem: Problem, rng: random.Random) -> list[int]:
     return at
 
 
+def random_seating(problem: Problem, rng: random.Random) -> list[int]:
+    """Random people per circle (head counts as the layout says), random seats within each circle."""
+    layout = problem.layout
+    at = [EMPTY] * layout.slot_count
+    for person, slot in enumerate(problem.fixed_slot):
+        if slot != EMPTY:
+            at[slot] = person
+    free = [p for p in range(problem.size) if problem.fixed_slot[p] == EMPTY]
+    rng.shuffle(free)
+    circle_of = layout.circle_of()
+    for circle, offset in enumerate(layout.offsets):
+        slots = [s for s in range(offset, offset + 2 * layout.sizes[circle]) if at[s] == EMPTY]
+        rng.shuffle(slots)
+        seated = sum(1 for s, p in enumerate(at) if p != EMPTY and circle_of[s] == circle)
+        for slot in slots[:layout.people[circle] - seated]:
+            at[slot] = free.pop()
+    return at
+
+
 def _side_slots(layout: Layout, circle: int, side: str) -> list[int]:
     return [layout.slot(circle, side, seat) for seat in range(layout.sizes[circle])]
 

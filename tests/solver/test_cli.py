@@ -141,3 +141,22 @@ def test_missing_file_is_bad_input(tmp_path: Path) -> None:
     done = run_cli("seat", tmp_path / "absent.csv", "--rounds", "2")
     assert done.returncode == 2
     assert "cannot read" in done.stderr
+
+
+def test_replan_from_a_previous_plan_json(sample: Path, tmp_path: Path) -> None:
+    previous = tmp_path / "plan.json"
+    assert run_cli("seat", sample, "--rounds", "7", "--out", previous, "--time-limit", "3").returncode == 0
+    lines = sample.read_text(encoding="utf-8").splitlines()
+    present = [*lines[:5], *lines[7:], "w1,Walk In,walk.in@example.org,Elders,CAW"]
+    today = write_csv(tmp_path / "today.csv", "\n".join(present) + "\n")
+    done = run_cli("seat", today, "--rounds", "7", "--previous", previous, "--time-limit", "3")
+    assert done.returncode == 0, done.stderr
+    plan_path = tmp_path / "again.json"
+    plan_path.write_text(done.stdout, encoding="utf-8")
+    referee(today, plan_path, 7)
+    assert 0 <= json.loads(done.stdout)["quality"]["moved"] <= 10
+
+
+def test_time_limit_must_be_positive(sample: Path) -> None:
+    done = run_cli("seat", sample, "--rounds", "3", "--time-limit", "0")
+    assert done.returncode == 2 and "--time-limit" in done.stderr
