@@ -10,6 +10,7 @@ from speeddate.auth.views import bp as auth_bp
 from speeddate.config import DefaultConfig
 from speeddate.events.views import bp as events_bp
 from speeddate.extensions import babel, csrf, db, login, mail, migrate
+from speeddate.mail.views import bp as mail_bp
 from speeddate.partners.views import bp as partners_bp
 from speeddate.reports.views import bp as reports_bp
 from speeddate.zone.views import bp as zone_bp
@@ -28,7 +29,7 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
     login.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     database.configure_engine(app)
-    for blueprint in (partners_bp, auth_bp, events_bp, reports_bp, zone_bp):
+    for blueprint in (partners_bp, auth_bp, events_bp, reports_bp, zone_bp, mail_bp):
         app.register_blueprint(blueprint)
     views_common.init_app(app)
     cli.init_app(app)

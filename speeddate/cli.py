@@ -6,13 +6,14 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from speeddate import demo
 from speeddate.auth import services as accounts
 from speeddate.events import services as events
 from speeddate.extensions import db
+from speeddate.mail import worker
 from speeddate.models import Event, EventType, Gemeente
 from speeddate.reports import services as reports
 from speeddate.urls import registration_url
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(users)
     app.cli.add_command(events_group)
+    app.cli.add_command(mail_group)
 
 
 @click.command("demo")
@@ -118,3 +120,26 @@ def export_event(event_id: int, file_format: str, what: str, out: Path | None) -
         raise click.ClickException("XLSX is binary: give --out FILE")
     else:
         click.echo(content, nl=False)
+
+
+@click.group("mail")
+def mail_group() -> None:
+    """The outbox."""
+
+
+@mail_group.command("send")
+@click.option("--loop", is_flag=True, help="Keep sending; stop with Ctrl+C.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Seconds between rounds with --loop.")
+def send_mail(loop: bool, interval: float) -> None:
+    """Send every due mail in the outbox (once, or with --loop continuously)."""
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo(f"No MAIL_SERVER configured: {worker.backlog()} due mails wait in the outbox.")
+        return
+    if loop:
+        try:
+            worker.run_forever(interval, click.echo)
+        except KeyboardInterrupt:
+            click.echo("Stopped.")
+        return
+    click.echo(str(worker.send_due()))

@@ -28,6 +28,16 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "speeddate@localhost"
     MAIL_TIMEOUT = 10
+    # The outbox worker: attempts before a mail is marked failed, and the first retry delay (doubling).
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_RETRY_SECONDS = 60
+    MAIL_BATCH_SIZE = 200
+    # A claim older than this means the worker died while sending: the mail is marked failed for review.
+    MAIL_CLAIM_MINUTES = 15
+    MAIL_REMINDER_HOURS_BEFORE = 48
+    MAIL_WEBINAR_LINK_MINUTES_BEFORE = 60
+    MAIL_EVALUATION_MINUTES_AFTER = 30
+    FOLLOWUP_MONTHS = 3
     FRAME_ANCESTORS = "'self'"
     # Public URLs in mails and exports; request host when unset.
     PUBLIC_BASE_URL: str | None = None

@@ -3,9 +3,10 @@
 import secrets
 
 from flask import current_app
-from itsdangerous import BadSignature, Signer
+from itsdangerous import BadSignature, Signer, URLSafeSerializer
 
 _SALT = "speeddate.registration"
+_UNSUBSCRIBE_SALT = "speeddate.unsubscribe"
 
 
 def new_token() -> str:
@@ -24,3 +25,17 @@ def unsign(signed: str) -> str | None:
         return Signer(current_app.config["SECRET_KEY"], salt=_SALT).unsign(signed).decode()
     except (BadSignature, UnicodeError):
         return None
+
+
+def unsubscribe_token(partner_id: int) -> str:
+    """A signed token naming a partner, for one-click unsubscribe links in invitations."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT).dumps(partner_id)
+
+
+def partner_for_unsubscribe(token: str) -> int | None:
+    """The partner id behind an unsubscribe link, or None when it was altered or made up."""
+    try:
+        value = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT).loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None

@@ -3,12 +3,13 @@
 from flask import Flask, current_app, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from speeddate import i18n
 from speeddate.events.services import TYPE_LABELS, status_label
 from speeddate.extensions import db, login
-from speeddate.models import User
+from speeddate.models import MailStatus, User
 from speeddate.zone.services import zone_settings
 
 
@@ -27,7 +28,17 @@ def init_app(app: Flask) -> None:
 
 def _template_helpers() -> dict:
     return {"zone": zone_settings(), "type_label": lambda kind: str(TYPE_LABELS[kind]),
-            "status_label": status_label, "get_locale": get_locale}
+            "status_label": status_label, "get_locale": get_locale,
+            "mail_status_label": lambda status: str(MAIL_STATUS_LABELS[status])}
+
+
+MAIL_STATUS_LABELS = {
+    MailStatus.PENDING: _l("waiting"),
+    MailStatus.SENDING: _l("being sent"),
+    MailStatus.SENT: _l("sent"),
+    MailStatus.FAILED: _l("failed"),
+    MailStatus.CANCELLED: _l("withdrawn"),
+}
 
 
 def _load_user(user_id: str) -> User | None:

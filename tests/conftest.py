@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from speeddate import create_app
 from speeddate.events import services as events
 from speeddate.extensions import db
+from speeddate.mail import worker
 from speeddate.models import EventType, Gemeente
 from tests import postgres as pg
 
@@ -33,10 +34,25 @@ class Mailbox:
     messages: list[EmailMessage] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's hook)
+        """Refuse addresses that ask for it: reject@... permanently (550), busy@... for now (451)."""
+        if address.startswith("reject"):
+            return "550 5.1.1 no such user"
+        if address.startswith("busy"):
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
+
+    def deliver(self) -> "Mailbox":
+        """Run the outbox worker once in the current app, so that due mails arrive here."""
+        report = worker.send_due()
+        assert not report.smtp_unreachable, report
+        return self
 
     def to(self, address: str) -> list[EmailMessage]:
         """Messages for one recipient."""
@@ -155,7 +171,7 @@ def make_event(app):
     """Factory: a published event starting in two weeks, with any field overridden."""
 
     def make(publish: bool = True, **overrides):
-        start = local_now() + timedelta(days=14)
+        start = local_now().replace(second=0) + timedelta(days=14)
         values = {"type": EventType.SPEEDDATE, "title": "Speeddate Oostkamp", "starts_at": start,
                   "ends_at": start + timedelta(hours=2), "capacity": 20, "catering": True}
         values.update(overrides)
@@ -211,7 +227,7 @@ class LiveServer:
 def serving(app):
     """Serve an app on a free loopback port with a threaded WSGI server while the block runs."""
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}")

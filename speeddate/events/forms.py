@@ -1,5 +1,6 @@
 """Organiser forms for events."""
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -8,6 +9,7 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
@@ -17,8 +19,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from speeddate.events.services import TYPE_LABELS, EventData
 from speeddate.extensions import db
 from speeddate.forms_common import optional_text, required_text, strip_filter
+from speeddate.mail.invitations import Audience
 from speeddate.models import EventType, Gemeente
-from speeddate.zone.services import all_gemeenten
+from speeddate.zone.services import all_gemeenten, sectors_by_cluster
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -69,3 +72,25 @@ class EventForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that posts with a CSRF token (publish, promote, check in, ...)."""
+
+
+class InviteForm(FlaskForm):
+    """Which partners to invite: by gemeente, sector and cluster (empty means all)."""
+
+    gemeenten = SelectMultipleField(_l("Gemeenten"), coerce=int, validate_choice=True)
+    sectors = SelectMultipleField(_l("Sectors"), coerce=int, validate_choice=True)
+    clusters = SelectMultipleField(_l("Clusters"), coerce=int, validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = str(get_locale() or "nl")
+        clusters = sectors_by_cluster()
+        self.gemeenten.choices = [SelectChoice(g.id, g.name) for g in all_gemeenten()]
+        self.clusters.choices = [SelectChoice(c.id, c.name) for c in clusters]
+        self.sectors.choices = [SelectChoice(s.id, s.label(language), optgroup=c.name)
+                                for c in clusters for s in c.sectors]
+
+    def audience(self) -> Audience:
+        """The chosen filters, for the invitation service."""
+        return Audience(gemeente_ids=tuple(self.gemeenten.data or ()), sector_ids=tuple(self.sectors.data or ()),
+                        cluster_ids=tuple(self.clusters.data or ()))

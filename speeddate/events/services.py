@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from speeddate.database import begin_write
 from speeddate.events import places
@@ -97,13 +97,24 @@ def update_event(event_id: int, data: EventData) -> list[Registration]:
         db.session.rollback()
         raise EventError(_l("%(count)d people are already confirmed: the capacity cannot be lower.",
                             count=event.confirmed_count))
+    before = _calendar_facts(event)
     _apply(event, data)
+    if _calendar_facts(event) != before:
+        event.ics_sequence += 1
+        db.session.flush()
+        if event.status != EventStatus.CANCELLED:
+            mails.event_changed(event)
     db.session.flush()
     promoted = places.promote_from_waiting_list(event)
-    db.session.commit()
     for registration in promoted:
-        mails.send_promoted(registration)
+        mails.promoted(registration)
+    db.session.commit()
     return promoted
+
+
+def _calendar_facts(event: Event) -> tuple:
+    """What partners have in their calendars: a change means an updated invitation."""
+    return (event.title, event.starts_at, event.ends_at, event.location, event.online_url)
 
 
 def _check_times(data: EventData) -> None:
@@ -137,6 +148,10 @@ def change_status(event_id: int, status: EventStatus) -> Event:
         raise EventError(_l("This event cannot go from %(old)s to %(new)s.",
                             old=status_label(event.status), new=status_label(status)))
     event.status = status
+    if status == EventStatus.CANCELLED:
+        event.ics_sequence += 1
+        db.session.flush()
+        mails.event_cancelled(event)
     db.session.commit()
     return event
 
@@ -154,8 +169,8 @@ def promote(registration_id: int) -> Registration:
     except places.CapacityError:
         db.session.rollback()
         raise EventError(_l("The event is full. Raise the capacity first, or wait for a cancellation.")) from None
+    mails.promoted(registration)
     db.session.commit()
-    mails.send_promoted(registration)
     return registration
 
 
@@ -191,6 +206,16 @@ def upcoming_public_events() -> list[Event]:
     """Published events that have not ended, soonest first."""
     return list(db.session.scalars(select(Event).where(Event.status == EventStatus.PUBLISHED,
                                                        Event.ends_at > utcnow()).order_by(Event.starts_at)))
+
+
+def calendar_events(gemeente: str | None = None) -> list[Event]:
+    """Published and closed events that have not ended, for the public feed; optionally of one gemeente."""
+    query = select(Event).where(Event.status.in_((EventStatus.PUBLISHED, EventStatus.CLOSED)),
+                                Event.ends_at > utcnow())
+    if gemeente:
+        query = query.join(Event.gemeente).where(
+            Gemeente.id == int(gemeente) if gemeente.isdigit() else func.lower(Gemeente.name) == gemeente.lower())
+    return list(db.session.scalars(query.order_by(Event.starts_at)))
 
 
 def organiser_events(show_past: bool = False) -> list[Event]:

@@ -5,11 +5,12 @@ from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
 from speeddate.events import services
-from speeddate.events.forms import ActionForm, EventForm
+from speeddate.events.forms import ActionForm, EventForm, InviteForm
 from speeddate.events.places import waitlist_rank
 from speeddate.events.state import availability
 from speeddate.extensions import db
 from speeddate.i18n import to_local
+from speeddate.mail import invitations
 from speeddate.models import Event, EventStatus, EventType, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
 from speeddate.partners.services import cancel_registration
@@ -148,3 +149,15 @@ def cancel(registration_id: int):
             flash(_("%(name)s has a place now.", name=other.partner.full_name), "success")
 
     return _registration_action(registration_id, run)
+
+
+@bp.route("/events/<int:event_id>/invite", methods=["GET", "POST"])
+def invite(event_id: int):
+    event = _event_or_404(event_id)
+    form = InviteForm(formdata=request.form if request.method == "POST" else request.args or None)
+    if request.method == "POST" and form.validate():
+        count = invitations.invite(event.id, form.audience())
+        flash(_("%(count)d invitations are in the outbox.", count=count), "success")
+        return redirect(url_for("events.detail", event_id=event.id))
+    chosen = invitations.audience(event, form.audience()) if not form.errors else []
+    return render_template("events/invite.html", event=event, form=form, audience=chosen), 400 if form.errors else 200

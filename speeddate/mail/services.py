@@ -1,74 +1,186 @@
-"""Mails to partners, rendered in their own language and sent after the change is committed.
+"""Mails as outbox rows, written in the caller's transaction; the worker (speeddate.mail.worker) sends them.
 
-For now mails go straight out through Flask-Mail; the outbox (issue 4) will take over delivery. A failing
-SMTP server never undoes a registration: the failure is logged and the partner keeps their place.
+Callers add rows before they commit, so a rolled-back change sends nothing and a committed one loses nothing.
+Each row is rendered when it is written, in the recipient's language; scheduled rows (reminders, evaluation,
+follow-up) are rendered again when the event changes.
 """
 
-import logging
-import smtplib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_mail import Message
+from sqlalchemy import select, update
 
-from speeddate.extensions import mail
-from speeddate.models import Registration
-from speeddate.urls import personal_url
+from speeddate.extensions import db
+from speeddate.mail.calendar import registration_ics
+from speeddate.models import Event, EventType, MailStatus, OutboxMail, Partner, Registration, RegistrationStatus
+from speeddate.models.base import utcnow
+from speeddate.urls import external_url, personal_url
 from speeddate.zone.services import zone_settings
 
-log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class MailKind:
+    """A kind of mail: its templates (email/<name>.txt and .html), subject and calendar method."""
+
+    name: str
+    subject: object
+    ics_method: str | None = None
 
 
-def send_registration_received(registration: Registration, waitlist_rank: int | None) -> None:
-    """Confirmation of a place, or of a place on the waiting list."""
-    if waitlist_rank is None:
-        _send(registration, "confirmed", _l("Your registration for %(title)s is confirmed"))
-    else:
-        _send(registration, "waitlisted", _l("You are on the waiting list for %(title)s"), rank=waitlist_rank)
+KINDS = {kind.name: kind for kind in (
+    MailKind("confirmed", _l("Your registration for %(title)s is confirmed"), "REQUEST"),
+    MailKind("waitlisted", _l("You are on the waiting list for %(title)s")),
+    MailKind("promoted", _l("A place came free: you are confirmed for %(title)s"), "REQUEST"),
+    MailKind("link_again", _l("Your registration for %(title)s")),
+    MailKind("cancelled", _l("Your registration for %(title)s is cancelled"), "CANCEL"),
+    MailKind("event_changed", _l("Changed: %(title)s"), "REQUEST"),
+    MailKind("event_cancelled", _l("Cancelled: %(title)s"), "CANCEL"),
+    MailKind("reminder", _l("Reminder: %(title)s")),
+    MailKind("webinar_link", _l("The link for %(title)s")),
+    MailKind("evaluation", _l("How was %(title)s?")),
+    MailKind("followup", _l("Did you use your new contacts from %(title)s?")),
+    MailKind("invitation", _l("Invitation: %(title)s")),
+)}
+SCHEDULED = ("reminder", "webinar_link", "evaluation", "followup")
 
 
-def send_personal_link_again(registration: Registration) -> None:
-    """Someone registered again with this address: remind its owner of their personal link."""
-    _send(registration, "link_again", _l("Your registration for %(title)s"))
+def _render(kind: MailKind, language: str, **values: object) -> tuple[str, str, str]:
+    """Subject, text and HTML of a mail in the given language."""
+    event = values["event"]
+    with force_locale(language):
+        context = {"zone": zone_settings(), **values}
+        return (str(kind.subject) % {"title": event.title},  # type: ignore[attr-defined]
+                render_template(f"email/{kind.name}.txt", **context),
+                render_template(f"email/{kind.name}.html", **context))
 
 
-def send_promoted(registration: Registration) -> None:
-    """A place came free and is now this partner's."""
-    _send(registration, "promoted", _l("A place came free: you are confirmed for %(title)s"))
+def _has_calendar_entry(registration: Registration, method: str) -> bool:
+    """REQUESTs go to people with a place; a CANCEL to people who once had one."""
+    if method == "REQUEST":
+        return registration.status == RegistrationStatus.CONFIRMED
+    return registration.confirmed_at is not None
 
 
-def send_cancelled(registration: Registration) -> None:
-    """Acknowledge a cancellation."""
-    _send(registration, "cancelled", _l("Your registration for %(title)s is cancelled"))
-
-
-def _send(registration: Registration, template: str, subject: object, **context: object) -> None:
+def _fill(row: OutboxMail, kind: MailKind, registration: Registration, **context: object) -> None:
     partner = registration.partner
-    with force_locale(partner.language):
-        values = {
-            "registration": registration,
-            "event": registration.event,
-            "partner": partner,
-            "link": personal_url(registration),
-            "zone": zone_settings(),
-            **context,
-        }
-        message = Message(
-            subject=str(subject) % {"title": registration.event.title},
-            recipients=[partner.email],
-            body=render_template(f"email/{template}.txt", **values),
-            html=render_template(f"email/{template}.html", **values),
-        )
-    deliver(message)
+    row.subject, row.body_text, row.body_html = _render(
+        kind, partner.language, registration=registration, event=registration.event, partner=partner,
+        link=personal_url(registration), **context)
+    row.recipient, row.language = partner.email, partner.language
+    if kind.ics_method and _has_calendar_entry(registration, kind.ics_method):
+        row.ics, row.ics_method = registration_ics(registration, kind.ics_method), kind.ics_method
+    else:
+        row.ics, row.ics_method = None, None
 
 
-def deliver(message: Message) -> None:
-    """Send through the configured SMTP server; log instead when none is configured or it fails."""
-    if not current_app.config.get("MAIL_SERVER"):
-        log.info("no MAIL_SERVER configured; not sent: %r to %s", message.subject, message.recipients)
-        return
-    try:
-        mail.send(message)
-    except (smtplib.SMTPException, OSError):
-        log.exception("mail %r to %s could not be sent", message.subject, message.recipients)
+def enqueue(kind_name: str, registration: Registration, key: str | None = None, due_at: datetime | None = None,
+            **context: object) -> OutboxMail:
+    """Add a mail about a registration to the outbox (no commit); the same key never makes a second row."""
+    key = key or f"{kind_name}:{registration.id}"
+    existing = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
+    if existing is not None:
+        return existing
+    due = due_at or utcnow()
+    row = OutboxMail(idempotency_key=key, kind=kind_name, due_at=due, next_attempt_at=due,
+                     registration_id=registration.id, event_id=registration.event_id,
+                     partner_id=registration.partner_id, status=MailStatus.PENDING, attempts=0, last_error="")
+    _fill(row, KINDS[kind_name], registration, **context)
+    db.session.add(row)
+    return row
+
+
+def registration_received(registration: Registration, waitlist_rank: int | None) -> None:
+    """Confirmation of a place (with the calendar entry), or of a place on the waiting list."""
+    db.session.flush()
+    if waitlist_rank is None:
+        enqueue("confirmed", registration)
+        schedule(registration)
+    else:
+        enqueue("waitlisted", registration, rank=waitlist_rank)
+
+
+def personal_link_again(registration: Registration) -> None:
+    """Someone registered again with this address: mail its owner the personal link."""
+    enqueue("link_again", registration, key=f"link_again:{registration.id}:{uuid.uuid4().hex}")
+
+
+def promoted(registration: Registration) -> None:
+    """A place came free and is now this partner's."""
+    enqueue("promoted", registration)
+    schedule(registration)
+
+
+def cancelled(registration: Registration) -> None:
+    """Acknowledge a cancellation; scheduled mails for it are withdrawn."""
+    enqueue("cancelled", registration)
+    withdraw(OutboxMail.registration_id == registration.id, OutboxMail.kind.in_(SCHEDULED))
+
+
+def withdraw(*conditions: object) -> None:
+    """Cancel pending mails that are no longer wanted."""
+    db.session.execute(update(OutboxMail).where(OutboxMail.status == MailStatus.PENDING, *conditions)
+                       .values(status=MailStatus.CANCELLED).execution_options(synchronize_session=False))
+
+
+def scheduled_times(registration: Registration) -> dict[str, datetime]:
+    """When each scheduled mail of a confirmed registration is due."""
+    event, config = registration.event, current_app.config
+    times = {"reminder": event.starts_at - timedelta(hours=config["MAIL_REMINDER_HOURS_BEFORE"]),
+             "evaluation": event.ends_at + timedelta(minutes=config["MAIL_EVALUATION_MINUTES_AFTER"])}
+    if event.type == EventType.LUNCHWEBINAR and event.online_url:
+        times["webinar_link"] = event.starts_at - timedelta(minutes=config["MAIL_WEBINAR_LINK_MINUTES_BEFORE"])
+    if event.type == EventType.SPEEDDATE and registration.partner.consent_followup_at is not None:
+        times["followup"] = event.ends_at + timedelta(days=30 * config["FOLLOWUP_MONTHS"])
+    return times
+
+
+def schedule(registration: Registration) -> None:
+    """Create or re-render the scheduled mails of a confirmed registration; skip those already past."""
+    now = utcnow()
+    for kind_name, due in scheduled_times(registration).items():
+        key = f"{kind_name}:{registration.id}"
+        row = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
+        if row is None and due > now:
+            enqueue(kind_name, registration, key=key, due_at=due)
+        elif row is not None and row.status == MailStatus.PENDING:
+            row.due_at = row.next_attempt_at = due
+            _fill(row, KINDS[kind_name], registration)
+
+
+def active_registrations(event: Event) -> list[Registration]:
+    """Confirmed and waitlisted registrations of an event."""
+    return list(db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)))
+
+
+def event_changed(event: Event) -> None:
+    """Time, place or link changed: tell everyone (updated calendar entry) and move their scheduled mails."""
+    for registration in active_registrations(event):
+        enqueue("event_changed", registration, key=f"event_changed:{registration.id}:{event.ics_sequence}")
+        if registration.status == RegistrationStatus.CONFIRMED:
+            schedule(registration)
+
+
+def event_cancelled(event: Event) -> None:
+    """The event is off: a cancellation (METHOD:CANCEL) to everyone, and nothing else pending for it."""
+    withdraw(OutboxMail.event_id == event.id)
+    for registration in active_registrations(event):
+        enqueue("event_cancelled", registration)
+
+
+def invite(event: Event, partner: Partner, unsubscribe_url: str) -> OutboxMail:
+    """An invitation to a partner who has no registration; the key makes a second one to the same event fail."""
+    key = f"invitation:{event.id}:{partner.id}"
+    subject, text, html = _render(KINDS["invitation"], partner.language, event=event, partner=partner,
+                                  link=external_url("partners.event", slug=event.slug),
+                                  unsubscribe_url=unsubscribe_url)
+    row = OutboxMail(idempotency_key=key, kind="invitation", recipient=partner.email, language=partner.language,
+                     subject=subject, body_text=text, body_html=html, unsubscribe_url=unsubscribe_url,
+                     event_id=event.id, partner_id=partner.id, status=MailStatus.PENDING, attempts=0,
+                     last_error="", due_at=utcnow(), next_attempt_at=utcnow())
+    db.session.add(row)
+    return row

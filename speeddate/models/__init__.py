@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models, one module per area; imported here so that Alembic sees them all."""
 
 from speeddate.models.events import Event, EventStatus, EventType
+from speeddate.models.outbox import MailStatus, OutboxMail
 from speeddate.models.partners import Organisation, Partner, partner_gemeenten
 from speeddate.models.registrations import Registration, RegistrationStatus
 from speeddate.models.users import Role, User
@@ -12,7 +13,9 @@ __all__ = [
     "EventStatus",
     "EventType",
     "Gemeente",
+    "MailStatus",
     "Organisation",
+    "OutboxMail",
     "Partner",
     "Registration",
     "RegistrationStatus",

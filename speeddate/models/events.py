@@ -54,6 +54,8 @@ class Event(db.Model):
     confirmed_count: Mapped[int] = mapped_column(default=0)
     # Last waiting-list position handed out; positions only grow, so the order is first come, first served.
     waitlist_counter: Mapped[int] = mapped_column(default=0)
+    # Raised whenever time or place change, so that calendars replace their copy (iCalendar SEQUENCE).
+    ics_sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -83,8 +83,8 @@ def _register_once(event_id: int, email: str, details: PartnerDetails, dietary: 
         raise RegistrationClosed
     partner = _find_partner(email)
     if partner is not None and (existing := active_registration(event, partner)) is not None:
+        mails.personal_link_again(existing)
         db.session.commit()
-        mails.send_personal_link_again(existing)
         return RegistrationResult(Outcome.ALREADY_REGISTERED)
     partner = partner or _new_partner(email, details)
     registration = Registration(event=event, partner=partner, token=tokens.new_token(),
@@ -96,8 +96,8 @@ def _register_once(event_id: int, email: str, details: PartnerDetails, dietary: 
         places.put_on_waiting_list(registration, event)
     db.session.flush()
     rank = places.waitlist_rank(registration)
+    mails.registration_received(registration, rank)
     db.session.commit()
-    mails.send_registration_received(registration, rank)
     return RegistrationResult(Outcome(registration.status.value), registration, rank)
 
 
@@ -162,6 +162,21 @@ def registration_for_link(signed_token: str) -> Registration | None:
     return db.session.scalar(select(Registration).where(Registration.token == token))
 
 
+def form_values(registration: Registration) -> dict[str, object]:
+    """The partner's current details as the personal page's form shows them."""
+    partner = registration.partner
+    return {
+        "first_name": partner.first_name, "last_name": partner.last_name, "phone": partner.phone,
+        "function": partner.function, "language": partner.language,
+        "organisation": partner.organisation.name if partner.organisation else "",
+        "sector": str(partner.sector_id or ""), "gemeenten": [str(g.id) for g in partner.gemeenten],
+        "dietary": registration.dietary,
+        "consent_share_contacts": partner.consent_share_contacts_at is not None,
+        "consent_followup": partner.consent_followup_at is not None,
+        "consent_invitations": partner.consent_invitations_at is not None,
+    }
+
+
 def update_details(registration_id: int, details: PartnerDetails, dietary: str) -> None:
     """Save the partner's changed details and the registration's dietary needs."""
     begin_write()
@@ -181,8 +196,8 @@ def cancel_registration(registration_id: int) -> list[Registration]:
         db.session.commit()
         return []
     promoted = places.cancel(registration, event)
-    db.session.commit()
-    mails.send_cancelled(registration)
+    mails.cancelled(registration)
     for other in promoted:
-        mails.send_promoted(other)
+        mails.promoted(other)
+    db.session.commit()
     return promoted

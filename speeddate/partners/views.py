@@ -1,12 +1,14 @@
 """Public pages for partners (no account): event list, registration, personal page."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from speeddate import tokens
 from speeddate.events import services as events
 from speeddate.events.places import waitlist_rank
 from speeddate.events.state import Availability, availability
+from speeddate.extensions import csrf
+from speeddate.mail import calendar, invitations
 from speeddate.models import RegistrationStatus
 from speeddate.partners import services
 from speeddate.partners.forms import CancelForm, PartnerDetailsForm, RegistrationForm
@@ -53,14 +55,7 @@ def _registration_or_404(token: str):
 @bp.route("/r/<token>", methods=["GET", "POST"])
 def personal(token: str):
     registration = _registration_or_404(token)
-    partner = registration.partner
-    form = PartnerDetailsForm(obj=partner, dietary=registration.dietary,
-                              sector=str(partner.sector_id or ""),
-                              gemeenten=[str(gemeente.id) for gemeente in partner.gemeenten],
-                              consent_share_contacts=partner.consent_share_contacts_at is not None,
-                              consent_followup=partner.consent_followup_at is not None,
-                              consent_invitations=partner.consent_invitations_at is not None,
-                              organisation=partner.organisation.name if partner.organisation else "")
+    form = PartnerDetailsForm(**services.form_values(registration))
     if form.validate_on_submit():
         services.update_details(registration.id, form.details(), form.dietary.data or "")
         flash(_("Your details are saved."), "success")
@@ -80,3 +75,30 @@ def cancel(token: str):
               "success")
         return redirect(url_for("partners.personal", token=token))
     return render_template("partners/cancel.html", registration=registration, form=form, token=token)
+
+
+@bp.get("/r/<token>/event.ics")
+def registration_calendar(token: str):
+    registration = _registration_or_404(token)
+    if registration.status != RegistrationStatus.CONFIRMED:
+        abort(404)
+    return Response(calendar.registration_ics(registration), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{registration.event.slug}.ics"'})
+
+
+@bp.get("/events.ics")
+def calendar_feed():
+    gemeente = request.args.get("gemeente")
+    return Response(calendar.feed_ics(events.calendar_events(gemeente)), mimetype="text/calendar",
+                    headers={"Cache-Control": "public, max-age=600"})
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail clients post RFC 8058 one-click unsubscribes without a form; the signed token authorises
+def unsubscribe(token: str):
+    if tokens.partner_for_unsubscribe(token) is None:
+        abort(404)
+    if request.method == "POST":
+        invitations.unsubscribe(token)
+        return render_template("partners/unsubscribed.html")
+    return render_template("partners/unsubscribe.html", token=token)

@@ -57,7 +57,7 @@ def test_registration_confirms_and_shows_personal_link(client, make_event, regis
     assert registration.dietary == "vegetarisch"
     db.session.refresh(event)
     assert event.confirmed_count == 1
-    [mail] = mailbox.to("els.peeters@example.org")
+    [mail] = mailbox.deliver().to("els.peeters@example.org")
     assert tokens.sign(registration.token) in mail.get_body(("plain",)).get_content()
 
 
@@ -91,7 +91,7 @@ def test_registering_again_never_makes_a_second_registration(client, make_event,
     assert "/r/" not in page, "the page never shows an existing registration's link"
     assert "Peeters" not in page
     assert counts() == before
-    mails = mailbox.to("els.peeters@example.org")
+    mails = mailbox.deliver().to("els.peeters@example.org")
     assert len(mails) == 2
     [registration] = registrations(event)
     assert tokens.sign(registration.token) in mails[1].get_body(("plain",)).get_content()
@@ -116,7 +116,7 @@ def test_cancelling_a_confirmed_place_promotes_the_first_waiting(client, make_ev
                                         RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
     db.session.refresh(event)
     assert event.confirmed_count == 2
-    assert len(mailbox.to("partner2@example.org")) == 2, "waiting-list mail, then the promotion mail"
+    assert len(mailbox.deliver().to("partner2@example.org")) == 2, "waiting-list mail, then the promotion mail"
     page = client.get(links[3]).get_data(as_text=True)
     assert re.search(r"(waiting list|wachtlijst)[^<]*1", page)
 
@@ -135,6 +135,25 @@ def test_cancel_needs_a_post_with_csrf(client, make_event, register):
     assert client.get(f"{link}/cancel").status_code == 200
     assert client.post(f"{link}/cancel", data={}).status_code == 400
     assert registrations(event)[0].status == RegistrationStatus.CONFIRMED
+
+
+def checked_inputs(page: str) -> set[tuple[str, str]]:
+    """(name, value) of every ticked checkbox and selected option on a page."""
+    ticked = {(m.group(1), m.group(2)) for m in re.finditer(
+        r'<input type="checkbox" name="(\w+)" id="[^"]*" value="([^"]*)"\s+checked>', page)}
+    ticked |= {(m.group(1), "y") for m in re.finditer(r'<input checked id="(\w+)"', page)}
+    selected = {m.group(1) for m in re.finditer(r'<option selected value="([^"]*)"', page)}
+    return ticked | {("option", value) for value in selected}
+
+
+def test_personal_page_shows_the_current_details(client, make_event, register):
+    link = register(make_event(), gemeenten=["Oostkamp", "Jabbeke"], language="fr").location
+    page = client.get(link).get_data(as_text=True)
+    partner = db.session.scalar(select(Registration)).partner
+    assert 'value="Huisartsenpraktijk Oostkamp"' in page and 'value="Els"' in page
+    assert 'value="vegetarisch"' in page
+    assert checked_inputs(page) == {("gemeenten", str(g.id)) for g in partner.gemeenten} | {
+        ("consent_share_contacts", "y"), ("option", str(partner.sector_id)), ("option", "fr")}
 
 
 def test_personal_page_changes_details(client, make_event, register):
@@ -295,7 +314,7 @@ def test_personal_page_speaks_the_partners_language(app, make_event, register):
 def test_confirmation_mail_is_in_the_partners_language(make_event, register, mailbox):
     event = make_event(title="Speeddate Beernem")
     register(event, language="fr")
-    [mail] = mailbox.messages
+    [mail] = mailbox.deliver().messages
     assert "Speeddate Beernem" in mail["Subject"]
     body = mail.get_body(("plain",)).get_content()
     assert "Bonjour" in body or "Cher" in body or "Chère" in body

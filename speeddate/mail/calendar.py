@@ -1,0 +1,85 @@
+"""iCalendar files: a partner's invitation (REQUEST / CANCEL) and the public feed of published events."""
+
+from datetime import UTC
+from urllib.parse import urlsplit
+
+from flask import current_app
+from icalendar import Calendar, Timezone, vCalAddress, vText
+from icalendar import Event as CalendarEvent
+
+from speeddate.i18n import to_local
+from speeddate.models import Event, Registration
+from speeddate.models.base import utcnow
+from speeddate.urls import personal_url, registration_url
+from speeddate.zone.services import zone_settings
+
+PRODUCT_ID = "-//speeddate//speeddate//NL"
+
+
+def _host() -> str:
+    base = current_app.config.get("PUBLIC_BASE_URL") or "http://speeddate.invalid"
+    return urlsplit(base).hostname or "speeddate.invalid"
+
+
+def registration_uid(registration: Registration) -> str:
+    """Stable per registration, so that updates and cancellations replace the partner's calendar entry."""
+    return f"registration-{registration.id}@{_host()}"
+
+
+def _calendar(method: str | None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    calendar.add_component(Timezone.from_tzid(current_app.config["TIMEZONE"]))
+    return calendar
+
+
+def _event_component(event: Event, uid: str, link: str, with_online_link: bool) -> CalendarEvent:
+    component = CalendarEvent()
+    component.add("uid", uid)
+    component.add("sequence", event.ics_sequence)
+    component.add("dtstamp", utcnow().replace(tzinfo=UTC))
+    component.add("dtstart", to_local(event.starts_at))
+    component.add("dtend", to_local(event.ends_at))
+    component.add("summary", event.title)
+    online_link = event.online_url if with_online_link else ""
+    component.add("description", "\n\n".join(part for part in (event.description, online_link, link) if part))
+    if event.location or online_link:
+        component.add("location", event.location or online_link)
+    component.add("url", link)
+    zone = zone_settings()
+    if zone.contact_email:
+        organizer = vCalAddress(f"mailto:{zone.contact_email}")
+        organizer.params["cn"] = vText(zone.name)
+        component.add("organizer", organizer)
+    return component
+
+
+def registration_ics(registration: Registration, method: str = "REQUEST") -> str:
+    """The partner's own calendar entry: REQUEST to add or update, CANCEL to remove it."""
+    event = registration.event
+    calendar = _calendar(method)
+    component = _event_component(event, registration_uid(registration), personal_url(registration),
+                                 with_online_link=method == "REQUEST")
+    attendee = vCalAddress(f"mailto:{registration.partner.email}")
+    attendee.params["cn"] = vText(registration.partner.full_name)
+    attendee.params["partstat"] = vText("ACCEPTED" if method == "REQUEST" else "DECLINED")
+    component.add("attendee", attendee)
+    component.add("status", "CONFIRMED" if method == "REQUEST" else "CANCELLED")
+    calendar.add_component(component)
+    return calendar.to_ical().decode()
+
+
+def feed_ics(events: list[Event]) -> str:
+    """A public feed of events, without any personal data."""
+    calendar = _calendar(None)
+    calendar.add("x-wr-calname", zone_settings().name)
+    for event in events:
+        component = _event_component(event, f"event-{event.id}@{_host()}", registration_url(event),
+                                     with_online_link=False)
+        calendar.add_component(component)
+    return calendar.to_ical().decode()
+

@@ -1,0 +1,54 @@
+"""What the browser tests do on pages: log in, fill the registration form, end the test thread's transaction."""
+
+from playwright.sync_api import Page
+
+from speeddate.extensions import db
+
+ORGANISER_EMAIL = "organisator@elz.example"
+ORGANISER_PASSWORD = "correct horse battery"
+PARTNER_FIELDS = {
+    "first_name": "Els",
+    "last_name": "Peeters",
+    "phone": "050 12 34 56",
+    "organisation": "Huisartsenpraktijk Oostkamp",
+    "function": "Huisarts",
+    "dietary": "vegetarisch",
+}
+CONSENTS = ("consent_share_contacts", "consent_followup", "consent_invitations")
+
+
+def settle() -> None:
+    """End the test thread's transaction, so the browser's requests never wait on it and later reads are fresh.
+
+    In WAL mode a read transaction left open keeps showing the database as it was before the browser wrote.
+    """
+    db.session.rollback()
+
+
+def log_in(page: Page) -> None:
+    """Log in as the organiser through the form at /login."""
+    page.goto("/login")
+    page.fill("#email", ORGANISER_EMAIL)
+    page.fill("#password", ORGANISER_PASSWORD)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url("**/admin/events")
+
+
+def fill_registration(page: Page, email: str, first_name: str = "Els") -> None:
+    """Fill every field of the public registration form, without sending it."""
+    for name, value in {**PARTNER_FIELDS, "first_name": first_name, "email": email}.items():
+        page.fill(f"#{name}", value)
+    page.select_option("#language", "nl")
+    page.select_option("#sector", label="Huisartsen")
+    page.get_by_label("Oostkamp", exact=True).check()
+    for consent in CONSENTS:
+        page.check(f"#{consent}")
+
+
+def register_in_browser(page: Page, slug: str, email: str, first_name: str = "Els") -> str:
+    """Register through the public form; returns the personal link that the result page shows."""
+    page.goto(f"/e/{slug}")
+    fill_registration(page, email, first_name)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url("**/r/*")
+    return page.locator(".personal-link a").get_attribute("href")

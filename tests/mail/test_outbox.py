@@ -1,0 +1,279 @@
+"""The outbox: written with the change, sent once by the worker, retried, never lost; calendar files."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import icalendar
+import pytest
+from sqlalchemy import select
+
+from speeddate.events import services as events
+from speeddate.extensions import db
+from speeddate.mail import worker
+from speeddate.models import EventStatus, MailStatus, OutboxMail, Registration
+from speeddate.models.base import utcnow
+from tests.conftest import free_port, local_now, post_form
+
+
+def rows(**filters) -> list[OutboxMail]:
+    db.session.rollback()
+    query = select(OutboxMail).filter_by(**filters).order_by(OutboxMail.id)
+    return list(db.session.scalars(query))
+
+
+def calendar_of(message) -> icalendar.Calendar:
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    return icalendar.Calendar.from_ical(part.get_payload(decode=True))
+
+
+def smtp_down(app) -> int:
+    """Point the mail settings at a port nobody listens on; returns the real port."""
+    state = app.extensions["mail"]
+    real, state.port = state.port, free_port()
+    return real
+
+
+def test_registration_then_worker_delivers_exactly_one_confirmation_with_a_calendar_invite(
+        make_event, register, mailbox, runner):
+    event = make_event(title="Speeddate Oostkamp", location="Zaal De Schakel")
+    register(event)
+    assert [r.kind for r in rows(status=MailStatus.PENDING, kind="confirmed")] == ["confirmed"]
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0 and "sent 1" in result.output
+    assert runner.invoke(args=["mail", "send"]).output.startswith("sent 0")
+    [message] = mailbox.to("els.peeters@example.org")
+    calendar = calendar_of(message)
+    assert calendar["method"] == "REQUEST"
+    [entry] = calendar.walk("VEVENT")
+    registration = db.session.scalar(select(Registration))
+    assert str(entry["uid"]) == f"registration-{registration.id}@speeddate.test"
+    assert entry["sequence"] == 0 and str(entry["location"]) == "Zaal De Schakel"
+    assert entry.decoded("dtstart").tzinfo.key == "Europe/Brussels"
+    assert [tz["tzid"] for tz in calendar.walk("VTIMEZONE")] == ["Europe/Brussels"]
+    assert message.get_body(("html",)) is not None and message.get_body(("plain",)) is not None
+
+
+def test_a_rollback_sends_nothing(app, make_event, register):
+    event = make_event()
+    register(event, 1)
+    before = len(rows())
+    with pytest.raises(RuntimeError):
+        registration = db.session.scalar(select(Registration))
+        from speeddate.mail import services as mails
+
+        mails.cancelled(registration)
+        raise RuntimeError("the change failed after the mail was written")
+    db.session.rollback()
+    assert len(rows()) == before
+
+
+def test_smtp_down_loses_nothing_and_everything_arrives_once_in_due_order_when_it_is_back(
+        app, make_event, register, mailbox, runner):
+    event = make_event()
+    for number in range(5):
+        register(event, number)
+    real_port = smtp_down(app)
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0 and "SMTP server unreachable" in result.output
+    assert {r.status for r in rows(kind="confirmed")} == {MailStatus.PENDING}
+    assert mailbox.messages == []
+    app.extensions["mail"].port = real_port
+    assert "sent 5" in runner.invoke(args=["mail", "send"]).output
+    recipients = [m["To"] for m in mailbox.messages]
+    assert recipients == [f"partner{n}@example.org" for n in range(5)], "once each, oldest first"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_app(request):
+    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
+
+
+def test_two_workers_at_the_same_time_send_each_mail_once(any_app, mailbox):
+    any_app.config["MAIL_BATCH_SIZE"] = 7
+    event = _event_with_registrations(60)
+    assert len(rows(event_id=event.id, kind="confirmed")) == 60
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def run(name: str) -> None:
+        with any_app.app_context():
+            barrier.wait()
+            reports.append(worker.send_due(name))
+
+    threads = [threading.Thread(target=run, args=(f"worker-{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    ids = [m["Message-ID"] for m in mailbox.messages]
+    assert len(ids) == 60 and len(set(ids)) == 60
+    assert sum(report.sent for report in reports) == 60
+    assert {r.status for r in rows(event_id=event.id, kind="confirmed")} == {MailStatus.SENT}
+
+
+def _event_with_registrations(count: int):
+    from speeddate.partners.services import PartnerDetails, register
+    from speeddate.zone.services import sectors_by_cluster
+
+    start = local_now().replace(second=0) + timedelta(days=20)
+    event = events.create_event(events.EventData(type=events.EventType.ELP, title="Platform", starts_at=start,
+                                                 ends_at=start + timedelta(hours=2), capacity=count), publish=True)
+    sector = sectors_by_cluster()[0].sectors[0]
+    for number in range(count):
+        register(event.id, f"p{number}@example.org", PartnerDetails("P", str(number), "Org", sector))
+    return event
+
+
+def test_temporary_refusals_back_off_and_fail_after_the_last_attempt(app, make_event, register, mailbox):
+    app.config["MAIL_MAX_ATTEMPTS"] = 3
+    register(make_event(), email="busy@example.org")
+    now = utcnow()
+    for attempt in range(1, 4):
+        report = worker.send_due(now=now + timedelta(days=attempt))
+        [row] = rows(kind="confirmed")
+        assert row.attempts == attempt and "451" in row.last_error
+    assert row.status == MailStatus.FAILED and report.failed == 1
+    assert mailbox.messages == []
+
+
+def test_backoff_doubles_between_attempts(app, make_event, register):
+    register(make_event(), email="busy@example.org")
+    worker.send_due()
+    [row] = rows(kind="confirmed")
+    first_wait = row.next_attempt_at - utcnow()
+    worker.send_due(now=row.next_attempt_at)
+    [row] = rows(kind="confirmed")
+    assert row.attempts == 2
+    assert row.next_attempt_at - utcnow() > first_wait * 1.5
+
+
+def test_an_invalid_address_fails_that_row_only(app, make_event, register, mailbox):
+    event = make_event()
+    register(event, 1)
+    register(event, email="reject@example.org")
+    register(event, 2)
+    report = worker.send_due()
+    assert (report.sent, report.failed) == (2, 1)
+    [failed] = rows(status=MailStatus.FAILED)
+    assert failed.recipient == "reject@example.org" and "550" in failed.last_error
+    assert sorted(m["To"] for m in mailbox.messages) == ["partner1@example.org", "partner2@example.org"]
+
+
+def test_header_injection_is_impossible(app, make_event, register, mailbox):
+    register(make_event())
+    [row] = rows(kind="confirmed")
+    row.subject = "Hello\r\nBcc: victim@example.org"
+    db.session.commit()
+    report = worker.send_due()
+    assert report.failed == 1 and mailbox.messages == []
+    assert rows(kind="confirmed")[0].status == MailStatus.FAILED
+
+
+def test_a_claim_left_by_a_dead_worker_is_failed_for_review_never_resent(app, make_event, register, mailbox):
+    register(make_event())
+    [row] = rows(kind="confirmed")
+    row.status, row.claimed_by, row.claimed_at = MailStatus.SENDING, "dead-worker", utcnow() - timedelta(hours=1)
+    db.session.commit()
+    assert worker.send_due().sent == 0
+    [row] = rows(kind="confirmed")
+    assert row.status == MailStatus.FAILED and "stopped while sending" in row.last_error
+    assert worker.retry(row.id)
+    assert worker.send_due().sent == 1 and len(mailbox.messages) == 1
+
+
+def test_event_moved_sends_an_updated_invite_and_moves_the_reminder(make_event, register, mailbox):
+    event = make_event()
+    register(event)
+    [reminder] = rows(kind="reminder")
+    old_due = reminder.due_at
+    mailbox.deliver()
+    data = events.EventData(type=event.type, title=event.title, capacity=event.capacity,
+                            starts_at=local_now().replace(second=0) + timedelta(days=21),
+                            ends_at=local_now().replace(second=0) + timedelta(days=21, hours=2))
+    events.update_event(event.id, data)
+    [reminder] = rows(kind="reminder")
+    assert reminder.due_at - old_due == timedelta(days=7) and reminder.status == MailStatus.PENDING
+    messages = mailbox.deliver().to("els.peeters@example.org")
+    first, update = calendar_of(messages[0]).walk("VEVENT")[0], calendar_of(messages[-1]).walk("VEVENT")[0]
+    assert update["uid"] == first["uid"]
+    assert update["sequence"] == first["sequence"] + 1
+    assert update.decoded("dtstart") - first.decoded("dtstart") == timedelta(days=7)
+
+
+def test_event_cancelled_sends_cancel_invites_and_leaves_no_reminder(make_event, register, mailbox):
+    event = make_event(capacity=1)
+    register(event, 1)
+    register(event, 2)
+    mailbox.deliver()
+    events.change_status(event.id, EventStatus.CANCELLED)
+    assert rows(kind="reminder", status=MailStatus.PENDING) == []
+    cancellations = [m for m in mailbox.deliver().messages if "partner1" in m["To"]][-1:]
+    calendar = calendar_of(cancellations[0])
+    assert calendar["method"] == "CANCEL" and calendar.walk("VEVENT")[0]["status"] == "CANCELLED"
+    waiting = mailbox.to("partner2@example.org")[-1]
+    assert not [p for p in waiting.walk() if p.get_content_type() == "text/calendar"], "never had an entry"
+
+
+def test_cancelling_withdraws_the_scheduled_mails(client, make_event, register):
+    event = make_event()
+    link = register(event).location
+    assert rows(kind="reminder", status=MailStatus.PENDING)
+    post_form(client, f"{link}/cancel", {})
+    assert [r.status for r in rows(kind="reminder")] == [MailStatus.CANCELLED]
+    assert len(rows(kind="cancelled")) == 1
+
+
+def test_webinars_get_the_link_an_hour_before(make_event, register):
+    event = make_event(type=events.EventType.LUNCHWEBINAR, online_url="https://meet.example/room", catering=False)
+    register(event)
+    [link_mail] = rows(kind="webinar_link")
+    assert event.starts_at - link_mail.due_at == timedelta(hours=1)
+    assert "https://meet.example/room" in link_mail.body_text
+
+
+def test_evaluation_and_followup_are_scheduled_after_the_end(make_event, register):
+    event = make_event()
+    register(event, consent_followup="y")
+    [evaluation] = rows(kind="evaluation")
+    [followup] = rows(kind="followup")
+    assert evaluation.due_at > event.ends_at
+    assert followup.due_at - event.ends_at >= timedelta(days=89)
+
+
+@pytest.mark.parametrize("day, local_hour, utc_hour", [("2027-03-27", 12, 11), ("2027-03-28", 12, 10),
+                                                       ("2027-10-30", 12, 10), ("2027-10-31", 12, 11)])
+def test_calendar_times_are_right_across_daylight_saving_changes(make_event, register, mailbox, day, local_hour,
+                                                                 utc_hour):
+    start = datetime.fromisoformat(f"{day}T{local_hour:02}:00")
+    register(make_event(starts_at=start, ends_at=start + timedelta(hours=2)))
+    [message] = mailbox.deliver().messages
+    dtstart = calendar_of(message).walk("VEVENT")[0].decoded("dtstart")
+    assert (dtstart.hour, dtstart.astimezone(UTC).hour) == (local_hour, utc_hour)
+
+
+def test_personal_calendar_download_and_public_feed(client, make_event, register):
+    event = make_event(title="Platform Beernem", online_url="https://meet.example/secret")
+    other = make_event(title="Speeddate Jabbeke")
+    link = register(event).location
+    personal = icalendar.Calendar.from_ical(client.get(f"{link}/event.ics").data)
+    assert str(personal.walk("VEVENT")[0]["summary"]) == "Platform Beernem"
+    feed = client.get("/events.ics")
+    assert feed.mimetype == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(feed.data)
+    assert {str(e["summary"]) for e in calendar.walk("VEVENT")} == {"Platform Beernem", "Speeddate Jabbeke"}
+    assert b"secret" not in feed.data and b"els.peeters" not in feed.data, "no join links, no personal data"
+    events.change_status(other.id, EventStatus.CANCELLED)
+    assert b"Jabbeke" not in client.get("/events.ics").data
+
+
+def test_feed_filters_by_gemeente(client, make_event):
+    make_event(title="In Oostkamp", gemeente=_gemeente("Oostkamp"))
+    make_event(title="In Beernem", gemeente=_gemeente("Beernem"))
+    data = client.get("/events.ics?gemeente=oostkamp").data
+    assert b"In Oostkamp" in data and b"In Beernem" not in data
+
+
+def _gemeente(name: str):
+    from speeddate.models import Gemeente
+
+    return db.session.scalar(select(Gemeente).where(Gemeente.name == name))
