@@ -32,6 +32,7 @@ class DefaultConfig:
     MAIL_MAX_ATTEMPTS = 8
     MAIL_RETRY_SECONDS = 60
     MAIL_BATCH_SIZE = 200
+    MAIL_OUTCOME_GROUP = 25
     # A claim older than this means the worker died while sending: the mail is marked failed for review.
     MAIL_CLAIM_MINUTES = 15
     MAIL_REMINDER_HOURS_BEFORE = 48

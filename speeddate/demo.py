@@ -3,6 +3,7 @@
 import random
 from datetime import timedelta
 
+from flask import g
 from sqlalchemy import select
 
 from speeddate import tokens
@@ -10,6 +11,7 @@ from speeddate.database import begin_write
 from speeddate.events import places
 from speeddate.extensions import db
 from speeddate.i18n import to_local, to_utc
+from speeddate.mail import services as mails
 from speeddate.models import (
     Event,
     EventStatus,
@@ -64,6 +66,7 @@ def load() -> str:
 
 def _zone_settings() -> None:
     if db.session.scalar(select(ZoneSettings)) is None:
+        g.pop("zone_settings", None)
         db.session.add(ZoneSettings(name="Eerstelijnszone Houtland (demo)",
                                     contact_email="info@elz-houtland.example", default_language="nl"))
 
@@ -181,3 +184,5 @@ def _register(rng: random.Random, event: Event, partners: list[Partner], count: 
         except places.CapacityError:
             places.put_on_waiting_list(registration, event)
         db.session.flush()
+        if not past:  # the outbox page shows what the partners would have received
+            mails.registration_received(registration, places.waitlist_rank(registration))

@@ -2,9 +2,9 @@
 
 A mail is claimed (status `sending`, with the worker's name) in its own committed transaction before it is sent,
 so two workers never send the same row: PostgreSQL skips rows another worker has locked, SQLite lets one
-writer at a time claim. Each outcome is committed on its own. If a worker dies between the SMTP server's
-acceptance and that commit, the row stays `sending`; after MAIL_CLAIM_MINUTES it is marked failed for an
-organiser to check and retry, never sent again on its own.
+writer at a time claim. Outcomes are committed in small groups (MAIL_OUTCOME_GROUP). If a worker dies between
+the SMTP server's acceptance and that commit, the rows stay `sending`; after MAIL_CLAIM_MINUTES they are marked
+failed for an organiser to check and retry, never sent again on their own.
 """
 
 import logging
@@ -91,20 +91,77 @@ def claim(worker: str, now: datetime) -> list[OutboxMail]:
                                    .order_by(OutboxMail.due_at, OutboxMail.id)))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A claimed mail, built before sending so that recording outcomes never reloads rows."""
+
+    id: int
+    attempts: int
+    next_attempt_at: datetime
+    message: Message
+
+
+class Outcomes:
+    """What happened to each mail, written in small groups (one commit per group, not per mail).
+
+    A worker that dies mid-group leaves those rows `sending`, which fail_abandoned_claims turns into failed
+    mails for review: at most one group is ever in doubt, and nothing is sent twice on its own.
+    """
+
+    def __init__(self, report: SendReport, now: datetime) -> None:
+        self.report, self.now = report, now
+        self.rows: list[dict[str, object]] = []
+
+    def sent(self, mail: Prepared) -> None:
+        self.report.sent += 1
+        self._add(mail, MailStatus.SENT, "", sent_at=utcnow())
+
+    def failed(self, mail: Prepared, error: str) -> None:
+        self.report.failed += 1
+        self._add(mail, MailStatus.FAILED, error)
+
+    def retry_later(self, mail: Prepared, error: str) -> None:
+        """Back off exponentially from this run's time; after the last attempt the mail is failed."""
+        config = current_app.config
+        if mail.attempts + 1 >= config["MAIL_MAX_ATTEMPTS"]:
+            self.failed(mail, error)
+            return
+        self.report.retry_later += 1
+        delay = timedelta(seconds=config["MAIL_RETRY_SECONDS"] * 2 ** mail.attempts)
+        self._add(mail, MailStatus.PENDING, error, next_attempt_at=self.now + delay)
+
+    def _add(self, mail: Prepared, status: MailStatus, error: str, **changes: object) -> None:
+        self.rows.append({"id": mail.id, "status": status, "last_error": error, "attempts": mail.attempts + 1,
+                          "claimed_by": None, "sent_at": None, "next_attempt_at": mail.next_attempt_at, **changes})
+        if len(self.rows) >= current_app.config["MAIL_OUTCOME_GROUP"]:
+            self.write()
+
+    def write(self) -> None:
+        if self.rows:
+            begin_write()
+            db.session.execute(update(OutboxMail), self.rows)
+            db.session.commit()
+            self.rows = []
+
+
 def _send_batch(batch: list[OutboxMail], report: SendReport, now: datetime) -> bool:
     """Send a claimed batch over one connection; False when the server could not be reached."""
+    prepared = [Prepared(row.id, row.attempts, row.next_attempt_at, build_message(row)) for row in batch]
     try:
         connection = TimedConnection(current_app.extensions["mail"]).__enter__()
     except (OSError, smtplib.SMTPException) as error:
-        _release(batch, f"SMTP server unreachable: {error}")
+        _release([mail.id for mail in prepared], f"SMTP server unreachable: {error}")
         report.smtp_unreachable = str(error)
         return False
+    outcomes = Outcomes(report, now)
     try:
-        for position, row in enumerate(batch):
-            if not _send_one(connection, row, report, now):
-                _release(batch[position + 1:], "the SMTP connection broke off")
+        for position, mail in enumerate(prepared):
+            if not _send_one(connection, mail, outcomes):
+                outcomes.write()
+                _release([rest.id for rest in prepared[position + 1:]], "the SMTP connection broke off")
                 return False
     finally:
+        outcomes.write()
         _quit(connection)
     return True
 
@@ -116,32 +173,24 @@ def _quit(connection: Connection) -> None:
         log.debug("SMTP connection was already closed")
 
 
-def _send_one(connection: Connection, row: OutboxMail, report: SendReport, now: datetime) -> bool:
-    """Send one mail and record the outcome; False when the connection itself is gone."""
+def _send_one(connection: Connection, mail: Prepared, outcomes: Outcomes) -> bool:
+    """Send one mail and note the outcome; False when the connection itself is gone."""
     try:
-        connection.send(build_message(row))
+        connection.send(mail.message)
     except smtplib.SMTPRecipientsRefused as error:
-        codes = [code for code, _ in error.recipients.values()]
-        if min(codes) >= 500:
-            _finish(row, MailStatus.FAILED, f"refused: {error.recipients}")
-            report.failed += 1
-        else:
-            _retry_later(row, f"temporary failure: {error.recipients}", report, now)
+        permanent = min(code for code, _ in error.recipients.values()) >= 500
+        (outcomes.failed if permanent else outcomes.retry_later)(mail, f"refused: {error.recipients}")
     except (BadHeaderError, UnicodeError, ValueError) as error:
-        _finish(row, MailStatus.FAILED, f"cannot be sent: {error!r}")
-        report.failed += 1
+        outcomes.failed(mail, f"cannot be sent: {error!r}")
     except smtplib.SMTPResponseException as error:
-        if error.smtp_code >= 500:
-            _finish(row, MailStatus.FAILED, f"refused: {error.smtp_code} {error.smtp_error!r}")
-            report.failed += 1
-        else:
-            _retry_later(row, f"temporary failure: {error.smtp_code} {error.smtp_error!r}", report, now)
+        permanent = error.smtp_code >= 500
+        (outcomes.failed if permanent else outcomes.retry_later)(
+            mail, f"refused: {error.smtp_code} {error.smtp_error!r}")
     except (smtplib.SMTPServerDisconnected, OSError) as error:
-        _retry_later(row, f"connection lost: {error}", report, now)
+        outcomes.retry_later(mail, f"connection lost: {error}")
         return False
     else:
-        _finish(row, MailStatus.SENT, "")
-        report.sent += 1
+        outcomes.sent(mail)
     return True
 
 
@@ -161,37 +210,12 @@ def build_message(row: OutboxMail) -> Message:
     return message
 
 
-def _finish(row: OutboxMail, status: MailStatus, error: str) -> None:
-    begin_write()
-    row.status, row.last_error, row.claimed_by = status, error, None
-    row.attempts += 1
-    if status == MailStatus.SENT:
-        row.sent_at = utcnow()
-    db.session.commit()
-
-
-def _retry_later(row: OutboxMail, error: str, report: SendReport, now: datetime) -> None:
-    """Back off exponentially from this run's time; after the last attempt the mail is failed for organisers."""
-    config = current_app.config
-    begin_write()
-    row.attempts += 1
-    row.last_error, row.claimed_by = error, None
-    if row.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-        row.status = MailStatus.FAILED
-        report.failed += 1
-    else:
-        row.status = MailStatus.PENDING
-        row.next_attempt_at = now + timedelta(seconds=config["MAIL_RETRY_SECONDS"] * 2 ** (row.attempts - 1))
-        report.retry_later += 1
-    db.session.commit()
-
-
-def _release(rows: list[OutboxMail], error: str) -> None:
+def _release(ids: list[int], error: str) -> None:
     """Give claimed rows back untouched (the server, not the mail, was the problem)."""
-    if not rows:
+    if not ids:
         return
     begin_write()
-    db.session.execute(update(OutboxMail).where(OutboxMail.id.in_([row.id for row in rows]))
+    db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids))
                        .values(status=MailStatus.PENDING, claimed_by=None, last_error=error)
                        .execution_options(synchronize_session=False))
     db.session.commit()

@@ -1,5 +1,6 @@
 """Zone settings, gemeenten, clusters and sectors: reference data that organisers maintain."""
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -15,9 +16,11 @@ class ZoneError(Exception):
 
 
 def zone_settings() -> ZoneSettings:
-    """The zone's settings; unsaved defaults until an organiser or `flask demo` stores them."""
-    settings = db.session.scalar(select(ZoneSettings).limit(1))
-    return settings or ZoneSettings(name=DEFAULT_ZONE_NAME, contact_email="", default_language="nl")
+    """The zone's settings (read once per app context); unsaved defaults until someone stores them."""
+    if "zone_settings" not in g:
+        settings = db.session.scalar(select(ZoneSettings).limit(1))
+        g.zone_settings = settings or ZoneSettings(name=DEFAULT_ZONE_NAME, contact_email="", default_language="nl")
+    return g.zone_settings
 
 
 def save_settings(name: str, contact_email: str, default_language: str) -> None:
@@ -29,6 +32,7 @@ def save_settings(name: str, contact_email: str, default_language: str) -> None:
         db.session.add(settings)
     settings.name, settings.contact_email, settings.default_language = name, contact_email, default_language
     db.session.commit()
+    g.pop("zone_settings", None)
 
 
 def sectors_by_cluster() -> list[Cluster]:
