@@ -16,7 +16,7 @@ from speeddate.solver.bound import distinct_upper_bound
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import INNER, OUTER, Circle, Instance, Options, Plan
 from speeddate.solver.search import EMPTY, Problem, Score, State, local_search, make_problem
-from speeddate.solver.solve import MOVES_PER_SECOND, OUTPUT_MARGIN, to_plan
+from speeddate.solver.solve import COOL, MOVES_PER_SECOND, OUTPUT_MARGIN, to_plan
 
 MOVE_COST = 2
 
@@ -49,7 +49,8 @@ def replan(instance: Instance, previous: tuple[Circle, ...], options: Options | 
     state = ReplanState(problem, seed_seating(problem, home), home)
     rng = random.Random(options.seed)
     budget = int(options.time_limit * MOVES_PER_SECOND)
-    result = local_search(state, rng, deadline, budget, None)
+    # A cool walk: the previous plan is already good, a hot one would wander off it.
+    result = local_search(state, rng, deadline, budget, None, COOL)
     bound = distinct_upper_bound([p.sector for p in instance.participants], layout)
     plan = to_plan(instance, layout, result.at, "FEASIBLE", bound, started)
     return replace(plan, moved=state.moved())

@@ -19,9 +19,9 @@ from speeddate.solver.model import INNER, OUTER, FixedSeat, Instance
 Score = tuple[int, int, int, int, int, int]
 EMPTY = -1
 TARGETED = 0.2
-START_TEMPERATURE = 1.0
-FINAL_TEMPERATURE = 0.02
-SAME_SECTOR_PENALTY = 2
+HUGE_SECTOR_SHARE = 0.5
+FINAL_TEMPERATURE = 0.01
+SAME_SECTOR_PENALTY = 2.5
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def _circle_members(problem: Problem, rng: random.Random, at: list[int]) -> list
 
 
 def _split_sides(problem: Problem, circle: int, people: list[int], at: list[int]) -> tuple[list[int], ...]:
-    """Whole sectors (with their organisations) go to the side with more room: no same-sector meetings."""
+    """Whole sectors (with their organisations) go to the side with more room; huge sectors alternate."""
     layout = problem.layout
     room = {side: sum(1 for s in _side_slots(layout, circle, side) if at[s] == EMPTY)
             for side in (INNER, OUTER)}
@@ -245,7 +245,11 @@ def _split_sides(problem: Problem, circle: int, people: list[int], at: list[int]
         groups.setdefault(problem.sector[person], []).append(person)
     for group in sorted(groups.values(), key=len, reverse=True):
         side = INNER if room[INNER] >= room[OUTER] else OUTER
+        # A sector filling most of one side would give the other side one sector in every window.
+        alternate = len(group) > HUGE_SECTOR_SHARE * layout.sizes[circle]
         for person in group:
+            if alternate or room[side] == 0:
+                side = OUTER if side == INNER else INNER
             if room[side] == 0:
                 side = OUTER if side == INNER else INNER
             sides[side].append(person)
@@ -273,7 +277,7 @@ class SearchResult:
 
 
 def local_search(state: State, rng: random.Random, deadline: float, budget: int,
-                 target: Score | None = None) -> SearchResult:
+                 target: Score | None = None, start_temperature: float = 1.0) -> SearchResult:
     """Simulated annealing over swaps; stops at the deadline, the move budget or the target score.
 
     Avoided pairs and colleague meetings never get worse. Any other worse swap is accepted with probability
@@ -288,12 +292,12 @@ def local_search(state: State, rng: random.Random, deadline: float, budget: int,
     for slot in movable:
         by_circle.setdefault(circle_of[slot], []).append(slot)
     current = best = state.score()
-    best_at, moves, temperature = list(state.at), 0, START_TEMPERATURE
+    best_at, moves, temperature = list(state.at), 0, start_temperature
     while moves < budget and len(movable) > 1 and best != target:
         if moves % 256 == 0:
             if time.monotonic() >= deadline:
                 break
-            temperature = START_TEMPERATURE * (FINAL_TEMPERATURE / START_TEMPERATURE) ** (moves / budget)
+            temperature = start_temperature * (FINAL_TEMPERATURE / start_temperature) ** (moves / budget)
         moves += 1
         a = rng.choice(movable)
         if rng.random() < TARGETED:

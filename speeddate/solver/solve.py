@@ -29,10 +29,13 @@ from speeddate.solver.search import (
 
 log = logging.getLogger(__name__)
 
-MOVES_PER_SECOND = 12_000  # below what this machine does (15-25k), so the budget, not the clock, ends a run
-OUTPUT_MARGIN = 0.3
+MOVES_PER_SECOND = 15_000  # about what this machine does (15-25k): the budget, not the clock, ends a run
+OUTPUT_MARGIN = 0.15
 LOCAL_SHARE_BEFORE_CPSAT = 0.2
 CPSAT_MAX_PAIRS = 15
+CONSTRUCTIVE_SHARE = 0.6
+HOT, COOL = 1.0, 0.05
+MOVES_PER_SEAT_FOR_TWO_STARTS = 300
 
 
 def solve(instance: Instance, options: Options | None = None) -> Plan:
@@ -68,23 +71,29 @@ def improve(instance: Instance, problem: Problem, start: list[int], options: Opt
         at, proven_bound = outcome.at, min(bound, outcome.distinct_bound)
         status = "OPTIMAL" if outcome.optimal or State(problem, at).score() == target else status
     if time.monotonic() > deadline:
-        notes += ("time limit reached before the search budget was used: results may vary between runs",)
+        notes += ("the wall clock, not the work budget, ended the search: a rerun with this seed may differ",)
     return to_plan(instance, problem.layout, at, status, proven_bound, started, notes)
 
 
 def _two_starts(problem: Problem, state: State, rng: random.Random, deadline: float, budget: int,
                 target: Score) -> SearchResult:
-    """Anneal from the constructive start, then (unless it hit the target) from a random one; keep the best.
+    """Anneal from the constructive start, then, budget allowing and short of the target, from a random one.
 
-    Measured: the constructive start wins outright when sectors are many and small (it often meets the
-    bound at once), a random start does better when one sector is huge (bench/RESULTS.md).
+    Measured (bench/RESULTS.md): the constructive start often meets the bound at once when sectors are many
+    and small, and needs a hot walk to leave its sector-per-side shape when there are few sectors; a random
+    start with a nearly greedy walk does better when one sector is huge. Keep the best of both.
     """
-    halfway = time.monotonic() + (deadline - time.monotonic()) / 2
-    first = local_search(state, rng, halfway, budget // 2, target)
+    # A hot walk and a second start need a few hundred moves per seat; short of that (large circles, little
+    # time), one cool walk from the constructive start measured best.
+    roomy = budget * CONSTRUCTIVE_SHARE >= MOVES_PER_SEAT_FOR_TWO_STARTS * problem.layout.slot_count
+    share = CONSTRUCTIVE_SHARE if roomy else 1.0
+    until = time.monotonic() + (deadline - time.monotonic()) * share
+    first = local_search(state, rng, until, int(budget * share), target, HOT if roomy else COOL)
     log.info("local search from the constructive start: %d moves, score %s", first.moves, first.score)
-    if first.score == target:
+    if first.score == target or not roomy:
         return first
-    second = local_search(State(problem, random_seating(problem, rng)), rng, deadline, budget // 2, target)
+    restart = State(problem, random_seating(problem, rng))
+    second = local_search(restart, rng, deadline, int(budget * (1 - share)), target, COOL)
     log.info("local search from a random start: %d moves, score %s", second.moves, second.score)
     return min(first, second, key=lambda result: result.score)
 
