@@ -1,7 +1,13 @@
 """The outbox: written with the change, sent once by the worker, retried, never lost; calendar files."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -277,3 +283,27 @@ def _gemeente(name: str):
     from speeddate.models import Gemeente
 
     return db.session.scalar(select(Gemeente).where(Gemeente.name == name))
+
+
+def test_loop_worker_in_its_own_process_keeps_sending_until_stopped(app, make_event, register, mailbox, smtp_server):
+    controller, _ = smtp_server
+    environment = {**os.environ, "FLASK_APP": "wsgi.py", "SPEEDDATE_SECRET_KEY": "test-secret",
+                   "SPEEDDATE_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                   "SPEEDDATE_MAIL_SERVER": "127.0.0.1", "SPEEDDATE_MAIL_PORT": str(controller.port),
+                   "SPEEDDATE_PUBLIC_BASE_URL": "http://speeddate.test"}
+    process = subprocess.Popen([str(Path(sys.executable).parent / "flask"), "mail", "send", "--loop",
+                                "--interval", "0.2"], cwd=Path(__file__).resolve().parents[2], env=environment,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        event = make_event()
+        for number in range(3):
+            register(event, number)
+            db.session.rollback()
+            deadline = time.monotonic() + 30
+            while len(mailbox.messages) <= number and time.monotonic() < deadline:
+                time.sleep(0.1)
+        assert sorted(m["To"] for m in mailbox.messages) == [f"partner{n}@example.org" for n in range(3)]
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0 and "Stopped." in output
