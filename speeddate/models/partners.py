@@ -44,6 +44,9 @@ class Partner(db.Model):
     consent_share_contacts_at: Mapped[datetime | None]
     consent_followup_at: Mapped[datetime | None]
     consent_invitations_at: Mapped[datetime | None]
+    # Set when the person is erased (on request or by retention): the row stays, anonymous, so that every
+    # statistic still counts them; names, email and phone are replaced.
+    erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
