@@ -16,6 +16,16 @@ Limits 1 and 2 together form a transportation problem: people (grouped by own se
 min(R, S - 1) units each, at most one to each other sector, and sector s accepts at most
 min(N - m_s, m_s * R). Every plan gives a feasible flow, so the maximum flow, capped by limit 3, bounds the
 total. The bound ignores the objective's higher levels, so it also holds for the lexicographic optimum.
+
+4. Without same-sector meetings (the objective's second level, so this holds for the lexicographic optimum
+   whenever a plan without them is known), a sector's members on one circle take distinct positions 1..n
+   (inner seat i and outer start i meet in round 1) and cut the cycle into runs of inner and of outer
+   members. An inner member must lie at least R positions after every outer member, so each of the r
+   outer-to-inner changes costs a gap of R, and windows overlap inside a run unless its gaps are R apart.
+   Counting gaps gives: the m members are seen by at most min(m * R, n + r * (R - 1)) people, with
+   r <= min(m // 2, (n - m) // (R - 1)) changes, or min(m * R, n) when all sit on one side; m > n is
+   impossible. (Exact: brute force over all placements agrees for n <= 9, see the tests.) Over several
+   circles the members' split is unknown, so the best split is taken.
 """
 
 from __future__ import annotations
@@ -25,22 +35,48 @@ from collections import Counter, deque
 from speeddate.solver.layout import Layout
 
 
-def distinct_upper_bound(sectors: list[str], layout: Layout) -> int:
-    """Maximum distinct-sector total any plan of this layout could reach."""
+def distinct_upper_bound(sectors: list[str], layout: Layout, no_same_sector: bool = False) -> int:
+    """Maximum distinct-sector total of any plan of this layout (without same-sector meetings, if asked)."""
     members = Counter(sectors)
-    count, rounds = len(sectors), layout.rounds
+    seen_cap = {own: min(len(sectors) - k, k * layout.rounds) for own, k in members.items()}
+    if no_same_sector:
+        for own, k in members.items():
+            seen_cap[own] = min(seen_cap[own], sector_seen_cap(k, layout))
+    rounds = layout.rounds
     per_person = min(rounds, len(members) - 1)
     names = sorted(members)
     source, sink = 0, 2 * len(names) + 1
     capacity: dict[tuple[int, int], int] = {}
     for g, own in enumerate(names):
         capacity[(source, 1 + g)] = members[own] * per_person
-        capacity[(1 + len(names) + g, sink)] = min(count - members[own], members[own] * rounds)
+        capacity[(1 + len(names) + g, sink)] = seen_cap[own]
         for s, other in enumerate(names):
             if other != own:
                 capacity[(1 + g, 1 + len(names) + s)] = members[own]
     meetings = sum(n - (2 * n - people) for n, people in zip(layout.sizes, layout.people, strict=True))
     return min(max_flow(capacity, source, sink), 2 * meetings * rounds)
+
+
+def sector_seen_cap(members: int, layout: Layout) -> int:
+    """Most people who can see a sector of this size without a same-sector meeting (limit 4), best split."""
+    reach = {0: 0}  # members placed so far -> most people seeing them
+    for n in layout.sizes:
+        following: dict[int, int] = {}
+        for used, seen in reach.items():
+            for here in range(min(n, members - used) + 1):
+                total = seen + circle_seen_cap(here, n, layout.rounds)
+                following[used + here] = max(total, following.get(used + here, 0))
+        reach = following
+    return reach.get(members, members * layout.rounds)
+
+
+def circle_seen_cap(members: int, n: int, rounds: int) -> int:
+    """Most people on one circle of n pairs who can see `members` people of a sector, none meeting another."""
+    one_side = min(members * rounds, n)
+    if rounds == 1 or members < 2:
+        return one_side
+    changes = min(members // 2, (n - members) // (rounds - 1))
+    return max(one_side, min(members * rounds, n + changes * (rounds - 1))) if changes >= 1 else one_side
 
 
 def max_flow(capacity: dict[tuple[int, int], int], source: int, sink: int) -> int:

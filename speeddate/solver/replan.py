@@ -12,11 +12,10 @@ import random
 import time
 from dataclasses import replace
 
-from speeddate.solver.bound import distinct_upper_bound
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import INNER, OUTER, Circle, Instance, Options, Plan
 from speeddate.solver.search import EMPTY, Problem, Score, State, local_search, make_problem
-from speeddate.solver.solve import COOL, MOVES_PER_SECOND, OUTPUT_MARGIN, to_plan
+from speeddate.solver.solve import COOL, MOVES_PER_SECOND, OUTPUT_MARGIN, honest_bound, to_plan
 
 MOVE_COST = 2
 
@@ -51,7 +50,7 @@ def replan(instance: Instance, previous: tuple[Circle, ...], options: Options | 
     budget = int(options.time_limit * MOVES_PER_SECOND)
     # A cool walk: the previous plan is already good, a hot one would wander off it.
     result = local_search(state, rng, deadline, budget, None, COOL)
-    bound = distinct_upper_bound([p.sector for p in instance.participants], layout)
+    bound = honest_bound(instance, layout, ReplanState(problem, result.at, home).score()[:3] == (0, 0, 0))
     plan = to_plan(instance, layout, result.at, "FEASIBLE", bound, started)
     return replace(plan, moved=state.moved())
 

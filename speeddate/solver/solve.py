@@ -52,8 +52,8 @@ def solve(instance: Instance, options: Options | None = None) -> Plan:
 def improve(instance: Instance, problem: Problem, start: list[int], options: Options, started: float,
             deadline: float, notes: tuple[str, ...] = ()) -> Plan:
     """Search from a start seating and turn the best one into a checked Plan."""
-    bound = distinct_upper_bound([p.sector for p in instance.participants], problem.layout)
-    target = target_score(problem, bound)
+    # The target assumes no conflicts at all, so the bound for plans without same-sector meetings serves.
+    target = target_score(problem, honest_bound(instance, problem.layout, True))
     rng = random.Random(options.seed)
     state = State(problem, start)
     cpsat_next = options.use_cpsat and _worth_cpsat(problem, deadline)
@@ -63,16 +63,18 @@ def improve(instance: Instance, problem: Problem, start: list[int], options: Opt
     # The budget comes from the time limit, never from the clock, so a seed reproduces the run.
     budget = int(options.time_limit * share * MOVES_PER_SECOND)
     result = _two_starts(problem, state, rng, search_deadline, budget, target)
-    at, status, proven_bound = result.at, "OPTIMAL" if result.score == target else "FEASIBLE", bound
+    at, status, cpsat_bound = result.at, "OPTIMAL" if result.score == target else "FEASIBLE", 2**31
     if status != "OPTIMAL" and cpsat_next:
         from speeddate.solver.cpsat import solve_circle
 
         outcome = solve_circle(problem, at, 0, deadline, options)
-        at, proven_bound = outcome.at, min(bound, outcome.distinct_bound)
+        at, cpsat_bound = outcome.at, outcome.distinct_bound
         status = "OPTIMAL" if outcome.optimal or State(problem, at).score() == target else status
     if time.monotonic() > deadline:
         notes += ("the wall clock, not the work budget, ended the search: a rerun with this seed may differ",)
-    return to_plan(instance, problem.layout, at, status, proven_bound, started, notes)
+    conflict_free = State(problem, at).score()[:3] == (0, 0, 0)
+    bound = min(cpsat_bound, honest_bound(instance, problem.layout, conflict_free))
+    return to_plan(instance, problem.layout, at, status, bound, started, notes)
 
 
 def _two_starts(problem: Problem, state: State, rng: random.Random, deadline: float, budget: int,
@@ -96,6 +98,15 @@ def _two_starts(problem: Problem, state: State, rng: random.Random, deadline: fl
     second = local_search(restart, rng, deadline, int(budget * (1 - share)), target, COOL)
     log.info("local search from a random start: %d moves, score %s", second.moves, second.score)
     return min(first, second, key=lambda result: result.score)
+
+
+def honest_bound(instance: Instance, layout: Layout, conflict_free: bool) -> int:
+    """The distinct-sector bound; the tighter one for plans without same-sector meetings once one is known.
+
+    Valid for the objective order: when the plan has no avoided, colleague or same-sector meeting, neither
+    has the lexicographic optimum, so bounding plans without same-sector meetings bounds the optimum.
+    """
+    return distinct_upper_bound([p.sector for p in instance.participants], layout, conflict_free)
 
 
 def target_score(problem: Problem, bound: int) -> Score:
