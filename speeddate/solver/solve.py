@@ -24,6 +24,7 @@ from speeddate.solver.search import (
     construct,
     local_search,
     make_problem,
+    polish_worst_off,
     random_seating,
 )
 
@@ -34,6 +35,7 @@ OUTPUT_MARGIN = 0.15
 LOCAL_SHARE_BEFORE_CPSAT = 0.2
 CPSAT_MAX_PAIRS = 15
 CONSTRUCTIVE_SHARE = 0.6
+POLISH_SHARE = 0.05
 HOT, COOL = 1.0, 0.05
 MOVES_PER_SEAT_FOR_TWO_STARTS = 300
 
@@ -59,10 +61,14 @@ def improve(instance: Instance, problem: Problem, start: list[int], options: Opt
     cpsat_next = options.use_cpsat and _worth_cpsat(problem, deadline)
     # CP-SAT proves more than local search finds on small circles, so it gets most of the time there.
     share = LOCAL_SHARE_BEFORE_CPSAT if cpsat_next else 1.0
-    search_deadline = time.monotonic() + max(0.0, deadline - time.monotonic()) * share
+    # A small slice at the end is kept for the worst-off polish.
+    search_deadline = time.monotonic() + max(0.0, deadline - time.monotonic()) * share * (1 - POLISH_SHARE)
     # The budget comes from the time limit, never from the clock, so a seed reproduces the run.
     budget = int(options.time_limit * share * MOVES_PER_SECOND)
     result = _two_starts(problem, state, rng, search_deadline, budget, target)
+    if result.score != target:
+        result = polish_worst_off(State(problem, result.at), deadline)
+        log.info("worst-off polish: %d swaps tried, score %s", result.moves, result.score)
     at, status, cpsat_bound = result.at, "OPTIMAL" if result.score == target else "FEASIBLE", 2**31
     if status != "OPTIMAL" and cpsat_next:
         from speeddate.solver.cpsat import solve_circle
