@@ -8,11 +8,15 @@ from flask import Flask
 from speeddate import cli, database, i18n, views_common
 from speeddate.auth.views import bp as auth_bp
 from speeddate.config import DefaultConfig
+from speeddate.directory.views import bp as directory_bp
 from speeddate.events.views import bp as events_bp
 from speeddate.extensions import babel, csrf, db, login, mail, migrate
 from speeddate.mail.views import bp as mail_bp
 from speeddate.partners.views import bp as partners_bp
+from speeddate.privacy.views import bp as privacy_bp
 from speeddate.reports.views import bp as reports_bp
+from speeddate.surveys.views import admin_bp as survey_admin_bp
+from speeddate.surveys.views import bp as surveys_bp
 from speeddate.zone.views import bp as zone_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +33,8 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
     login.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     database.configure_engine(app)
-    for blueprint in (partners_bp, auth_bp, events_bp, reports_bp, zone_bp, mail_bp):
+    for blueprint in (partners_bp, auth_bp, events_bp, reports_bp, zone_bp, mail_bp, surveys_bp,
+                      survey_admin_bp, directory_bp, privacy_bp):
         app.register_blueprint(blueprint)
     views_common.init_app(app)
     cli.init_app(app)

@@ -11,11 +11,15 @@ from sqlalchemy import func, select
 
 from speeddate import demo
 from speeddate.auth import services as accounts
+from speeddate.directory.cli import partners_group
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Event, EventType, Gemeente
+from speeddate.privacy.cli import privacy_group
 from speeddate.reports import services as reports
+from speeddate.reports.cli import report_command
+from speeddate.surveys import services as surveys
 from speeddate.urls import registration_url
 
 
@@ -25,6 +29,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(events_group)
     app.cli.add_command(mail_group)
+    app.cli.add_command(partners_group)
+    app.cli.add_command(report_command)
+    app.cli.add_command(privacy_group)
+    app.cli.add_command(evaluations_group)
 
 
 @click.command("demo")
@@ -112,14 +120,7 @@ def export_event(event_id: int, file_format: str, what: str, out: Path | None) -
     event = db.session.get(Event, event_id)
     if event is None:
         raise click.ClickException(f"no event with id {event_id}")
-    content = reports.export(event, what, file_format)
-    if out is not None:
-        out.write_bytes(content)
-        click.echo(f"Wrote {out}", err=True)
-    elif file_format == "xlsx" and sys.stdout.isatty():
-        raise click.ClickException("XLSX is binary: give --out FILE")
-    else:
-        click.echo(content, nl=False)
+    _write(reports.export(event, what, file_format), out, binary=file_format == "xlsx")
 
 
 @click.group("mail")
@@ -143,3 +144,33 @@ def send_mail(loop: bool, interval: float) -> None:
             click.echo("Stopped.")
         return
     click.echo(str(worker.send_due()))
+
+
+@click.group("evaluations")
+def evaluations_group() -> None:
+    """Evaluation results."""
+
+
+@evaluations_group.command("export")
+@click.argument("event_id", type=int)
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--language", type=click.Choice(["nl", "fr", "en"]), default="nl", help="Language of the questions.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+def export_evaluations(event_id: int, file_format: str, language: str, out: Path | None) -> None:
+    """One row per response, one column per question; no identities when the evaluation is anonymous."""
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise click.ClickException(f"no event with id {event_id}")
+    columns, rows = surveys.evaluation_rows(event, language)
+    _write(reports.to_xlsx(columns, rows, "evaluation") if file_format == "xlsx" else reports.to_csv(columns, rows),
+           out, binary=file_format == "xlsx")
+
+
+def _write(content: bytes, out: Path | None, binary: bool) -> None:
+    if out is not None:
+        out.write_bytes(content)
+        click.echo(f"Wrote {out}", err=True)
+    elif binary and sys.stdout.isatty():
+        raise click.ClickException("XLSX is binary: give --out FILE")
+    else:
+        click.echo(content, nl=False)

@@ -13,12 +13,18 @@ from speeddate.extensions import db
 from speeddate.i18n import to_local, to_utc
 from speeddate.mail import services as mails
 from speeddate.models import (
+    Answer,
+    ContactOutcome,
+    EvaluationResponse,
     Event,
     EventStatus,
     EventType,
+    FollowupContact,
+    FollowupResponse,
     Gemeente,
     Organisation,
     Partner,
+    QuestionKind,
     Registration,
     Role,
     Sector,
@@ -26,6 +32,7 @@ from speeddate.models import (
     ZoneSettings,
 )
 from speeddate.models.base import utcnow
+from speeddate.surveys import services as surveys
 
 ORGANISER_EMAIL = "organisator@demo.speeddate.be"
 ORGANISER_PASSWORD = "speeddate-demo"
@@ -136,7 +143,7 @@ def _new_partner(rng, email, first, last, sector, organisation_name, gemeenten) 
 def _events(rng: random.Random, gemeenten: list[Gemeente], partners: list[Partner]) -> int:
     today = to_local(utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
     plans = (
-        ("demo-speeddate-beernem", EventType.SPEEDDATE, "Speeddate Beernem", -60, 12, 2, 30, gemeenten[1], 26),
+        ("demo-speeddate-beernem", EventType.SPEEDDATE, "Speeddate Beernem", -110, 12, 2, 30, gemeenten[1], 26),
         ("demo-elp-najaar", EventType.ELP, "Eerstelijnsplatform: samen rond de kwetsbare oudere", 21, 19, 3, 100,
          None, 34),
         ("demo-lunchwebinar-mantelzorg", EventType.LUNCHWEBINAR, "Lunchwebinar: mantelzorgers ondersteunen", 9,
@@ -150,6 +157,8 @@ def _events(rng: random.Random, gemeenten: list[Gemeente], partners: list[Partne
         start = (today + timedelta(days=days)).replace(hour=hour)
         event = _event(slug, kind, title, start, hours, capacity, gemeente)
         _register(rng, event, partners, registrants, past=days < 0)
+        if days < 0:
+            _evaluations(rng, event)
         created += 1
     return created
 
@@ -161,6 +170,7 @@ def _event(slug, kind, title, start, hours, capacity, gemeente) -> Event:
         starts_at=to_utc(start), ends_at=to_utc(start + timedelta(hours=hours)),
         registration_deadline=to_utc(start - timedelta(days=3)), gemeente=gemeente,
         catering=kind in (EventType.SPEEDDATE, EventType.ELP),
+        followup_months=3 if kind == EventType.SPEEDDATE else None,
         location="" if online else f"Zaal De Schakel, Stationsstraat 1, {gemeente.name if gemeente else 'Brugge'}",
         online_url="https://meet.example/elz-houtland-webinar" if online else "",
         description="Kom kennismaken met de partners uit je buurt. Broodjeslunch voorzien." if not online
@@ -186,3 +196,42 @@ def _register(rng: random.Random, event: Event, partners: list[Partner], count: 
         db.session.flush()
         if not past:  # the outbox page shows what the partners would have received
             mails.registration_received(registration, places.waitlist_rank(registration))
+
+
+GOOD = ("Heel fijne sfeer en goed georganiseerd.", "Eindelijk de thuisverpleging van mijn gemeente leren kennen.",
+        "Korte rondes, veel gezichten: precies goed.", "Lekkere lunch!")
+BETTER = ("Iets meer tijd per ronde.", "Een lijst met contactgegevens achteraf.", "Meer huisartsen uitnodigen.")
+
+
+def _evaluations(rng: random.Random, event: Event) -> None:
+    """Answers from most attendees, and follow-up answers months later, so that the results have a shape."""
+    attendees = [r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))
+                 if r.attended]
+    for registration in attendees[: len(attendees) * 3 // 4]:
+        _evaluation(rng, registration)
+        if registration.partner.consent_followup_at is not None and rng.random() < 0.7:
+            _followup(rng, registration, attendees)
+
+
+def _evaluation(rng: random.Random, registration: Registration) -> None:
+    response = EvaluationResponse(event_id=registration.event_id, respondent=surveys.respondent_key(registration))
+    for question in surveys.questions_for(registration.event.type):
+        if question.kind == QuestionKind.SCALE:
+            response.answers.append(Answer(question_id=question.id, number=rng.choices((2, 3, 4, 5),
+                                                                                     (1, 3, 8, 6))[0]))
+        elif question.kind == QuestionKind.YES_NO:
+            response.answers.append(Answer(question_id=question.id, number=int(rng.random() < 0.8)))
+        elif question.kind == QuestionKind.TEXT and rng.random() < 0.4:
+            response.answers.append(Answer(question_id=question.id, text=rng.choice(GOOD + BETTER)))
+    db.session.add(response)
+
+
+def _followup(rng: random.Random, registration: Registration, attendees: list[Registration]) -> None:
+    met = [other for other in attendees if other.id != registration.id]
+    outcomes = [rng.choices(list(ContactOutcome), (5, 3, 1, 1))[0] for _ in range(3)]
+    db.session.add(FollowupResponse(
+        registration_id=registration.id, event_id=registration.event_id,
+        used_contacts=any(outcome != ContactOutcome.NOT_YET for outcome in outcomes),
+        comment=rng.choice(("", "", "Via de speeddate een patiënt vlot kunnen doorverwijzen naar het CAW.")),
+        contacts=[FollowupContact(met_registration_id=other.id, outcome=outcome)
+                  for other, outcome in zip(rng.sample(met, 3), outcomes, strict=True)]))

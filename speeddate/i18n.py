@@ -1,6 +1,7 @@
 """Language and time zone: ?lang=, then the partner's own choice, then the session, then Accept-Language."""
 
-from datetime import UTC, datetime
+import calendar
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, request, session
@@ -51,3 +52,16 @@ def format_when(stored: datetime | None, fmt: str = "full") -> str:
     if stored is None:
         return ""
     return format_datetime(stored.replace(tzinfo=UTC), {"full": "EEEE d MMMM y, HH:mm"}.get(fmt, fmt))
+
+
+def shift_local(stored: datetime, days: int = 0, hours: int = 0, months: int = 0) -> datetime:
+    """A stored UTC time moved by calendar days, hours or months at the same Brussels wall-clock time.
+
+    "Two days before 12:00" stays 12:00 across a daylight-saving change, which plain UTC arithmetic would not.
+    """
+    local = to_local(stored).replace(tzinfo=None)
+    month_index = local.month - 1 + months
+    year, month = local.year + month_index // 12, month_index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    moved = local.replace(year=year, month=month, day=day) + timedelta(days=days, hours=hours)
+    return to_utc(moved)

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from speeddate import i18n
 from speeddate.events.services import TYPE_LABELS, status_label
 from speeddate.extensions import db, login
-from speeddate.models import MailStatus, User
+from speeddate.models import EventType, MailStatus, User
 from speeddate.zone.services import zone_settings
 
 
@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
 
 
 def _template_helpers() -> dict:
-    return {"zone": zone_settings(), "type_label": lambda kind: str(TYPE_LABELS[kind]),
+    return {"zone": zone_settings(), "type_label": lambda kind: str(TYPE_LABELS[EventType(kind)]),
             "status_label": status_label, "get_locale": get_locale,
             "mail_status_label": lambda status: str(MAIL_STATUS_LABELS[status])}
 

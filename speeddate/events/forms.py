@@ -46,6 +46,13 @@ class EventForm(FlaskForm):
         InputRequired(message=_l("Please give the number of places.")),
         NumberRange(min=1, max=10000, message=_l("The capacity must be between 1 and 10000."))])
     catering = BooleanField(_l("Catering (ask for dietary needs)"))
+    evaluation_anonymous = BooleanField(_l("Anonymous evaluation (results without names)"), default=True)
+    evaluation_reminder_days = IntegerField(_l("Evaluation reminder to non-responders, days after the end"),
+                                            default=7, validators=[NumberRange(min=1, max=60)])
+    evaluation_close_days = IntegerField(_l("Evaluation closes, days after the end"), default=21,
+                                         validators=[NumberRange(min=2, max=120)])
+    followup_months = IntegerField(_l("Follow-up survey, months after the event (0: none)"), default=0,
+                                   validators=[NumberRange(min=0, max=24)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,7 +74,9 @@ class EventForm(FlaskForm):
             starts_at=self.starts_at.data, ends_at=self.ends_at.data,
             registration_deadline=self.registration_deadline.data, location=self.location.data or "",
             online_url=self.online_url.data or "", gemeente=gemeente, capacity=self.capacity.data,
-            catering=self.catering.data)
+            catering=self.catering.data, evaluation_anonymous=self.evaluation_anonymous.data,
+            evaluation_reminder_days=self.evaluation_reminder_days.data,
+            evaluation_close_days=self.evaluation_close_days.data, followup_months=self.followup_months.data)
 
 
 class ActionForm(FlaskForm):

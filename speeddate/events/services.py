@@ -36,12 +36,13 @@ class TypeDefaults:
     hours: float
     catering: bool
     online: bool
+    followup_months: int = 0
 
 
 TYPE_DEFAULTS = {
     EventType.ELP: TypeDefaults(capacity=100, hours=3, catering=True, online=False),
     EventType.LUNCHWEBINAR: TypeDefaults(capacity=300, hours=1, catering=False, online=True),
-    EventType.SPEEDDATE: TypeDefaults(capacity=40, hours=2, catering=True, online=False),
+    EventType.SPEEDDATE: TypeDefaults(capacity=40, hours=2, catering=True, online=False, followup_months=3),
     EventType.OTHER: TypeDefaults(capacity=80, hours=2, catering=False, online=False),
 }
 
@@ -69,6 +70,11 @@ class EventData:
     online_url: str = ""
     gemeente: Gemeente | None = None
     catering: bool = False
+    evaluation_anonymous: bool = True
+    evaluation_reminder_days: int = 7
+    evaluation_close_days: int = 21
+    # Months until the follow-up survey; 0 for none, None for the type's default.
+    followup_months: int | None = None
 
 
 def new_slug(title: str) -> str:
@@ -114,7 +120,8 @@ def update_event(event_id: int, data: EventData) -> list[Registration]:
 
 def _calendar_facts(event: Event) -> tuple:
     """What partners have in their calendars: a change means an updated invitation."""
-    return (event.title, event.starts_at, event.ends_at, event.location, event.online_url)
+    return (event.title, event.starts_at, event.ends_at, event.location, event.online_url, event.followup_months,
+            event.evaluation_reminder_days, event.evaluation_close_days)
 
 
 def _check_times(data: EventData) -> None:
@@ -124,6 +131,8 @@ def _check_times(data: EventData) -> None:
         raise EventError(_l("The registration deadline must be before the start."))
     if data.capacity < 1:
         raise EventError(_l("The capacity must be at least 1."))
+    if not 0 < data.evaluation_reminder_days < data.evaluation_close_days:
+        raise EventError(_l("The evaluation reminder must come after the end and before the form closes."))
 
 
 def _apply(event: Event, data: EventData) -> None:
@@ -138,6 +147,11 @@ def _apply(event: Event, data: EventData) -> None:
     event.gemeente = data.gemeente
     event.capacity = data.capacity
     event.catering = data.catering
+    event.evaluation_anonymous = data.evaluation_anonymous
+    event.evaluation_reminder_days = data.evaluation_reminder_days
+    event.evaluation_close_days = data.evaluation_close_days
+    months = TYPE_DEFAULTS[data.type].followup_months if data.followup_months is None else data.followup_months
+    event.followup_months = months or None
 
 
 def change_status(event_id: int, status: EventStatus) -> Event:

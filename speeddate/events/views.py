@@ -56,6 +56,7 @@ def _fill_type_defaults(form: EventForm, event_type: EventType) -> None:
     form.capacity.data = defaults.capacity
     form.catering.data = defaults.catering
     form.starts_at.data, form.ends_at.data = start, end
+    form.followup_months.data = defaults.followup_months
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -96,7 +97,10 @@ def _form_values(event: Event) -> dict:
             "starts_at": local(event.starts_at), "ends_at": local(event.ends_at),
             "registration_deadline": local(event.registration_deadline), "location": event.location,
             "online_url": event.online_url, "gemeente": str(event.gemeente_id or ""),
-            "capacity": event.capacity, "catering": event.catering}
+            "capacity": event.capacity, "catering": event.catering,
+            "evaluation_anonymous": event.evaluation_anonymous,
+            "evaluation_reminder_days": event.evaluation_reminder_days,
+            "evaluation_close_days": event.evaluation_close_days, "followup_months": event.followup_months or 0}
 
 
 @bp.post("/events/<int:event_id>/status/<status>")

@@ -14,10 +14,13 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from speeddate import tokens
 from speeddate.extensions import db
+from speeddate.i18n import shift_local
 from speeddate.mail.calendar import registration_ics
 from speeddate.models import Event, EventType, MailStatus, OutboxMail, Partner, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
+from speeddate.surveys import services as surveys
 from speeddate.urls import external_url, personal_url
 from speeddate.zone.services import zone_settings
 
@@ -42,10 +45,11 @@ KINDS = {kind.name: kind for kind in (
     MailKind("reminder", _l("Reminder: %(title)s")),
     MailKind("webinar_link", _l("The link for %(title)s")),
     MailKind("evaluation", _l("How was %(title)s?")),
+    MailKind("evaluation_reminder", _l("Reminder: how was %(title)s?")),
     MailKind("followup", _l("Did you use your new contacts from %(title)s?")),
     MailKind("invitation", _l("Invitation: %(title)s")),
 )}
-SCHEDULED = ("reminder", "webinar_link", "evaluation", "followup")
+SCHEDULED = ("reminder", "webinar_link", "evaluation", "evaluation_reminder", "followup")
 
 
 def _render(kind: MailKind, language: str, **values: object) -> tuple[str, str, str]:
@@ -67,9 +71,11 @@ def _has_calendar_entry(registration: Registration, method: str) -> bool:
 
 def _fill(row: OutboxMail, kind: MailKind, registration: Registration, **context: object) -> None:
     partner = registration.partner
+    signed = tokens.sign(registration.token)
     row.subject, row.body_text, row.body_html = _render(
         kind, partner.language, registration=registration, event=registration.event, partner=partner,
-        link=personal_url(registration), **context)
+        link=personal_url(registration), evaluation_link=external_url("surveys.evaluation", token=signed),
+        followup_link=external_url("surveys.followup", token=signed), **context)
     row.recipient, row.language = partner.email, partner.language
     if kind.ics_method and _has_calendar_entry(registration, kind.ics_method):
         row.ics, row.ics_method = registration_ics(registration, kind.ics_method), kind.ics_method
@@ -127,15 +133,29 @@ def withdraw(*conditions: object) -> None:
 
 
 def scheduled_times(registration: Registration) -> dict[str, datetime]:
-    """When each scheduled mail of a confirmed registration is due."""
+    """When each scheduled mail of a confirmed registration is due (Brussels wall-clock arithmetic)."""
     event, config = registration.event, current_app.config
-    times = {"reminder": event.starts_at - timedelta(hours=config["MAIL_REMINDER_HOURS_BEFORE"]),
-             "evaluation": event.ends_at + timedelta(minutes=config["MAIL_EVALUATION_MINUTES_AFTER"])}
+    times = {"reminder": shift_local(event.starts_at, hours=-config["MAIL_REMINDER_HOURS_BEFORE"]),
+             "evaluation": surveys.evaluation_invitation_at(event),
+             "evaluation_reminder": surveys.evaluation_reminder_at(event)}
     if event.type == EventType.LUNCHWEBINAR and event.online_url:
         times["webinar_link"] = event.starts_at - timedelta(minutes=config["MAIL_WEBINAR_LINK_MINUTES_BEFORE"])
-    if event.type == EventType.SPEEDDATE and registration.partner.consent_followup_at is not None:
-        times["followup"] = event.ends_at + timedelta(days=30 * config["FOLLOWUP_MONTHS"])
+    if (opens := surveys.followup_opens_at(event)) and registration.partner.consent_followup_at is not None:
+        times["followup"] = opens
     return times
+
+
+def still_wanted(row: OutboxMail) -> bool:
+    """Checked just before sending: evaluation mails only for people who took part and have not answered,
+    the follow-up only for those who still consent; everything else is withdrawn when it stops being wanted."""
+    registration = row.registration
+    if registration is None or row.kind not in ("evaluation", "evaluation_reminder", "followup"):
+        return True
+    if row.kind == "followup":
+        return surveys.followup_window(registration, row.due_at) != surveys.Window.NOT_FOR_YOU
+    if surveys.evaluation_window(registration, row.due_at) != surveys.Window.OPEN:
+        return False
+    return row.kind == "evaluation" or not surveys.has_responded(registration)
 
 
 def schedule(registration: Registration) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from speeddate.database import begin_write
 from speeddate.extensions import db
+from speeddate.mail import services as mails
 from speeddate.models import MailStatus, OutboxMail
 from speeddate.models.base import utcnow
 
@@ -34,10 +35,13 @@ class SendReport:
     sent: int = 0
     retry_later: int = 0
     failed: int = 0
+    withdrawn: int = 0
     smtp_unreachable: str = ""
 
     def __str__(self) -> str:
         text = f"sent {self.sent}, to retry later {self.retry_later}, failed {self.failed}"
+        if self.withdrawn:
+            text += f", withdrawn as no longer needed {self.withdrawn}"
         return f"{text}; SMTP server unreachable: {self.smtp_unreachable}" if self.smtp_unreachable else text
 
 
@@ -146,6 +150,9 @@ class Outcomes:
 
 def _send_batch(batch: list[OutboxMail], report: SendReport, now: datetime) -> bool:
     """Send a claimed batch over one connection; False when the server could not be reached."""
+    batch = _withdraw_unwanted(batch, report)
+    if not batch:
+        return True
     prepared = [Prepared(row.id, row.attempts, row.next_attempt_at, build_message(row)) for row in batch]
     try:
         connection = TimedConnection(current_app.extensions["mail"]).__enter__()
@@ -164,6 +171,19 @@ def _send_batch(batch: list[OutboxMail], report: SendReport, now: datetime) -> b
         outcomes.write()
         _quit(connection)
     return True
+
+
+def _withdraw_unwanted(batch: list[OutboxMail], report: SendReport) -> list[OutboxMail]:
+    """Mails that stopped being wanted since they were written (an evaluation already answered...)."""
+    unwanted = [row.id for row in batch if not mails.still_wanted(row)]
+    if unwanted:
+        begin_write()
+        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(unwanted))
+                           .values(status=MailStatus.CANCELLED, claimed_by=None, last_error="no longer needed")
+                           .execution_options(synchronize_session=False))
+        db.session.commit()
+        report.withdrawn += len(unwanted)
+    return [row for row in batch if row.id not in unwanted]
 
 
 def _quit(connection: Connection) -> None:

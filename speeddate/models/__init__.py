@@ -4,10 +4,26 @@ from speeddate.models.events import Event, EventStatus, EventType
 from speeddate.models.outbox import MailStatus, OutboxMail
 from speeddate.models.partners import Organisation, Partner, partner_gemeenten
 from speeddate.models.registrations import Registration, RegistrationStatus
+from speeddate.models.surveys import (
+    Answer,
+    ContactOutcome,
+    EvaluationResponse,
+    FollowupContact,
+    FollowupResponse,
+    Question,
+    QuestionKind,
+)
 from speeddate.models.users import Role, User
 from speeddate.models.zone import Cluster, Gemeente, Sector, ZoneSettings
 
 __all__ = [
+    "Answer",
+    "ContactOutcome",
+    "EvaluationResponse",
+    "FollowupContact",
+    "FollowupResponse",
+    "Question",
+    "QuestionKind",
     "Cluster",
     "Event",
     "EventStatus",

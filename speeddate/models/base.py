@@ -5,10 +5,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Enum
 
+# Set by tests that move the clock (evaluation windows, reminders months later); None in production.
+frozen_now: datetime | None = None
+
 
 def utcnow() -> datetime:
     """Naive UTC now: every timestamp column stores UTC without a zone, on SQLite and PostgreSQL alike."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    return frozen_now or datetime.now(UTC).replace(tzinfo=None)
 
 
 def str_enum(cls: type[enum.StrEnum], name: str) -> Enum:

@@ -54,6 +54,12 @@ class Event(db.Model):
     confirmed_count: Mapped[int] = mapped_column(default=0)
     # Last waiting-list position handed out; positions only grow, so the order is first come, first served.
     waitlist_counter: Mapped[int] = mapped_column(default=0)
+    # Evaluation: anonymous answers, reminder to non-responders and closing, in days after the end.
+    evaluation_anonymous: Mapped[bool] = mapped_column(default=True)
+    evaluation_reminder_days: Mapped[int] = mapped_column(default=7)
+    evaluation_close_days: Mapped[int] = mapped_column(default=21)
+    # Months after the end for the follow-up survey; none for this event when empty.
+    followup_months: Mapped[int | None]
     # Raised whenever time or place change, so that calendars replace their copy (iCalendar SEQUENCE).
     ics_sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

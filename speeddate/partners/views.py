@@ -12,6 +12,7 @@ from speeddate.mail import calendar, invitations
 from speeddate.models import RegistrationStatus
 from speeddate.partners import services
 from speeddate.partners.forms import CancelForm, PartnerDetailsForm, RegistrationForm
+from speeddate.surveys import services as surveys
 from speeddate.urls import personal_url
 
 bp = Blueprint("partners", __name__)
@@ -62,7 +63,10 @@ def personal(token: str):
         return redirect(url_for("partners.personal", token=token, lang=request.args.get("lang")))
     return render_template("partners/personal.html", registration=registration, form=form,
                            rank=waitlist_rank(registration), link=personal_url(registration),
-                           token=token, Status=RegistrationStatus), 400 if form.errors else 200
+                           token=token, Status=RegistrationStatus,
+                           evaluation_open=surveys.evaluation_window(registration) == surveys.Window.OPEN,
+                           followup_open=surveys.followup_window(registration) == surveys.Window.OPEN), \
+        400 if form.errors else 200
 
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy import select
 
@@ -20,6 +21,11 @@ REGISTRATION_COLUMNS = (
 )
 CATERING_COLUMNS = ("dietary", "count")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
 
 Row = Sequence[object]
 
@@ -79,19 +85,30 @@ def to_csv(columns: Sequence[str], rows: Iterable[Row]) -> bytes:
 
 def to_xlsx(columns: Sequence[str], rows: Iterable[Row], title: str) -> bytes:
     """An XLSX workbook with one sheet; text is always stored as text, never as a formula."""
+    return to_xlsx_sheets([(title, columns, rows)])
+
+
+def to_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Row]]]) -> bytes:
+    """An XLSX workbook with one sheet per (title, columns, rows); numbers stay numbers, text stays text."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append(list(row))
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
+    workbook.remove(workbook.active)
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(list(columns))
+        for row in rows:
+            sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def export_table(columns: Sequence[str], rows: Iterable[Row], title: str, file_format: str) -> bytes:
+    """Rows as CSV or as a one-sheet XLSX workbook, formulas defused either way."""
+    return to_xlsx(columns, rows, title) if file_format == "xlsx" else to_csv(columns, rows)
 
 
 def export(event: Event, what: str, file_format: str) -> bytes:
@@ -101,3 +118,32 @@ def export(event: Event, what: str, file_format: str) -> bytes:
     if file_format == "xlsx":
         return to_xlsx(columns, rows, what)
     return to_csv(columns, rows)
+
+
+def indicators_xlsx(figures: dict) -> bytes:
+    """The year report as a workbook laid out for the annual report: one sheet per part, numbers as numbers."""
+    summary = [
+        (_("Events held"), figures["events_held"]), (_("Registrations (confirmed)"), figures["registrations"]),
+        (_("Still on a waiting list"), figures["waitlisted"]), (_("Attended"), figures["attended"]),
+        (_("No-show rate"), figures["no_show_rate"]), (_("Unique partners reached"), figures["unique_partners"]),
+        (_("Unique organisations reached"), figures["unique_organisations"]),
+        (_("Sectors reached"), len(figures["sectors_reached"])),
+        (_("Clusters reached"), len(figures["clusters_reached"])),
+        (_("Clusters missing"), ", ".join(figures["clusters_missing"])),
+        (_("Evaluation mean"), figures["evaluation_mean"]), (_("Evaluation target"), figures["evaluation_target"]),
+        (_("Response rate"), figures["response_rate"]),
+        (_("Share who used a new contact"), figures["new_contact_share"]),
+        (_("Referrals"), figures["referrals"]), (_("Collaborations"), figures["collaborations"]),
+    ]
+    part_columns = ("events", "registrations", "participants", "no_show_rate")
+    return to_xlsx_sheets([
+        (_("Summary"), (_("Figure"), _("Value")), [(str(name), value) for name, value in summary]),
+        (_("Per event type"), ("type", *part_columns), [tuple(r.values()) for r in figures["by_type"]]),
+        (_("Per gemeente"), ("gemeente", *part_columns), [tuple(r.values()) for r in figures["by_gemeente"]]),
+        (_("Per event"), ("date", "title", "type", "gemeente", "registrations", "participants"),
+         [tuple(_safe(v) for v in r.values()) for r in figures["per_event"]]),
+        (_("Clusters"), ("cluster", "participants"), list(figures["participants_per_cluster"].items())),
+        (_("Sectors reached"), ("sector",), [(name,) for name in figures["sectors_reached"]]),
+        (_("Evaluation"), ("title", "mean", "responses"),
+         [(_safe(r["title"]), r["mean"], r["responses"]) for r in figures["evaluation_per_event"]]),
+    ])

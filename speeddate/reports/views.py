@@ -1,19 +1,21 @@
-"""Downloads for organisers."""
+"""Downloads and the year report for organisers."""
 
-from flask import Blueprint, Response, abort
+import json
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
 from speeddate.extensions import db
+from speeddate.i18n import to_local
 from speeddate.models import Event
-from speeddate.reports import services
+from speeddate.models.base import utcnow
+from speeddate.reports import charts, indicators, services
 
 bp = organisers_only(Blueprint("reports", __name__, url_prefix="/admin"))
 
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
+MIMETYPES = services.MIMETYPES
 
 
 @bp.get("/events/<int:event_id>/<any(registrations, catering):what>.<any(csv, xlsx):file_format>")
@@ -21,4 +23,47 @@ def event_export(event_id: int, what: str, file_format: str):
     event = db.session.get(Event, event_id) or abort(404)
     filename = f"{event.slug}-{what}.{file_format}"
     return Response(services.export(event, what, file_format), mimetype=MIMETYPES[file_format],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _period() -> indicators.Period:
+    """The period asked for: ?start=&end= (ISO dates), else ?year=, else this calendar year."""
+    try:
+        start, end = date.fromisoformat(request.args["start"]), date.fromisoformat(request.args["end"])
+    except (KeyError, ValueError):
+        year = request.args.get("year", type=int)
+        return indicators.Period.year(year if year and 2000 <= year <= 2100 else to_local(utcnow()).year)
+    if end < start or (end - start).days > 3660:
+        abort(400)
+    return indicators.Period(start, end)
+
+
+@bp.get("/report")
+def year():
+    period = _period()
+    figures = indicators.report(period)
+    return render_template("reports/year.html", figures=figures, period=period, charts=_charts(figures),
+                           this_year=to_local(utcnow()).year)
+
+
+def _charts(figures: dict) -> dict[str, object]:
+    per_event = [(f"{row['date']} {row['title']}", row["participants"]) for row in figures["per_event"]]
+    clusters = list(figures["participants_per_cluster"].items())
+    evaluations = [(row["title"], row["mean"]) for row in figures["evaluation_per_event"]]
+    return {
+        "per_event": charts.bar_chart("chart-events", _("Participants per event"), per_event),
+        "clusters": charts.bar_chart("chart-clusters", _("Participants per cluster"), clusters),
+        "evaluation": charts.bar_chart("chart-evaluation", _("Evaluation per event"), evaluations, "{:.1f}")
+        if evaluations else None,
+    }
+
+
+@bp.get("/report.<any(xlsx, json):file_format>")
+def year_export(file_format: str):
+    period = _period()
+    figures = indicators.report(period)
+    content = (services.indicators_xlsx(figures) if file_format == "xlsx"
+               else json.dumps(figures, ensure_ascii=False, indent=2).encode())
+    filename = f"report-{period.start.isoformat()}-{period.end.isoformat()}.{file_format}"
+    return Response(content, mimetype=MIMETYPES[file_format],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

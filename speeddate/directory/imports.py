@@ -1,0 +1,405 @@
+"""Import partners from CSV or XLSX: read the file, plan every row (create, update, skip or error), apply at once.
+
+Nothing in a file is ever evaluated: XLSX formulas are read as their text (and refused), cells are plain strings
+checked like the registration form checks them, and the file's size and row count are limited.
+"""
+
+import csv
+import enum
+import io
+import re
+import secrets
+import time
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from speeddate.database import begin_write
+from speeddate.extensions import db
+from speeddate.models import Gemeente, Organisation, Partner, Sector
+from speeddate.partners.services import normalise_email
+
+MAX_BYTES = 2 * 1024 * 1024  # the same as the web's request limit (MAX_CONTENT_LENGTH)
+MAX_ROWS = 20_000
+MAX_COLUMNS = 40
+COLUMNS = ("email", "first_name", "last_name", "organisation", "sector", "gemeenten", "function", "phone",
+           "language")
+# Headers as people write them in Dutch, French and English spreadsheets.
+HEADER_ALIASES = {
+    "e-mail": "email", "mail": "email", "emailadres": "email", "e-mailadres": "email", "courriel": "email",
+    "voornaam": "first_name", "prénom": "first_name", "prenom": "first_name", "first name": "first_name",
+    "achternaam": "last_name", "familienaam": "last_name", "naam": "last_name", "nom": "last_name",
+    "last name": "last_name", "organisatie": "organisation", "organization": "organisation",
+    "gemeente": "gemeenten", "commune": "gemeenten", "communes": "gemeenten", "municipalities": "gemeenten",
+    "functie": "function", "fonction": "function", "telefoon": "phone", "téléphone": "phone",
+    "telephone": "phone", "taal": "language", "langue": "language",
+}
+TEXT_LIMITS = {"first_name": 100, "last_name": 100, "organisation": 200, "function": 150}
+FORMULA_STARTS = ("=", "+", "-", "@")
+PHONE_CHARACTERS = set("+0123456789 ()/.-")
+LANGUAGES = ("nl", "fr", "en")
+UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read: too large, not CSV/XLSX, no email column, too many rows."""
+
+
+class Action(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    SKIP = "skip"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One data row of the file with its spreadsheet line number and its cells by column name."""
+
+    line: int
+    cells: dict[str, str]
+
+
+@dataclass
+class RowPlan:
+    """What the import does with one row, and why."""
+
+    line: int
+    email: str
+    name: str
+    action: Action
+    reasons: list[str] = field(default_factory=list)
+    changes: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class ImportPlan:
+    rows: list[RowPlan]
+
+    @property
+    def counts(self) -> Counter[Action]:
+        """How many rows per action."""
+        return Counter(row.action for row in self.rows)
+
+    @property
+    def blocked(self) -> bool:
+        """Whether a bad row stops the whole import."""
+        return any(row.action == Action.ERROR for row in self.rows)
+
+
+class ImportBlocked(Exception):
+    """The file has bad rows that were not skipped; nothing was written."""
+
+    def __init__(self, plan: ImportPlan) -> None:
+        super().__init__("bad rows")
+        self.plan = plan
+
+
+# Reading ---------------------------------------------------------------------------------------------------------
+
+def read_rows(content: bytes, filename: str) -> list[SourceRow]:
+    """The data rows of a CSV or XLSX file, keyed by known column names."""
+    if len(content) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than %(size)d MB.", size=MAX_BYTES // (1024 * 1024)))
+    is_xlsx = filename.lower().endswith(".xlsx") or content.startswith(b"PK\x03\x04")
+    table = _xlsx_table(content) if is_xlsx else _csv_table(content)
+    return _rows_by_header(table)
+
+
+def _decode(content: bytes) -> str:
+    if b"\x00" in content:
+        raise ImportFileError(_("This is not a CSV or XLSX file."))
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Belgian Excel saves "CSV (semicolon)" in Windows-1252.
+        try:
+            return content.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ImportFileError(_("The file's characters cannot be read; save it as CSV UTF-8.")) from None
+
+
+def _csv_table(content: bytes) -> list[list[str]]:
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        return _limited(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise ImportFileError(_("This is not a CSV or XLSX file.")) from None
+
+
+def _xlsx_table(content: bytes) -> list[list[str]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise ImportFileError(_("This is not a CSV or XLSX file.")) from None
+    try:
+        sheet = workbook.worksheets[0]
+        return _limited([_cell_text(value) for value in row]
+                        for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise ImportFileError(_("This is not a CSV or XLSX file.")) from None
+    finally:
+        workbook.close()
+
+
+def _limited(rows) -> list[list[str]]:
+    table = []
+    for row in rows:
+        if len(table) > MAX_ROWS:
+            raise ImportFileError(_("The file has more than %(count)d rows.", count=MAX_ROWS))
+        table.append(list(row)[:MAX_COLUMNS])
+    return table
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text: formulas stay their text (and are refused later), whole numbers lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _rows_by_header(table: list[list[str]]) -> list[SourceRow]:
+    if not table:
+        raise ImportFileError(_("The file is empty."))
+    names = [_column_name(header) for header in table[0]]
+    if "email" not in names:
+        raise ImportFileError(_("The first row must name the columns, with at least 'email'."))
+    rows = []
+    for number, values in enumerate(table[1:], start=2):
+        cells = {name: value for name, value in zip(names, values, strict=False) if name}
+        if any(value.strip() for value in cells.values()):
+            rows.append(SourceRow(number, cells))
+    return rows
+
+
+def _column_name(header: str) -> str | None:
+    key = " ".join(header.replace("_", " ").split()).lower()
+    key = HEADER_ALIASES.get(key, key.replace(" ", "_"))
+    return key if key in COLUMNS else None
+
+
+# Planning --------------------------------------------------------------------------------------------------------
+
+@dataclass
+class _Lookup:
+    """What rows are matched against, loaded once per import."""
+
+    partners: dict[str, Partner]
+    sectors: dict[str, Sector]
+    gemeenten: dict[str, Gemeente]
+
+    @classmethod
+    def load(cls) -> "_Lookup":
+        sectors: dict[str, Sector] = {}
+        for sector in db.session.scalars(select(Sector)):
+            for name in (sector.name, sector.name_fr, sector.name_en):
+                if name:
+                    sectors.setdefault(name.strip().lower(), sector)
+        return cls(partners={p.email: p for p in db.session.scalars(select(Partner))},
+                   sectors=sectors,
+                   gemeenten={g.name.lower(): g for g in db.session.scalars(select(Gemeente))})
+
+
+def plan_import(rows: list[SourceRow], skip_lines: frozenset[int] = frozenset()) -> ImportPlan:
+    """Decide, row by row, what importing would do; writes nothing."""
+    lookup = _Lookup.load()
+    seen: dict[str, int] = {}
+    plans = []
+    for row in rows:
+        email = normalise_email(row.cells.get("email", ""))
+        name = f"{row.cells.get('first_name', '')} {row.cells.get('last_name', '')}".strip()
+        if row.line in skip_lines:
+            plans.append(RowPlan(row.line, email, name, Action.SKIP, [_("skipped on request")]))
+            continue
+        plan = _plan_row(row, email, name, lookup)
+        if email and email in seen:
+            plan = RowPlan(row.line, email, name, Action.ERROR,
+                           [_("the same email as row %(line)d", line=seen[email])])
+        seen.setdefault(email, row.line)
+        plans.append(plan)
+    return ImportPlan(plans)
+
+
+def _plan_row(row: SourceRow, email: str, name: str, lookup: _Lookup) -> RowPlan:
+    values, problems = _checked_values(row.cells, email, lookup)
+    partner = lookup.partners.get(email)
+    if partner is None and not problems:
+        problems += [_("a new person needs a %(column)s", column=column)
+                     for column in ("first_name", "last_name") if not values.get(column)]
+    if problems:
+        return RowPlan(row.line, email, name, Action.ERROR, problems)
+    if partner is None:
+        return RowPlan(row.line, email, name, Action.CREATE, [_("new email")], values)
+    changes = {key: value for key, value in values.items() if value and _current(partner, key) != value}
+    if not changes:
+        return RowPlan(row.line, email, name, Action.SKIP, [_("already in the directory, unchanged")])
+    return RowPlan(row.line, email, name, Action.UPDATE,
+                   [_("changes %(columns)s", columns=", ".join(changes))], changes)
+
+
+def _current(partner: Partner, key: str) -> object:
+    if key == "organisation":
+        return partner.organisation.name if partner.organisation else ""
+    if key == "gemeenten":
+        return sorted(partner.gemeenten, key=lambda g: g.id)
+    return getattr(partner, key)
+
+
+def _checked_values(cells: dict[str, str], email: str, lookup: _Lookup) -> tuple[dict[str, object], list[str]]:
+    problems = _email_problems(email)
+    values: dict[str, object] = {}
+    for column, limit in TEXT_LIMITS.items():
+        value = " ".join(cells.get(column, "").split()) if not _has_control(cells.get(column, "")) else ""
+        problems += _text_problems(column, cells.get(column, ""), limit)
+        values[column] = value
+    phone = cells.get("phone", "").strip()
+    if not set(phone) <= PHONE_CHARACTERS or len(phone) > 40:
+        problems.append(_("phone: only digits, spaces and + ( ) / . -, at most 40"))
+    values["phone"] = phone
+    language = cells.get("language", "").strip().lower()
+    if language and language not in LANGUAGES:
+        problems.append(_("language must be nl, fr or en"))
+    values["language"] = language
+    sector_name = cells.get("sector", "").strip()
+    values["sector"] = lookup.sectors.get(sector_name.lower()) if sector_name else None
+    if sector_name and values["sector"] is None:
+        problems.append(_("unknown sector %(name)s", name=_shown(sector_name)))
+    values["gemeenten"], unknown = _gemeenten(cells.get("gemeenten", ""), lookup)
+    problems += [_("unknown gemeente %(name)s", name=_shown(name)) for name in unknown]
+    return values, problems
+
+
+def _email_problems(email: str) -> list[str]:
+    if not email:
+        return [_("no email")]
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return [_("%(email)s is not a valid email address", email=_shown(email))]
+    return [] if len(email) <= 254 else [_("the email is too long")]
+
+
+def _has_control(value: str) -> bool:
+    return any(ord(character) < 32 for character in value)
+
+
+def _text_problems(column: str, value: str, limit: int) -> list[str]:
+    problems = []
+    if len(value) > limit:
+        problems.append(_("%(column)s is longer than %(max)d characters", column=column, max=limit))
+    if set("<>") & set(value):
+        problems.append(_("%(column)s contains < or >", column=column))
+    if _has_control(value):
+        problems.append(_("%(column)s contains a line break or control character", column=column))
+    if value.strip().startswith(FORMULA_STARTS):
+        problems.append(_("%(column)s starts like a spreadsheet formula", column=column))
+    return problems
+
+
+def _gemeenten(value: str, lookup: _Lookup) -> tuple[list[Gemeente], list[str]]:
+    found: list[Gemeente] = []
+    unknown = []
+    for name in filter(None, (part.strip() for part in re.split(r"[|,;]", value))):
+        gemeente = lookup.gemeenten.get(name.lower())
+        if gemeente is None:
+            unknown.append(name)
+        elif gemeente not in found:
+            found.append(gemeente)
+    return sorted(found, key=lambda g: g.id), unknown
+
+
+def _shown(value: str) -> str:
+    """A cell value quoted in a message, shortened so that a huge cell does not flood the page."""
+    return repr(value if len(value) <= 60 else value[:60] + "…")
+
+
+# Applying --------------------------------------------------------------------------------------------------------
+
+def apply_import(rows: list[SourceRow], skip_lines: frozenset[int] = frozenset()) -> ImportPlan:
+    """Plan again inside one write transaction and apply it all, or nothing when a row is bad."""
+    try:
+        return _apply_once(rows, skip_lines)
+    except IntegrityError:
+        # Someone registered with one of these emails meanwhile: plan again, now updating that person.
+        db.session.rollback()
+        return _apply_once(rows, skip_lines)
+
+
+def _apply_once(rows: list[SourceRow], skip_lines: frozenset[int]) -> ImportPlan:
+    begin_write()
+    plan = plan_import(rows, skip_lines)
+    if plan.blocked:
+        db.session.rollback()
+        raise ImportBlocked(plan)
+    organisations = {o.name.lower(): o for o in db.session.scalars(select(Organisation))}
+    partners = {p.email: p for p in db.session.scalars(select(Partner))}
+    for row in plan.rows:
+        if row.action == Action.CREATE:
+            partner = Partner(email=row.email, language="nl")
+            db.session.add(partner)
+            _apply_changes(partner, row.changes, organisations)
+        elif row.action == Action.UPDATE:
+            _apply_changes(partners[row.email], row.changes, organisations)
+    db.session.commit()
+    return plan
+
+
+def _apply_changes(partner: Partner, changes: dict[str, object], organisations: dict[str, Organisation]) -> None:
+    for key, value in changes.items():
+        if not value:
+            continue
+        if key == "organisation":
+            name = str(value)
+            if name.lower() not in organisations:
+                organisations[name.lower()] = Organisation(name=name)
+            partner.organisation = organisations[name.lower()]
+        else:
+            setattr(partner, key, value)
+
+
+# Uploads kept between preview and confirmation -------------------------------------------------------------------
+
+def _upload_folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_upload(content: bytes, filename: str) -> str:
+    """Keep an uploaded file in the instance folder for its preview; returns its key. Day-old ones go."""
+    folder = _upload_folder()
+    for old in folder.iterdir():
+        if old.stat().st_mtime < time.time() - 86_400:
+            old.unlink(missing_ok=True)
+    key = f"{secrets.token_hex(16)}.{'xlsx' if filename.lower().endswith('.xlsx') else 'csv'}"
+    (folder / key).write_bytes(content)
+    return key
+
+
+def load_upload(key: str) -> bytes | None:
+    """The kept file, or None for an unknown or malformed key."""
+    if not UPLOAD_NAME.match(key):
+        return None
+    path = _upload_folder() / key
+    return path.read_bytes() if path.exists() else None
+
+
+def discard_upload(key: str) -> None:
+    """Remove a kept file once it is imported."""
+    if UPLOAD_NAME.match(key):
+        (_upload_folder() / key).unlink(missing_ok=True)

@@ -1,0 +1,100 @@
+"""A partner's own data: download it, erase it; and the retention rule that anonymises inactive people.
+
+Erasing keeps the partner row and its registrations, stripped of everything that identifies the person, so that
+every count (registrations, attendance, organisations, sectors, gemeenten reached) stays right.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from speeddate import tokens
+from speeddate.database import begin_write
+from speeddate.directory.services import active_since
+from speeddate.events import places
+from speeddate.extensions import db
+from speeddate.i18n import to_local
+from speeddate.mail import services as mails
+from speeddate.models import Event, MailStatus, OutboxMail, Partner, Registration, RegistrationStatus
+from speeddate.models.base import utcnow
+
+
+def personal_data(partner: Partner) -> dict[str, object]:
+    """Everything the zone keeps about the person, as a JSON-ready dict."""
+    def when(moment: datetime | None) -> str | None:
+        return to_local(moment).isoformat() if moment else None
+
+    registrations = db.session.scalars(select(Registration).where(Registration.partner_id == partner.id)
+                                       .order_by(Registration.created_at))
+    return {
+        "email": partner.email, "first_name": partner.first_name, "last_name": partner.last_name,
+        "phone": partner.phone, "function": partner.function, "language": partner.language,
+        "organisation": partner.organisation.name if partner.organisation else None,
+        "sector": partner.sector.name if partner.sector else None,
+        "gemeenten": [g.name for g in partner.gemeenten],
+        "consents": {"share_contacts": when(partner.consent_share_contacts_at),
+                     "followup": when(partner.consent_followup_at),
+                     "invitations": when(partner.consent_invitations_at)},
+        "created_at": when(partner.created_at), "updated_at": when(partner.updated_at),
+        "registrations": [{"event": r.event.title, "starts_at": when(r.event.starts_at), "status": r.status.value,
+                           "attended": r.attended, "dietary": r.dietary, "registered_at": when(r.created_at)}
+                          for r in registrations],
+        "mails": [{"subject": m.subject, "status": m.status.value, "created_at": when(m.created_at)}
+                  for m in db.session.scalars(select(OutboxMail).where(OutboxMail.partner_id == partner.id)
+                                              .order_by(OutboxMail.created_at))],
+    }
+
+
+def erase_partner(partner_id: int) -> None:
+    """Erase one person at their request: upcoming places are given up, then the record is anonymised."""
+    begin_write()
+    partner = db.session.get_one(Partner, partner_id)
+    if partner.erased_at is None:
+        _give_up_upcoming_places(partner)
+        _anonymise(partner)
+    db.session.commit()
+
+
+def _give_up_upcoming_places(partner: Partner) -> None:
+    upcoming = db.session.scalars(select(Registration).where(
+        Registration.partner_id == partner.id, Registration.status != RegistrationStatus.CANCELLED,
+        Registration.event.has(Event.starts_at > utcnow())))
+    for registration in list(upcoming):
+        for promoted in places.cancel(registration, places.lock_event(registration.event_id)):
+            mails.promoted(promoted)
+
+
+def _anonymise(partner: Partner) -> None:
+    partner.email = f"erased-{partner.id}@erased.invalid"
+    partner.first_name = partner.last_name = ""
+    partner.phone = partner.function = ""
+    partner.consent_share_contacts_at = partner.consent_followup_at = partner.consent_invitations_at = None
+    partner.erased_at = utcnow()
+    # Old personal links stop working, and nothing personal stays in the registrations or mails.
+    for registration in db.session.scalars(select(Registration).where(Registration.partner_id == partner.id)):
+        registration.token = tokens.new_token()
+        registration.dietary = ""
+    db.session.execute(update(OutboxMail).where(OutboxMail.partner_id == partner.id, OutboxMail.status.in_(
+        (MailStatus.PENDING, MailStatus.FAILED))).values(status=MailStatus.CANCELLED)
+        .execution_options(synchronize_session=False))
+    db.session.execute(update(OutboxMail).where(OutboxMail.partner_id == partner.id).values(
+        recipient=partner.email, subject="", body_text="", body_html="", ics=None, unsubscribe_url=None)
+        .execution_options(synchronize_session=False))
+
+
+def inactive_partners(older_than: timedelta) -> list[Partner]:
+    """People not yet erased without any activity for that long."""
+    return list(db.session.scalars(select(Partner).where(
+        Partner.erased_at.is_(None), ~active_since(utcnow() - older_than)).order_by(Partner.id)))
+
+
+def purge(older_than: timedelta, dry_run: bool = False) -> list[int]:
+    """Anonymise everyone inactive for that long, in one transaction; returns their ids."""
+    if dry_run:
+        return [partner.id for partner in inactive_partners(older_than)]
+    begin_write()
+    erased = inactive_partners(older_than)
+    for partner in erased:
+        _anonymise(partner)
+    db.session.commit()
+    return [partner.id for partner in erased]

@@ -1,0 +1,246 @@
+"""The action plan's indicators over a period: one function per figure, all computed from the data.
+
+Definitions (shown on the report page too):
+- an event is *held* when it was published or closed (not a draft, not cancelled) and has started;
+- its *registrations* are the confirmed ones (people who held a place); the waiting list is counted apart;
+- attendance is known for an event once at least one person is marked present; the *no-show rate* is
+  (confirmed - attended) / confirmed over those events only;
+- *participants* are the people present where attendance is known, the confirmed people elsewhere; partners,
+  organisations, sectors and clusters *reached* are counted over participants.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import select
+
+from speeddate.extensions import db
+from speeddate.i18n import to_local, to_utc
+from speeddate.models import (
+    Cluster,
+    Event,
+    EventStatus,
+    Partner,
+    Registration,
+    RegistrationStatus,
+    Sector,
+)
+from speeddate.models.base import utcnow
+
+EVALUATION_TARGET = 3.5
+NO_GEMEENTE = "—"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar days from `start` up to and including `end`, in Brussels time."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        """The calendar year."""
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period as naive UTC times, end exclusive."""
+        return (to_utc(datetime.combine(self.start, time.min)),
+                to_utc(datetime.combine(date.fromordinal(self.end.toordinal() + 1), time.min)))
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One registration at a held event, with what the figures need of its partner."""
+
+    event_id: int
+    partner_id: int
+    organisation_id: int | None
+    sector_id: int | None
+    status: RegistrationStatus
+    attended: bool
+
+
+@dataclass(frozen=True)
+class YearData:
+    """Everything the figures are computed from, loaded in two queries."""
+
+    events: list[Event]
+    seats: list[Seat]
+    clusters: dict[int, str]  # cluster id -> name, every cluster of the zone
+    sector_cluster: dict[int, int]  # sector id -> cluster id
+    sector_names: dict[int, str]
+
+
+def load(period: Period) -> YearData:
+    """The held events of the period and their registrations."""
+    start, end = period.bounds()
+    events = list(db.session.scalars(
+        select(Event).where(Event.starts_at >= start, Event.starts_at < end, Event.starts_at <= utcnow(),
+                            Event.status.in_((EventStatus.PUBLISHED, EventStatus.CLOSED)))
+        .order_by(Event.starts_at, Event.id)))
+    rows = db.session.execute(
+        select(Registration.event_id, Registration.partner_id, Partner.organisation_id, Partner.sector_id,
+               Registration.status, Registration.attended)
+        .join(Partner, Partner.id == Registration.partner_id)
+        .where(Registration.event_id.in_([event.id for event in events])))
+    sectors = list(db.session.scalars(select(Sector)))
+    return YearData(events=events, seats=[Seat(*row) for row in rows],
+                    clusters={c.id: c.name for c in db.session.scalars(select(Cluster).order_by(Cluster.position))},
+                    sector_cluster={s.id: s.cluster_id for s in sectors}, sector_names={s.id: s.name for s in sectors})
+
+
+# Which seats count -------------------------------------------------------------------------------------------------
+
+def attendance_known(data: YearData) -> set[int]:
+    """Events where someone was marked present, so that attendance was recorded."""
+    return {seat.event_id for seat in data.seats if seat.attended}
+
+
+def confirmed(data: YearData) -> list[Seat]:
+    """Registrations that held a place."""
+    return [seat for seat in data.seats if seat.status == RegistrationStatus.CONFIRMED]
+
+
+def participants(data: YearData) -> list[Seat]:
+    """Present people where attendance is known, confirmed people elsewhere."""
+    known = attendance_known(data)
+    return [seat for seat in confirmed(data) if seat.attended or seat.event_id not in known]
+
+
+# The figures -------------------------------------------------------------------------------------------------------
+
+def events_held(data: YearData) -> int:
+    """Number of events held."""
+    return len(data.events)
+
+
+def events_by_type(data: YearData) -> dict[str, int]:
+    """Events held per event type."""
+    return dict(Counter(event.type.value for event in data.events))
+
+
+def events_by_gemeente(data: YearData) -> dict[str, int]:
+    """Events held per gemeente (events without one, such as webinars, under '—')."""
+    return dict(Counter(event.gemeente.name if event.gemeente else NO_GEMEENTE for event in data.events))
+
+
+def registrations(data: YearData) -> int:
+    """Confirmed registrations."""
+    return len(confirmed(data))
+
+
+def waitlisted(data: YearData) -> int:
+    """People still on a waiting list when the event took place."""
+    return sum(seat.status == RegistrationStatus.WAITLISTED for seat in data.seats)
+
+
+def attended(data: YearData) -> int:
+    """People marked present."""
+    return sum(seat.attended for seat in confirmed(data))
+
+
+def no_show_rate(data: YearData) -> float | None:
+    """Share of confirmed people who did not come, over events whose attendance was recorded."""
+    known = attendance_known(data)
+    expected = [seat for seat in confirmed(data) if seat.event_id in known]
+    if not expected:
+        return None
+    return round(sum(not seat.attended for seat in expected) / len(expected), 4)
+
+
+def unique_partners(data: YearData) -> int:
+    """Different people among the participants."""
+    return len({seat.partner_id for seat in participants(data)})
+
+
+def unique_organisations(data: YearData) -> int:
+    """Different organisations among the participants."""
+    return len({seat.organisation_id for seat in participants(data) if seat.organisation_id is not None})
+
+
+def sectors_reached(data: YearData) -> list[str]:
+    """Names of the sectors of the participants."""
+    ids = {seat.sector_id for seat in participants(data) if seat.sector_id is not None}
+    return sorted(data.sector_names[sector_id] for sector_id in ids)
+
+
+def participants_per_cluster(data: YearData) -> dict[str, int]:
+    """Participants per cluster, every cluster of the zone listed (zero when missed)."""
+    counts = Counter(data.sector_cluster[seat.sector_id] for seat in participants(data) if seat.sector_id)
+    return {name: counts.get(cluster_id, 0) for cluster_id, name in data.clusters.items()}
+
+
+def clusters_reached(data: YearData) -> list[str]:
+    """Clusters with at least one participant."""
+    return [name for name, count in participants_per_cluster(data).items() if count]
+
+
+def clusters_missing(data: YearData) -> list[str]:
+    """Clusters of the zone that no participant came from."""
+    return [name for name, count in participants_per_cluster(data).items() if not count]
+
+
+def participants_per_event(data: YearData) -> list[dict[str, object]]:
+    """Per event, in time order: date, title, type, gemeente, confirmed and participants."""
+    placed = Counter(seat.event_id for seat in confirmed(data))
+    came = Counter(seat.event_id for seat in participants(data))
+    return [{"date": to_local(event.starts_at).date().isoformat(), "title": event.title, "type": event.type.value,
+             "gemeente": event.gemeente.name if event.gemeente else NO_GEMEENTE,
+             "registrations": placed[event.id], "participants": came[event.id]} for event in data.events]
+
+
+def breakdown(data: YearData, key: str) -> list[dict[str, object]]:
+    """Events, registrations, participants and no-show rate per event type or per gemeente."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for row, event in zip(participants_per_event(data), data.events, strict=True):
+        groups[str(row[key])].append(event.id)
+    result = []
+    for name, ids in sorted(groups.items()):
+        event_ids = set(ids)
+        part = YearData([e for e in data.events if e.id in event_ids],
+                        [s for s in data.seats if s.event_id in event_ids], data.clusters, data.sector_cluster,
+                        data.sector_names)
+        result.append({key: name, "events": events_held(part), "registrations": registrations(part),
+                       "participants": len(participants(part)), "no_show_rate": no_show_rate(part)})
+    return result
+
+
+def evaluation_figures(events: list[Event]) -> dict[str, object]:
+    """Evaluation and follow-up figures of the events; not available until the surveys (issue 6) provide them.
+
+    The surveys module fills this in: response_rate (0..1), evaluation_mean (1..5), per_event
+    ([{"title", "mean", "responses"}]), new_contact_share (0..1), referrals and collaborations (counts).
+    """
+    return {"response_rate": None, "evaluation_mean": None, "evaluation_per_event": [],
+            "new_contact_share": None, "referrals": None, "collaborations": None}
+
+
+def report(period: Period) -> dict[str, object]:
+    """Every figure of the period, one key each (the JSON export and the page both use this)."""
+    data = load(period)
+    evaluation = evaluation_figures(data.events)
+    mean = evaluation.get("evaluation_mean")
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "events_held": events_held(data),
+        "events_by_type": events_by_type(data),
+        "events_by_gemeente": events_by_gemeente(data),
+        "registrations": registrations(data),
+        "waitlisted": waitlisted(data),
+        "attended": attended(data),
+        "no_show_rate": no_show_rate(data),
+        "unique_partners": unique_partners(data),
+        "unique_organisations": unique_organisations(data),
+        "sectors_reached": sectors_reached(data),
+        "clusters_reached": clusters_reached(data),
+        "clusters_missing": clusters_missing(data),
+        "participants_per_cluster": participants_per_cluster(data),
+        "by_type": breakdown(data, "type"),
+        "by_gemeente": breakdown(data, "gemeente"),
+        "per_event": participants_per_event(data),
+        **evaluation,
+        "evaluation_target": EVALUATION_TARGET,
+        "evaluation_target_met": None if mean is None else float(mean) >= EVALUATION_TARGET,  # type: ignore[arg-type]
+    }

@@ -1,0 +1,136 @@
+"""Evaluation and follow-up forms for partners (through their personal link), results and questions for organisers."""
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from speeddate.auth.guard import organisers_only
+from speeddate.events.forms import ActionForm
+from speeddate.extensions import db
+from speeddate.models import ContactOutcome, Event, EventType, Question
+from speeddate.partners.services import registration_for_link
+from speeddate.reports.services import to_csv, to_xlsx
+from speeddate.surveys import questions as question_admin
+from speeddate.surveys import services
+from speeddate.surveys.forms import QuestionForm, TokenForm
+
+bp = Blueprint("surveys", __name__)
+admin_bp = organisers_only(Blueprint("survey_admin", __name__, url_prefix="/admin"))
+
+
+def _registration(token: str):
+    registration = registration_for_link(token) or abort(404)
+    g.partner_language = registration.partner.language
+    return registration
+
+
+def _language() -> str:
+    return str(get_locale() or "nl")
+
+
+@bp.route("/r/<token>/evaluation", methods=["GET", "POST"])
+def evaluation(token: str):
+    registration = _registration(token)
+    window = services.evaluation_window(registration)
+    if window != services.Window.OPEN:
+        return render_template("surveys/unavailable.html", registration=registration, window=window, token=token,
+                               closes_at=services.evaluation_closes_at(registration.event), survey="evaluation")
+    questions = services.questions_for(registration.event.type)
+    form, parsed = TokenForm(), None
+    if form.validate_on_submit():
+        parsed = services.parse_answers(questions, request.form)
+        if not parsed.errors:
+            services.save_evaluation(registration.id, parsed.values)
+            flash(_("Thank you! Your answers are saved. You can change them until the form closes."), "success")
+            return redirect(url_for("surveys.evaluation", token=token))
+    values = parsed.values if parsed else services.current_values(services.response_of(registration))
+    return render_template("surveys/evaluation.html", registration=registration, questions=questions, form=form,
+                           values=values, errors=parsed.errors if parsed else {}, token=token,
+                           language=_language(), closes_at=services.evaluation_closes_at(registration.event)), \
+        400 if parsed and parsed.errors else 200
+
+
+@bp.route("/r/<token>/followup", methods=["GET", "POST"])
+def followup(token: str):
+    registration = _registration(token)
+    window = services.followup_window(registration)
+    if window != services.Window.OPEN:
+        return render_template("surveys/unavailable.html", registration=registration, window=window, token=token,
+                               closes_at=None, survey="followup")
+    met, form, errors = services.people_met(registration), TokenForm(), {}
+    if form.validate_on_submit():
+        used = request.form.get("used_contacts")
+        comment = request.form.get("comment", "").strip()
+        outcomes = {person.id: request.form.get(f"met{person.id}", "") for person in met}
+        if used not in ("1", "0"):
+            errors["used_contacts"] = _("Please answer this question.")
+        if len(comment) > services.TEXT_LIMIT:
+            errors["comment"] = _("Please keep this under %(max)d characters.", max=services.TEXT_LIMIT)
+        if any(value not in set(ContactOutcome) for value in outcomes.values() if value):
+            errors["contacts"] = _("Please choose one of the answers given.")
+        if not errors:
+            services.save_followup(registration.id, used == "1",
+                                   {k: ContactOutcome(v) for k, v in outcomes.items() if v}, comment)
+            flash(_("Thank you! Your answers are saved."), "success")
+            return redirect(url_for("surveys.followup", token=token))
+    saved = services.followup_of(registration)
+    return render_template("surveys/followup.html", registration=registration, met=met, form=form, errors=errors,
+                           saved=saved, chosen={c.met_registration_id: c.outcome.value for c in saved.contacts}
+                           if saved else {}, token=token, Outcome=ContactOutcome), 400 if errors else 200
+
+
+@admin_bp.get("/events/<int:event_id>/evaluation")
+def results(event_id: int):
+    event = db.session.get(Event, event_id) or abort(404)
+    return render_template("surveys/results.html", event=event, results=services.evaluation_results(event, _language()),
+                           followup=services.followup_results([event]) if event.followup_months else None,
+                           target=services.TARGET, closes_at=services.evaluation_closes_at(event))
+
+
+@admin_bp.get("/events/<int:event_id>/evaluation.<any(csv, xlsx):file_format>")
+def export(event_id: int, file_format: str):
+    event = db.session.get(Event, event_id) or abort(404)
+    columns, rows = services.evaluation_rows(event, _language())
+    content = to_xlsx(columns, rows, "evaluation") if file_format == "xlsx" else to_csv(columns, rows)
+    mimetype = "text/csv; charset=utf-8" if file_format == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(content, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{event.slug}-evaluation.{file_format}"'})
+
+
+@admin_bp.get("/questions")
+def questions():
+    event_type = EventType(request.args.get("type")) if request.args.get("type") in set(EventType) \
+        else EventType.SPEEDDATE
+    return render_template("surveys/questions.html", event_type=event_type, action=ActionForm(),
+                           questions=services.questions_for(event_type, include_retired=True),
+                           answered=question_admin.answered_ids(), language=_language())
+
+
+@admin_bp.route("/questions/new", methods=["GET", "POST"], defaults={"question_id": None})
+@admin_bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
+def question(question_id: int | None):
+    existing = db.session.get(Question, question_id) if question_id else None
+    if question_id and existing is None:
+        abort(404)
+    event_type = existing.event_type if existing else EventType(request.args.get("type", "speeddate")) \
+        if request.args.get("type", "speeddate") in set(EventType) else abort(404)
+    form = QuestionForm(data=question_admin.form_values(existing)) if request.method == "GET" else QuestionForm()
+    if form.validate_on_submit():
+        question_admin.save(event_type, form, question_id)
+        flash(_("The question is saved."), "success")
+        return redirect(url_for("survey_admin.questions", type=event_type.value))
+    return render_template("surveys/question_form.html", form=form, question=existing, event_type=event_type), \
+        400 if form.errors else 200
+
+
+@admin_bp.post("/questions/<int:question_id>/<any(up, down, remove, restore):action>")
+def question_action(question_id: int, action: str):
+    existing = db.session.get(Question, question_id) or abort(404)
+    if not ActionForm().validate():
+        abort(400)
+    event_type = existing.event_type
+    message = question_admin.act(question_id, action)
+    if message:
+        flash(message, "success")
+    return redirect(url_for("survey_admin.questions", type=event_type.value))

@@ -1,0 +1,52 @@
+"""Partners download and erase their own data; retention anonymises the inactive; statistics stay right."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from speeddate import tokens
+from speeddate.extensions import db
+from speeddate.models import Partner, Registration, RegistrationStatus
+from speeddate.models.base import utcnow
+from tests.conftest import post_form
+
+
+def personal_link(email: str = "els.peeters@example.org") -> str:
+    registration = db.session.scalar(select(Registration).join(Partner).where(Partner.email == email))
+    return f"/r/{tokens.sign(registration.token)}"
+
+
+def test_partner_downloads_their_data_as_json(client, make_event, register):
+    register(make_event(title="Speeddate Jabbeke"))
+    data = client.get(personal_link() + "/my-data.json").json
+    assert data["email"] == "els.peeters@example.org"
+    assert data["registrations"][0]["event"] == "Speeddate Jabbeke"
+    assert data["consents"]["share_contacts"] is not None
+
+
+def test_erasing_anonymises_gives_the_place_away_and_kills_the_link(client, make_event, register):
+    event = make_event(capacity=1)
+    register(event)
+    register(event, number=2)  # waiting
+    link = personal_link()
+    assert post_form(client, link + "/erase", {}).status_code == 400
+    assert post_form(client, link + "/erase", {"confirm": "y"}).status_code == 200
+    erased = db.session.scalar(select(Partner).where(Partner.erased_at.is_not(None)))
+    assert (erased.first_name, erased.phone, erased.email) == ("", "", f"erased-{erased.id}@erased.invalid")
+    assert erased.sector is not None and erased.organisation is not None  # the statistics keep counting them
+    assert client.get(link).status_code == 404
+    waiting = db.session.scalar(select(Registration).join(Partner).where(Partner.email == "partner2@example.org"))
+    assert waiting.status == RegistrationStatus.CONFIRMED
+
+
+def test_purge_anonymises_only_people_inactive_for_that_long(app, runner, make_event, register):
+    old = Partner(email="old@example.org", first_name="Oud", last_name="X", created_at=utcnow() - timedelta(days=1200))
+    db.session.add(old)
+    db.session.commit()
+    register(make_event())
+    dry = runner.invoke(args=["privacy", "purge", "--older-than", "3y", "--dry-run"])
+    assert f"partner {old.id}" in dry.output and "1 partners would be" in dry.output
+    assert db.session.scalar(select(func.count()).where(Partner.erased_at.is_not(None))) == 0
+    runner.invoke(args=["privacy", "purge", "--older-than", "3y"])
+    assert db.session.scalar(select(Partner.id).where(Partner.erased_at.is_not(None))) == old.id
+    assert runner.invoke(args=["privacy", "purge", "--older-than", "soon"]).exit_code == 2
