@@ -4,6 +4,15 @@ from speeddate.models.events import Event, EventStatus, EventType
 from speeddate.models.outbox import MailStatus, OutboxMail
 from speeddate.models.partners import Organisation, Partner, partner_gemeenten
 from speeddate.models.registrations import Registration, RegistrationStatus
+from speeddate.models.seating import (
+    JobStatus,
+    PlanStatus,
+    SeatingAvoidPair,
+    SeatingFixedSeat,
+    SeatingJob,
+    SeatingPlan,
+    SeatingSettings,
+)
 from speeddate.models.surveys import (
     Answer,
     ContactOutcome,
@@ -35,7 +44,14 @@ __all__ = [
     "Partner",
     "Registration",
     "RegistrationStatus",
+    "JobStatus",
+    "PlanStatus",
     "Role",
+    "SeatingAvoidPair",
+    "SeatingFixedSeat",
+    "SeatingJob",
+    "SeatingPlan",
+    "SeatingSettings",
     "Sector",
     "User",
     "ZoneSettings",
