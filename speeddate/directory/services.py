@@ -22,6 +22,7 @@ from speeddate.models import (
 )
 from speeddate.models.base import utcnow
 from speeddate.partners.services import PartnerDetails, apply_details, normalise_email
+from speeddate.surveys import services as surveys
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = ("email", "first_name", "last_name", "organisation", "sector", "gemeenten", "function", "phone",
@@ -113,9 +114,10 @@ def history(partner: Partner) -> list[Registration]:
         .order_by(Event.starts_at.desc(), Registration.id.desc())))
 
 
-def evaluations_given(partner: Partner) -> list[object]:
-    """Evaluations the partner gave, without their answers (filled in by the surveys module, issue 6)."""
-    return []
+def evaluations_given(partner: Partner) -> list[str]:
+    """Titles of the events whose evaluation the partner answered; never their answers."""
+    registrations = list(db.session.scalars(select(Registration).where(Registration.partner_id == partner.id)))
+    return [event.title for event in surveys.evaluations_given(registrations)]
 
 
 def organisations() -> list[tuple[Organisation, int, int]]:

@@ -27,6 +27,7 @@ from speeddate.models import (
     Sector,
 )
 from speeddate.models.base import utcnow
+from speeddate.surveys import services as surveys
 
 EVALUATION_TARGET = 3.5
 NO_GEMEENTE = "—"
@@ -208,13 +209,8 @@ def breakdown(data: YearData, key: str) -> list[dict[str, object]]:
 
 
 def evaluation_figures(events: list[Event]) -> dict[str, object]:
-    """Evaluation and follow-up figures of the events; not available until the surveys (issue 6) provide them.
-
-    The surveys module fills this in: response_rate (0..1), evaluation_mean (1..5), per_event
-    ([{"title", "mean", "responses"}]), new_contact_share (0..1), referrals and collaborations (counts).
-    """
-    return {"response_rate": None, "evaluation_mean": None, "evaluation_per_event": [],
-            "new_contact_share": None, "referrals": None, "collaborations": None}
+    """Evaluation and follow-up figures of the events (computed by the surveys area)."""
+    return surveys.evaluation_figures(events)
 
 
 def report(period: Period) -> dict[str, object]:

@@ -361,3 +361,42 @@ def evaluation_reminder_at(event: Event) -> datetime:
 def evaluation_invitation_at(event: Event) -> datetime:
     """When the evaluation invitation goes out: shortly after the end."""
     return event.ends_at + timedelta(minutes=current_app.config["MAIL_EVALUATION_MINUTES_AFTER"])
+
+
+def evaluation_figures(events: list[Event]) -> dict[str, object]:
+    """The indicators' evaluation and follow-up figures over a set of events (one key each).
+
+    response_rate and evaluation_mean pool every invited person and every headline answer; events without
+    answers count for the rate only.
+    """
+    invited = responded = 0
+    scores: list[int] = []
+    per_event = []
+    for event in events:
+        results = evaluation_results(event, "nl")
+        invited, responded = invited + results.invited, responded + results.responded
+        headline = _headline_scores(event)
+        scores += headline
+        if headline:
+            per_event.append({"title": event.title, "mean": round(sum(headline) / len(headline), 2),
+                              "responses": results.responded})
+    followup = followup_results([event for event in events if event.followup_months])
+    return {
+        "response_rate": round(responded / invited, 4) if invited else None,
+        "evaluation_mean": round(sum(scores) / len(scores), 2) if scores else None,
+        "evaluation_per_event": per_event,
+        "new_contact_share": round(followup.share_used, 4) if followup.share_used is not None else None,
+        "referrals": followup.referrals if followup.responded else None,
+        "collaborations": followup.collaborations if followup.responded else None,
+    }
+
+
+def _headline_scores(event: Event) -> list[int]:
+    return list(db.session.scalars(
+        select(Answer.number).join(EvaluationResponse).join(Question)
+        .where(EvaluationResponse.event_id == event.id, Question.headline.is_(True), Answer.number.is_not(None))))
+
+
+def evaluations_given(registrations: list[Registration]) -> list[Event]:
+    """Events among these registrations whose evaluation the partner answered (never the answers themselves)."""
+    return [registration.event for registration in registrations if has_responded(registration)]

@@ -12,9 +12,14 @@ from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.i18n import to_utc
 from speeddate.models import (
+    Answer,
+    ContactOutcome,
+    EvaluationResponse,
     Event,
     EventStatus,
     EventType,
+    FollowupContact,
+    FollowupResponse,
     Gemeente,
     Organisation,
     Partner,
@@ -24,6 +29,7 @@ from speeddate.models import (
 )
 from speeddate.models.base import utcnow
 from speeddate.reports import indicators
+from speeddate.surveys import services as surveys
 from tests.conftest import post_form
 
 YEAR = utcnow().year - 1
@@ -111,9 +117,44 @@ def test_per_event_and_breakdowns(known_year):
         {"type": "speeddate", "events": 1, "registrations": 3, "participants": 2, "no_show_rate": 0.3333}]
 
 
-def test_evaluation_figures_are_not_available_until_surveys_provide_them(known_year):
+def test_evaluation_figures_are_not_available_without_answers(known_year):
     figures = indicators.evaluation_figures(known_year.events)
-    assert figures["evaluation_mean"] is None and figures["response_rate"] is None
+    assert figures["evaluation_mean"] is None and figures["referrals"] is None
+    assert figures["response_rate"] == 0, "four people were asked, nobody answered"
+
+
+def test_evaluation_figures_pool_the_headline_answers_and_the_follow_up(known_year):
+    speeddate = next(e for e in known_year.events if e.title == "Speeddate Oostkamp")
+    webinar = next(e for e in known_year.events if e.title == "Webinar")
+    attendees = [r for r in speeddate_registrations(speeddate) if r.attended]
+    for registration, score in zip(attendees, (5, 2), strict=True):
+        answer(registration, score)
+    answer(speeddate_registrations(webinar)[0], 4)
+    speeddate.followup_months = 3
+    a, b = attendees
+    a.partner.consent_followup_at = b.partner.consent_followup_at = speeddate.starts_at
+    db.session.add(FollowupResponse(registration_id=a.id, event_id=speeddate.id, used_contacts=True, comment="",
+                                    contacts=[FollowupContact(met_registration_id=b.id,
+                                                              outcome=ContactOutcome.REFERRED)]))
+    db.session.commit()
+    figures = indicators.evaluation_figures(known_year.events)
+    assert figures["evaluation_mean"] == round(11 / 3, 2)
+    assert figures["response_rate"] == 0.75, "2 of 2 attendees and 1 of 2 webinar registrants"
+    assert [(e["title"], e["mean"], e["responses"]) for e in figures["evaluation_per_event"]] == [
+        ("Speeddate Oostkamp", 3.5, 2), ("Webinar", 4.0, 1)]
+    assert (figures["new_contact_share"], figures["referrals"], figures["collaborations"]) == (1.0, 1, 0)
+
+
+def speeddate_registrations(event) -> list[Registration]:
+    return list(db.session.scalars(select(Registration).where(Registration.event_id == event.id,
+                                                              Registration.status == RegistrationStatus.CONFIRMED)
+                                   .order_by(Registration.id)))
+
+
+def answer(registration, score: int) -> None:
+    headline = next(q for q in surveys.questions_for(registration.event.type) if q.headline)
+    db.session.add(EvaluationResponse(event_id=registration.event_id, respondent=surveys.respondent_key(registration),
+                                      answers=[Answer(question_id=headline.id, number=score)]))
 
 
 def test_report_command_writes_json_with_one_key_per_figure(known_year, runner):

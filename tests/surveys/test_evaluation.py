@@ -287,3 +287,14 @@ def test_scheduled_evaluation_mails_exist_for_each_confirmed_registration(finish
 def test_partner_page_links_to_the_open_evaluation(client, finished):
     event, links = finished
     assert f"{links[0]}/evaluation" in client.get(links[0]).get_data(as_text=True)
+
+
+def test_directory_history_names_the_evaluations_given_but_not_the_answers(client, finished):
+    event, links = finished
+    post_form(client, f"{links[0]}/evaluation", answers_for(event))
+    create_user("org@elz.example", "a-long-password")
+    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
+    registration = db.session.scalar(select(Registration).order_by(Registration.id))
+    page = client.get(f"/admin/directory/partners/{registration.partner_id}?lang=en").get_data(as_text=True)
+    given = page[page.index("Evaluations given"):]
+    assert "Speeddate Jabbeke" in given[:400] and "Fijne gesprekken" not in page
