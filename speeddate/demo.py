@@ -143,7 +143,11 @@ def _new_partner(rng, email, first, last, sector, organisation_name, gemeenten) 
 def _events(rng: random.Random, gemeenten: list[Gemeente], partners: list[Partner]) -> int:
     today = to_local(utcnow()).replace(hour=0, minute=0, second=0, microsecond=0)
     plans = (
+        ("demo-elp-voorjaar", EventType.ELP, "Eerstelijnsplatform: armoede herkennen", -230, 19, 3, 100, None, 41),
+        ("demo-speeddate-zedelgem", EventType.SPEEDDATE, "Speeddate Zedelgem", -180, 12, 2, 30, gemeenten[2], 24),
         ("demo-speeddate-beernem", EventType.SPEEDDATE, "Speeddate Beernem", -110, 12, 2, 30, gemeenten[1], 26),
+        ("demo-lunchwebinar-dementie", EventType.LUNCHWEBINAR, "Lunchwebinar: dementievriendelijke gemeente", -45,
+         12, 1, 300, None, 18),
         ("demo-elp-najaar", EventType.ELP, "Eerstelijnsplatform: samen rond de kwetsbare oudere", 21, 19, 3, 100,
          None, 34),
         ("demo-lunchwebinar-mantelzorg", EventType.LUNCHWEBINAR, "Lunchwebinar: mantelzorgers ondersteunen", 9,
@@ -228,10 +232,12 @@ def _evaluation(rng: random.Random, registration: Registration) -> None:
 
 def _followup(rng: random.Random, registration: Registration, attendees: list[Registration]) -> None:
     met = [other for other in attendees if other.id != registration.id]
-    outcomes = [rng.choices(list(ContactOutcome), (5, 3, 1, 1))[0] for _ in range(3)]
+    used = rng.random() < 0.6
+    outcomes = [rng.choices(list(ContactOutcome), (2, 4, 2, 1))[0] if used else ContactOutcome.NOT_YET
+                for _ in range(3)]
     db.session.add(FollowupResponse(
         registration_id=registration.id, event_id=registration.event_id,
-        used_contacts=any(outcome != ContactOutcome.NOT_YET for outcome in outcomes),
+        used_contacts=used and any(outcome != ContactOutcome.NOT_YET for outcome in outcomes),
         comment=rng.choice(("", "", "Via de speeddate een patiënt vlot kunnen doorverwijzen naar het CAW.")),
         contacts=[FollowupContact(met_registration_id=other.id, outcome=outcome)
                   for other, outcome in zip(rng.sample(met, 3), outcomes, strict=True)]))
