@@ -19,6 +19,7 @@ from speeddate.models import Event, EventType, Gemeente
 from speeddate.privacy.cli import privacy_group
 from speeddate.reports import services as reports
 from speeddate.reports.cli import report_command
+from speeddate.seating.cli import seating_group
 from speeddate.surveys import services as surveys
 from speeddate.urls import registration_url
 
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(report_command)
     app.cli.add_command(privacy_group)
     app.cli.add_command(evaluations_group)
+    app.cli.add_command(seating_group)
 
 
 @click.command("demo")

@@ -48,6 +48,7 @@ KINDS = {kind.name: kind for kind in (
     MailKind("evaluation_reminder", _l("Reminder: how was %(title)s?")),
     MailKind("followup", _l("Did you use your new contacts from %(title)s?")),
     MailKind("invitation", _l("Invitation: %(title)s")),
+    MailKind("who_you_met", _l("The people you met at %(title)s")),
 )}
 SCHEDULED = ("reminder", "webinar_link", "evaluation", "evaluation_reminder", "followup")
 

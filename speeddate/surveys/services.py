@@ -29,6 +29,7 @@ from speeddate.models import (
     RegistrationStatus,
 )
 from speeddate.models.base import utcnow
+from speeddate.seating import seats
 
 TARGET = 3.5  # the action plan's target for the headline score
 TEXT_LIMIT = 2000
@@ -197,13 +198,15 @@ def current_values(response: EvaluationResponse | None) -> dict[int, list[int] |
 # --- follow-up ------------------------------------------------------------------------------------------------
 
 def people_met(registration: Registration) -> list[Registration]:
-    """Whom the participant met at the event.
-
-    Until the event has a seating plan (the speeddate issue), everyone else who took part: they shared the room.
-    """
-    others = db.session.scalars(select(Registration).where(
+    """Whom the participant met at the event: their partners in the final (published) seating plan who took
+    part; without a plan, everyone else who took part, as they shared the room."""
+    query = select(Registration).where(
         Registration.event_id == registration.event_id, Registration.id != registration.id,
-        Registration.status == RegistrationStatus.CONFIRMED).order_by(Registration.id))
+        Registration.status == RegistrationStatus.CONFIRMED)
+    met = seats.met_ids(registration)
+    if met is not None:
+        query = query.where(Registration.id.in_(met))
+    others = db.session.scalars(query.order_by(Registration.id))
     return [other for other in others if took_part(other)]
 
 

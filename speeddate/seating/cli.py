@@ -1,0 +1,53 @@
+"""`flask seating ...`: generate a plan, run queued solver jobs, export a plan."""
+
+import click
+
+from speeddate.extensions import db
+from speeddate.models import Event, JobStatus
+from speeddate.seating import seats, services
+
+
+@click.group("seating")
+def seating_group() -> None:
+    """Seating plans of speeddates."""
+
+
+@seating_group.command("generate")
+@click.argument("event_id", type=int)
+@click.option("--time-limit", type=click.FloatRange(min=0.5), default=None, help="Seconds for the solver.")
+def generate_command(event_id: int, time_limit: float | None) -> None:
+    """Seat the event's confirmed registrations now (a draft plan, with its figures)."""
+    if db.session.get(Event, event_id) is None:
+        raise click.ClickException(f"no event with id {event_id}")
+    try:
+        job = services.run_job(services.request_job(event_id, "generate", time_limit, background=False).id)
+    except services.SeatingError as error:
+        raise click.ClickException(str(error)) from None
+    if job.status != JobStatus.DONE:
+        raise click.ClickException(f"the solver failed, the previous plan stays: {job.error}")
+    plan = seats.latest_plan(event_id)
+    assert plan is not None
+    click.echo(f"plan {plan.id}: colleague meetings {plan.same_organisation}, same-sector meetings "
+               f"{plan.same_sector}, distinct sectors {plan.distinct_sectors_total} "
+               f"(upper bound {plan.upper_bound}), worst-off {plan.distinct_sectors_min}")
+
+
+@seating_group.command("work")
+def work_command() -> None:
+    """Run the queued solver jobs (when the web app does not run them in a thread)."""
+    click.echo(f"{services.run_queued()} job(s) done")
+
+
+@seating_group.command("export")
+@click.argument("event_id", type=int)
+@click.option("--format", "file_format", type=click.Choice(["json", "csv", "xlsx"]), default="json")
+def export_command(event_id: int, file_format: str) -> None:
+    """Write the event's current plan to standard output; JSON is the solver's contract."""
+    plan = seats.latest_plan(event_id)
+    if plan is None:
+        raise click.ClickException(f"event {event_id} has no seating plan")
+    data = services.exported(plan, file_format)
+    if file_format == "xlsx":
+        click.get_binary_stream("stdout").write(data)
+    else:
+        click.echo(data.decode(), nl=False)

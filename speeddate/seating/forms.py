@@ -1,0 +1,60 @@
+"""Organiser forms for seating: settings, fixed seats, pairs apart, swaps; the walk-in form on the day."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from speeddate.models import Registration
+from speeddate.partners.forms import RegistrationForm
+from speeddate.seating.services import SettingsData
+
+
+class SettingsForm(FlaskForm):
+    """Rounds and their length, the room size and whether colleagues are kept apart."""
+
+    rounds = IntegerField(_l("Rounds"), validators=[InputRequired(), NumberRange(min=1, max=100)])
+    minutes_per_round = IntegerField(_l("Minutes per round"), validators=[InputRequired(), NumberRange(min=1, max=60)])
+    switch_minutes = IntegerField(_l("Minutes to switch seats"), validators=[InputRequired(),
+                                                                            NumberRange(min=0, max=15)])
+    pairs_per_circle = IntegerField(_l("Pairs per circle (room size; empty: one circle)"),
+                                    validators=[Optional(), NumberRange(min=1, max=500)])
+    keep_colleagues_apart = BooleanField(_l("Keep colleagues apart"), default=True)
+
+    def settings_data(self) -> SettingsData:
+        """The validated form as service input."""
+        return SettingsData(self.rounds.data, self.minutes_per_round.data, self.switch_minutes.data,
+                            self.pairs_per_circle.data or None, self.keep_colleagues_apart.data)
+
+
+def _people_choices(people: list[Registration]) -> list[SelectChoice]:
+    return [SelectChoice(r.id, r.partner.full_name) for r in people]
+
+
+class PeopleForm(FlaskForm):
+    """A form choosing among the event's confirmed people."""
+
+    def __init__(self, people: list[Registration], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first", "second", "registration"):
+            if name in self._fields:
+                self._fields[name].choices = _people_choices(people)
+
+
+class FixedSeatForm(PeopleForm):
+    registration = SelectField(_l("Participant"), coerce=int)
+    side = SelectField(_l("Side"), choices=[SelectChoice("inner", _l("inner circle (stays seated)")),
+                                            SelectChoice("outer", _l("outer circle (moves)"))])
+    seat = IntegerField(_l("Seat"), default=1, validators=[InputRequired(), NumberRange(min=1, max=500)])
+    circle = IntegerField(_l("Circle"), default=1, validators=[InputRequired(), NumberRange(min=1, max=50)])
+
+
+class PairForm(PeopleForm):
+    """Two people: a pair that must not meet, or a swap."""
+
+    first = SelectField(_l("First person"), coerce=int)
+    second = SelectField(_l("Second person"), coerce=int)
+
+
+class WalkInForm(RegistrationForm):
+    """A quick registration at the door; language, gemeenten and consents as on the public form."""

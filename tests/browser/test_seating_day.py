@@ -1,0 +1,68 @@
+"""The speeddate in a browser: generate, publish, a seat on the personal page, check in, re-plan, print."""
+
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import settle
+from tests.conftest import PARTNER, post_form
+
+pytestmark = pytest.mark.browser
+SECTORS = ("Huisartsen", "Apothekers", "Thuisverpleging", "OCMW en sociale dienst")
+
+
+def reload_until(page: Page, selector: str, seconds: float = 20) -> None:
+    """Reload until the background job's result shows, as an organiser would."""
+    deadline = time.monotonic() + seconds
+    while page.locator(selector).count() == 0:
+        assert time.monotonic() < deadline, f"{selector} never appeared"
+        time.sleep(0.3)
+        page.reload()
+
+
+def test_organiser_seats_publishes_checks_in_replans_and_prints(site, app, make_event, client):
+    app.config["SEATING_TIME_LIMIT"] = 1.0
+    event = make_event(capacity=20)
+    paths = []
+    for number in range(8):
+        response = post_form(client, f"/e/{event.slug}", {
+            **PARTNER, "first_name": f"Deelnemer{number}", "email": f"p{number}@example.org",
+            "organisation": f"Organisatie {number // 2}", "sector": SECTORS[number % 4]})
+        assert response.status_code == 302
+        paths.append(response.location)
+    settle()
+
+    organiser = site.organiser_page()
+    organiser.goto(f"/admin/events/{event.id}")
+    organiser.get_by_role("link", name="Tafelschikking").click()
+    organiser.click("form[action$='/generate'] button")
+    reload_until(organiser, "dl.figures")
+    expect(organiser.locator("dd.colleagues")).to_have_text("0")
+    organiser.click("form[action$='/publish'] button")
+    expect(organiser.locator(".badge-published")).to_be_visible()
+
+    partner = site.new_page()
+    partner.goto(paths[0])
+    expect(partner.locator(".start-seat")).to_contain_text("kring, stoel")
+
+    organiser.goto(f"/admin/events/{event.id}/seating/checkin")
+    organiser.fill("#q", "Deelnemer3")
+    organiser.click("form.search button")
+    expect(organiser.locator("ul.checkin li")).to_have_count(1)
+    organiser.goto(f"/admin/events/{event.id}/seating/checkin")
+    for _ in range(6):  # two no-shows
+        organiser.locator("ul.checkin li:not(.present) form button").first.click()
+    expect(organiser.locator("ul.checkin li.present")).to_have_count(6)
+
+    organiser.goto(f"/admin/events/{event.id}/seating/")
+    organiser.click("form[action$='/replan'] button")
+    reload_until(organiser, "p.moved")
+    expect(organiser.locator("text=herpland op de dag zelf")).to_be_visible()
+
+    organiser.get_by_role("link", name="Plan per ronde afdrukken").click()
+    organiser.emulate_media(media="print")
+    expect(organiser.locator("section.sheet").first).to_be_visible()
+    expect(organiser.locator(".no-print")).to_be_hidden()
+    assert organiser.pdf(format="A4")[:4] == b"%PDF"
+
