@@ -11,7 +11,7 @@ from speeddate.events.forms import ActionForm
 from speeddate.events.services import EventError, set_attendance
 from speeddate.extensions import db
 from speeddate.models import Event, JobStatus, Registration, SeatingPlan
-from speeddate.seating import seats, services
+from speeddate.seating import pdf, seats, services
 from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, WalkInForm
 
 bp = organisers_only(Blueprint("seating", __name__, url_prefix="/admin/events/<int:event_id>/seating"))
@@ -179,6 +179,13 @@ def printout(event_id: int, plan_id: int):
                            rows=services.seat_rows(row), labels=services.labels(row),
                            people=services.people_with_seats(row), rounds=services.round_count(row),
                            moved=_moved(row))
+
+
+@bp.get("/plans/<int:plan_id>/<any(rounds, labels, cards):part>.pdf")
+def printout_pdf(event_id: int, plan_id: int, part: str):
+    event, row = _event(event_id), _plan(event_id, plan_id)
+    return Response(pdf.PARTS[part](event, row), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="seating-{event.slug}-{part}.pdf"'})
 
 
 @bp.get("/plans/<int:plan_id>/export.<file_format>")

@@ -119,3 +119,30 @@ def test_cli_generates_and_exports(runner, speeddate):
     assert json.loads(exported.output)["rounds"] >= 1
     csv_out = runner.invoke(args=["seating", "export", str(event.id), "--format", "csv"])
     assert csv_out.output.lstrip("\ufeff").startswith("round,circle,seat")
+
+
+def pdf_text(data: bytes) -> str:
+    """The text drawn in a PDF (fpdf2 compresses each page's stream with zlib)."""
+    import re
+    import zlib
+
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
+    return "\n".join(zlib.decompress(s).decode("latin-1") for s in streams if s[:1] == b"x")
+
+
+@pytest.mark.parametrize("part, pages", [("rounds", "rounds"), ("labels", "labels"), ("cards", "cards")])
+def test_printouts_download_as_pdf_with_every_person(organiser, speeddate, part, pages):
+    event = speeddate(6)
+    plan = generate_in_browser_way(organiser, event)
+    response = organiser.get(f"{page(event)}plans/{plan.id}/{part}.pdf?lang=en")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    text = pdf_text(response.data)
+    people = services.confirmed_registrations(event.id)
+    if part == "labels":
+        assert "inner circle, seat 1" in text and "outer circle, seat 3" in text
+    else:
+        for registration in people:
+            assert registration.partner.full_name in text
+    if part == "rounds":
+        assert f"Round {services.round_count(plan)} of {services.round_count(plan)}" in text
