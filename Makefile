@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+WORKERS ?= 4
+BIND   ?= 127.0.0.1:$(PORT)
 export FLASK_APP := wsgi.py
 
 RUFF_FLAGS := --line-length 120 --target-version py311 --select E,F,W,I,B,UP,SIM,C4 --extend-exclude migrations
 
-.PHONY: run test lint translations messages system-deps install install-dev clean
+.PHONY: run serve test lint translations messages system-deps install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +33,10 @@ run: install translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
 	$(BIN)/flask run --port $(PORT)
+
+serve: install translations
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) wsgi:app
 
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium"; \

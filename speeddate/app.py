@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from speeddate import cli, database, i18n, views_common
 from speeddate.auth.views import bp as auth_bp
@@ -39,6 +40,9 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     views_common.init_app(app)
     cli.init_app(app)
+    if app.config["PROXY_FIX"]:
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     return app
 
 

@@ -16,6 +16,7 @@ from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Event, EventType, Gemeente
+from speeddate.ops.cli import backup_command, restore_command
 from speeddate.privacy.cli import privacy_group
 from speeddate.reports import services as reports
 from speeddate.reports.cli import report_command
@@ -35,6 +36,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(privacy_group)
     app.cli.add_command(evaluations_group)
     app.cli.add_command(seating_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("demo")

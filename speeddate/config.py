@@ -40,5 +40,7 @@ class DefaultConfig:
     MAIL_EVALUATION_MINUTES_AFTER = 30
     FOLLOWUP_MONTHS = 3
     FRAME_ANCESTORS = "'self'"
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host/-Prefix (0: none, trust nothing).
+    PROXY_FIX = 0
     # Public URLs in mails and exports; request host when unset.
     PUBLIC_BASE_URL: str | None = None

@@ -1,0 +1,1 @@
+"""Operations: health check, request ids and structured logs, backups."""
