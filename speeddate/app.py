@@ -13,6 +13,7 @@ from speeddate.directory.views import bp as directory_bp
 from speeddate.events.views import bp as events_bp
 from speeddate.extensions import babel, csrf, db, login, mail, migrate
 from speeddate.mail.views import bp as mail_bp
+from speeddate.ops.views import bp as ops_bp
 from speeddate.partners.views import bp as partners_bp
 from speeddate.privacy.views import bp as privacy_bp
 from speeddate.reports.views import bp as reports_bp
@@ -36,7 +37,7 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     database.configure_engine(app)
     for blueprint in (partners_bp, auth_bp, events_bp, reports_bp, zone_bp, mail_bp, surveys_bp,
-                      survey_admin_bp, directory_bp, privacy_bp, seating_bp):
+                      survey_admin_bp, directory_bp, privacy_bp, ops_bp, seating_bp):
         app.register_blueprint(blueprint)
     views_common.init_app(app)
     cli.init_app(app)
