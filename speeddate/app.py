@@ -13,6 +13,7 @@ from speeddate.directory.views import bp as directory_bp
 from speeddate.events.views import bp as events_bp
 from speeddate.extensions import babel, csrf, db, login, mail, migrate
 from speeddate.mail.views import bp as mail_bp
+from speeddate.ops import logs
 from speeddate.ops.views import bp as ops_bp
 from speeddate.partners.views import bp as partners_bp
 from speeddate.privacy.views import bp as privacy_bp
@@ -29,6 +30,7 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints and CLI; nothing else."""
     app = Flask(__name__, instance_relative_config=True, template_folder=str(PROJECT_ROOT / "templates"))
     _load_config(app, test_config)
+    logs.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     mail.init_app(app)

@@ -8,7 +8,8 @@ class DefaultConfig:
 
     # SQLALCHEMY_DATABASE_URI is derived from DATABASE_URL (or the instance folder) in create_app.
     DATABASE_URL: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Query parameters (emails, names) must never reach a log line through an error message.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     LANGUAGES = ("nl", "fr", "en")
@@ -42,5 +43,7 @@ class DefaultConfig:
     FRAME_ANCESTORS = "'self'"
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host/-Prefix (0: none, trust nothing).
     PROXY_FIX = 0
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "keyvalue"  # or "json"
     # Public URLs in mails and exports; request host when unset.
     PUBLIC_BASE_URL: str | None = None
