@@ -19,6 +19,7 @@ from speeddate.partners.views import bp as partners_bp
 from speeddate.privacy.views import bp as privacy_bp
 from speeddate.reports.views import bp as reports_bp
 from speeddate.seating.views import bp as seating_bp
+from speeddate.security import hooks as security
 from speeddate.surveys.views import admin_bp as survey_admin_bp
 from speeddate.surveys.views import bp as surveys_bp
 from speeddate.zone.views import bp as zone_bp
@@ -42,6 +43,7 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
                       survey_admin_bp, directory_bp, privacy_bp, ops_bp, seating_bp):
         app.register_blueprint(blueprint)
     views_common.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
@@ -56,6 +58,9 @@ def _load_config(app: Flask, test_config: dict[str, object] | None) -> None:
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database.database_uri(app)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        secure = str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://")
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
 

@@ -43,6 +43,18 @@ class DefaultConfig:
     FRAME_ANCESTORS = "'self'"
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host/-Prefix (0: none, trust nothing).
     PROXY_FIX = 0
+    # None: secure cookies exactly when PUBLIC_BASE_URL is https; True/False to force.
+    SESSION_COOKIE_SECURE: bool | None = None
+    # (count, seconds) per bucket, shared by all workers through the database (speeddate.security.ratelimit).
+    # An office behind one address may send many registrations at once; one email or link cannot flood.
+    RATE_LIMIT_ENABLED = True
+    RATE_LIMITS: dict = {
+        "public_address": (60, 60),
+        "public_email": (20, 3600),
+        "public_link": (20, 3600),
+        "login_account": (5, 900),  # failed logins per account: then locked for the rest of the window
+        "login_address": (20, 900),  # failed logins per address (colleagues behind one address mistype too)
+    }
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "keyvalue"  # or "json"
     # Public URLs in mails and exports; request host when unset.

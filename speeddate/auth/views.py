@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from speeddate.auth import services
 from speeddate.auth.forms import LoginForm
 from speeddate.events.forms import ActionForm
+from speeddate.security.hooks import too_many_requests
 
 bp = Blueprint("auth", __name__)
 
@@ -19,7 +20,11 @@ def login():
         return redirect(url_for("events.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        address = request.remote_addr or "-"
+        wait = services.locked_for(form.email.data, address)
+        if wait is not None:
+            return too_many_requests(wait)
+        user = services.log_in_attempt(form.email.data, form.password.data, address)
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))

@@ -13,6 +13,7 @@ from speeddate.models.seating import (
     SeatingPlan,
     SeatingSettings,
 )
+from speeddate.models.security import RateLimitHit
 from speeddate.models.surveys import (
     Answer,
     ContactOutcome,
@@ -32,6 +33,7 @@ __all__ = [
     "FollowupContact",
     "FollowupResponse",
     "Question",
+    "RateLimitHit",
     "QuestionKind",
     "Cluster",
     "Event",

@@ -1,0 +1,1 @@
+"""Security: response headers, rate limits on public posts and logins."""

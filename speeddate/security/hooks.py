@@ -1,0 +1,45 @@
+"""Rate limits on the public forms, checked before the view runs, and the 429 page."""
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
+
+from speeddate.partners.services import normalise_email
+from speeddate.security import ratelimit
+
+# Blueprints whose POSTs anyone may send: registration, personal page, evaluation, follow-up, unsubscribe, erase.
+PUBLIC_BLUEPRINTS = frozenset({"partners", "surveys", "privacy"})
+
+
+def init_app(app: Flask) -> None:
+    """Limit every public POST."""
+    app.before_request(_limit_public_posts)
+
+
+def public_post_keys() -> list[tuple[str, str]]:
+    """The buckets a public POST counts in: its address, and the email or personal link it is about."""
+    keys = [("public_address", request.remote_addr or "-")]
+    email = request.form.get("email", "")
+    if request.endpoint == "partners.event" and "@" in email and len(email) <= 254:
+        keys.append(("public_email", normalise_email(email)))
+    token = (request.view_args or {}).get("token")
+    if token:
+        keys.append(("public_link", str(token)[:200]))
+    return keys
+
+
+def _limit_public_posts():
+    if request.method != "POST" or request.blueprint not in PUBLIC_BLUEPRINTS:
+        return None
+    if not current_app.config["RATE_LIMIT_ENABLED"]:
+        return None
+    wait = ratelimit.hit(public_post_keys())
+    return too_many_requests(wait) if wait is not None else None
+
+
+def too_many_requests(wait_seconds: int):
+    """The 429 page in the user's language, with Retry-After."""
+    minutes = max(1, -(-wait_seconds // 60))
+    message = _("This was tried too often in a short time. Nothing was changed. "
+                "Please wait (at most %(minutes)d min.) and try again.", minutes=minutes)
+    page = render_template("error.html", title=_("Too many attempts"), message=message)
+    return page, 429, {"Retry-After": str(wait_seconds)}
