@@ -1,5 +1,6 @@
 """Validators shared by the forms of every blueprint; messages go through Babel."""
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 from wtforms.validators import InputRequired, Length, Optional
@@ -37,6 +38,14 @@ def optional_text(maximum: int) -> list:
         no_markup,
         single_line,
     ]
+
+
+def valid_email(form, field) -> None:
+    """An email address as a mail server would take it (no deliverability check: that needs the network)."""
+    try:
+        validate_email(field.data, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(_l("This is not a valid email address.")) from error
 
 
 def strip_filter(value):

@@ -1,15 +1,14 @@
 """Organiser forms of the directory: search, edit, merge, import."""
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
 
 from speeddate.directory.services import PartnerFilter
 from speeddate.extensions import db
-from speeddate.forms_common import strip_filter
+from speeddate.forms_common import strip_filter, valid_email
 from speeddate.models import Organisation
 from speeddate.partners.forms import PartnerDetailsForm
 from speeddate.zone.services import all_gemeenten, sectors_by_cluster
@@ -65,18 +64,11 @@ class SearchForm(FlaskForm):
         return organisation.name if organisation else ""
 
 
-def _valid_email(form, field) -> None:
-    try:
-        validate_email(field.data, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValidationError(_l("This is not a valid email address.")) from error
-
-
 class PartnerEditForm(PartnerDetailsForm):
     """An organiser edits a partner's record: the partner's own fields plus the email."""
 
     email = EmailField(_l("Email"), filters=[strip_filter], validators=[
-        InputRequired(message=_l("Please fill this in.")), Length(max=254), _valid_email])
+        InputRequired(message=_l("Please fill this in.")), Length(max=254), valid_email])
 
 
 class MergeForm(FlaskForm):

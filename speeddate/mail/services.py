@@ -91,13 +91,19 @@ def enqueue(kind_name: str, registration: Registration, key: str | None = None, 
     existing = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
     if existing is not None:
         return existing
-    due = due_at or utcnow()
-    row = OutboxMail(idempotency_key=key, kind=kind_name, due_at=due, next_attempt_at=due,
-                     registration_id=registration.id, event_id=registration.event_id,
-                     partner_id=registration.partner_id, status=MailStatus.PENDING, attempts=0, last_error="")
+    row = _pending_row(key, kind_name, due_at, registration_id=registration.id, event_id=registration.event_id,
+                       partner_id=registration.partner_id)
     _fill(row, KINDS[kind_name], registration, **context)
     db.session.add(row)
     return row
+
+
+def _pending_row(key: str, kind_name: str, due_at: datetime | None, **links: int) -> OutboxMail:
+    """A new outbox row waiting for its due time; the caller fills its content, then adds it to the session
+    (not before: rendering queries the database, and an autoflush would write the row half filled)."""
+    due = due_at or utcnow()
+    return OutboxMail(idempotency_key=key, kind=kind_name, due_at=due, next_attempt_at=due,
+                      status=MailStatus.PENDING, attempts=0, last_error="", **links)
 
 
 def registration_received(registration: Registration, waitlist_rank: int | None) -> None:
@@ -195,13 +201,11 @@ def event_cancelled(event: Event) -> None:
 
 def invite(event: Event, partner: Partner, unsubscribe_url: str) -> OutboxMail:
     """An invitation to a partner who has no registration; the key makes a second one to the same event fail."""
-    key = f"invitation:{event.id}:{partner.id}"
-    subject, text, html = _render(KINDS["invitation"], partner.language, event=event, partner=partner,
-                                  link=external_url("partners.event", slug=event.slug),
-                                  unsubscribe_url=unsubscribe_url)
-    row = OutboxMail(idempotency_key=key, kind="invitation", recipient=partner.email, language=partner.language,
-                     subject=subject, body_text=text, body_html=html, unsubscribe_url=unsubscribe_url,
-                     event_id=event.id, partner_id=partner.id, status=MailStatus.PENDING, attempts=0,
-                     last_error="", due_at=utcnow(), next_attempt_at=utcnow())
+    row = _pending_row(f"invitation:{event.id}:{partner.id}", "invitation", None, event_id=event.id,
+                       partner_id=partner.id)
+    row.subject, row.body_text, row.body_html = _render(
+        KINDS["invitation"], partner.language, event=event, partner=partner,
+        link=external_url("partners.event", slug=event.slug), unsubscribe_url=unsubscribe_url)
+    row.recipient, row.language, row.unsubscribe_url = partner.email, partner.language, unsubscribe_url
     db.session.add(row)
     return row

@@ -1,6 +1,5 @@
 """The public registration form; its field names are a stable interface for the zone's website."""
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from speeddate.extensions import db
-from speeddate.forms_common import optional_text, required_text, strip_filter
+from speeddate.forms_common import optional_text, required_text, strip_filter, valid_email
 from speeddate.models import Gemeente, Sector
 from speeddate.partners.services import PartnerDetails
 from speeddate.zone.services import all_gemeenten, sectors_by_cluster
@@ -111,13 +110,7 @@ class RegistrationForm(PartnerDetailsForm):
 
     email = EmailField(_l("Email"), filters=[strip_filter], validators=[
         InputRequired(message=_l("Please fill in your email address.")),
-        Length(max=254, message=_l("Please use at most %(max)d characters."))])
-
-    def validate_email(self, field) -> None:
-        try:
-            validate_email(field.data, check_deliverability=False)
-        except EmailNotValidError as error:
-            raise ValidationError(_l("This is not a valid email address.")) from error
+        Length(max=254, message=_l("Please use at most %(max)d characters.")), valid_email])
 
 
 class CancelForm(FlaskForm):

@@ -1,6 +1,6 @@
 """Public pages for partners (no account): event list, registration, personal page."""
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from speeddate import tokens
@@ -12,6 +12,7 @@ from speeddate.mail import calendar, invitations
 from speeddate.models import RegistrationStatus
 from speeddate.partners import services
 from speeddate.partners.forms import CancelForm, PartnerDetailsForm, RegistrationForm
+from speeddate.partners.links import registration_or_404
 from speeddate.surveys import services as surveys
 from speeddate.urls import personal_url
 
@@ -45,17 +46,9 @@ def event(slug: str):
                            organisations=events.known_organisation_names()), status
 
 
-def _registration_or_404(token: str):
-    registration = services.registration_for_link(token)
-    if registration is None:
-        abort(404)
-    g.partner_language = registration.partner.language
-    return registration
-
-
 @bp.route("/r/<token>", methods=["GET", "POST"])
 def personal(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     form = PartnerDetailsForm(**services.form_values(registration))
     if form.validate_on_submit():
         services.update_details(registration.id, form.details(), form.dietary.data or "")
@@ -71,7 +64,7 @@ def personal(token: str):
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     form = CancelForm()
     if form.validate_on_submit():
         services.cancel_registration(registration.id)
@@ -83,7 +76,7 @@ def cancel(token: str):
 
 @bp.get("/r/<token>/event.ics")
 def registration_calendar(token: str):
-    registration = _registration_or_404(token)
+    registration = registration_or_404(token)
     if registration.status != RegistrationStatus.CONFIRMED:
         abort(404)
     return Response(calendar.registration_ics(registration), mimetype="text/calendar",

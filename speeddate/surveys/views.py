@@ -1,6 +1,6 @@
 """Evaluation and follow-up forms for partners (through their personal link), results and questions for organisers."""
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -8,7 +8,7 @@ from speeddate.auth.guard import organisers_only
 from speeddate.events.forms import ActionForm
 from speeddate.extensions import db
 from speeddate.models import ContactOutcome, Event, EventType, Question
-from speeddate.partners.services import registration_for_link
+from speeddate.partners.links import registration_or_404
 from speeddate.reports.services import to_csv, to_xlsx
 from speeddate.surveys import questions as question_admin
 from speeddate.surveys import services
@@ -18,19 +18,13 @@ bp = Blueprint("surveys", __name__)
 admin_bp = organisers_only(Blueprint("survey_admin", __name__, url_prefix="/admin"))
 
 
-def _registration(token: str):
-    registration = registration_for_link(token) or abort(404)
-    g.partner_language = registration.partner.language
-    return registration
-
-
 def _language() -> str:
     return str(get_locale() or "nl")
 
 
 @bp.route("/r/<token>/evaluation", methods=["GET", "POST"])
 def evaluation(token: str):
-    registration = _registration(token)
+    registration = registration_or_404(token)
     window = services.evaluation_window(registration)
     if window != services.Window.OPEN:
         return render_template("surveys/unavailable.html", registration=registration, window=window, token=token,
@@ -52,7 +46,7 @@ def evaluation(token: str):
 
 @bp.route("/r/<token>/followup", methods=["GET", "POST"])
 def followup(token: str):
-    registration = _registration(token)
+    registration = registration_or_404(token)
     window = services.followup_window(registration)
     if window != services.Window.OPEN:
         return render_template("surveys/unavailable.html", registration=registration, window=window, token=token,
