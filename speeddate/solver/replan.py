@@ -25,16 +25,38 @@ class ReplanState(State):
 
     def __init__(self, problem: Problem, at: list[int], home: list[int]) -> None:
         self.home = home
+        self.off = 0  # present people not on their previous seat, kept up to date by place()
         super().__init__(problem, at)
+
+    def place(self, person: int, slot: int) -> None:
+        """Seat a person and count whether they are now off their previous seat."""
+        before = self.pos[person]
+        super().place(person, slot)
+        self.off += self._off(person, slot) - (self._off(person, before) if before != EMPTY else 0)
+
+    def _off(self, person: int, slot: int) -> int:
+        home = self.home[person]
+        return 1 if home != EMPTY and slot != home else 0
 
     def moved(self) -> int:
         """Present people not on their previous seat."""
-        return sum(1 for p, slot in enumerate(self.home) if slot != EMPTY and self.pos[p] != slot)
+        return self.off
 
     def score(self) -> Score:
         """Like State.score, with the move cost folded into the distinct-sector level."""
-        base = super().score()
-        return (base[0], base[1], base[2], base[3] + MOVE_COST * self.moved(), base[4], base[5])
+        return self._with_moves(super().score(), self.off)
+
+    def score_after_swap(self, a: int, b: int) -> Score:
+        """Like State.score_after_swap, with the move cost of the two people swapped."""
+        off = self.off
+        for person, here, there in ((self.at[a], a, b), (self.at[b], b, a)):
+            if person != EMPTY:
+                off += self._off(person, there) - self._off(person, here)
+        return self._with_moves(super().score_after_swap(a, b), off)
+
+    @staticmethod
+    def _with_moves(base: Score, off: int) -> Score:
+        return (base[0], base[1], base[2], base[3] + MOVE_COST * off, base[4], base[5])
 
 
 def replan(instance: Instance, previous: tuple[Circle, ...], options: Options | None = None) -> Plan:
