@@ -1,4 +1,7 @@
-"""What the browser tests do on pages: log in, fill the registration form, end the test thread's transaction."""
+"""What the browser tests do on pages: log in, fill the registration form, end the test thread's transaction.
+
+Also the two devices the journeys run on.
+"""
 
 from playwright.sync_api import Page
 
@@ -15,6 +18,12 @@ PARTNER_FIELDS = {
     "dietary": "vegetarisch",
 }
 CONSENTS = ("consent_share_contacts", "consent_followup", "consent_invitations")
+# The journeys run on both; the phone is an iPhone 12-class device as in Playwright's device list.
+DEVICES = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
+              "has_touch": True},
+}
 
 
 def settle() -> None:

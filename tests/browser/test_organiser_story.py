@@ -1,4 +1,7 @@
-"""The issue's "Done when", in a browser: create an event, register partners, waiting list, cancel, export."""
+"""The issue's "Done when", in a browser: create an event, register partners, waiting list, cancel, export.
+
+On a desktop and on a phone, for organiser and partners alike (the site fixture checks every page's width).
+"""
 
 import csv
 import io
@@ -46,8 +49,8 @@ def download(page: Page, file_format: str) -> bytes:
         return saved.read()
 
 
-def test_organiser_creates_event_partners_register_cancel_promotes_and_export_lists_them(site):
-    organiser = site.organiser_page()
+def test_organiser_creates_event_partners_register_cancel_promotes_and_export_lists_them(site, device):
+    organiser = site.organiser_page(**device)
     create_event_in_form(organiser)
     expect(organiser.locator("h1")).to_have_text("Speeddate Beernem in de browser")
     organiser.click("form[action$='/status/published'] button")
@@ -58,7 +61,7 @@ def test_organiser_creates_event_partners_register_cancel_promotes_and_export_li
 
     partners = {}
     for first_name, email in PARTNERS:
-        partners[email] = page = site.new_page()
+        partners[email] = page = site.new_page(**device)
         register_in_browser(page, slug, email, first_name)
         if email == "chloe@example.org":
             expect(page.locator(".status-waitlisted")).to_contain_text("Je staat op de wachtlijst, op plaats 1.")
@@ -95,8 +98,13 @@ def test_organiser_creates_event_partners_register_cancel_promotes_and_export_li
     header, *values = sheet.iter_rows(values_only=True)
     assert {row[header.index("email")]: row[header.index("status")] for row in values} == expected
 
+    bart = confirmed.locator("tr", has_text="bart@example.org")
+    bart.get_by_role("button", name="Inchecken").click()  # the table's last columns: scrolled to on a phone
+    expect(bart.get_by_role("button", name="Aanwezig ✓")).to_be_visible()
+
     settle()
     event = db.session.scalars(db.select(Event).where(Event.slug == slug)).one()
     assert (event.capacity, event.catering, event.status.value) == (2, True, "published")
-    assert sorted(r.status.value for r in db.session.scalars(
-        db.select(Registration).where(Registration.event_id == event.id))) == ["cancelled", "confirmed", "confirmed"]
+    registrations = db.session.scalars(db.select(Registration).where(Registration.event_id == event.id)).all()
+    assert sorted(r.status.value for r in registrations) == ["cancelled", "confirmed", "confirmed"]
+    assert [r.partner.email for r in registrations if r.attended] == ["bart@example.org"]

@@ -13,16 +13,20 @@ pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 375, "height": 667}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
-def test_partner_registers_and_cancels_with_javascript_disabled(site, event_slug):
+def test_partner_registers_and_cancels_with_javascript_disabled(site, device, event_slug):
     slug = event_slug()
-    page = site.new_page(java_script_enabled=False)
+    page = site.new_page(**device, java_script_enabled=False)
 
     link = register_in_browser(page, slug, "zonder.js@example.org")
     expect(page.locator(".status-confirmed")).to_contain_text("Je inschrijving is bevestigd.")
+    site.measure(page)  # without scripts a page cannot report its width when it loads: measured here instead
     page.click("a[href$='/cancel']")
+    page.wait_for_url(f"{link}/cancel")
+    site.measure(page)
     page.click("form.form button[type=submit]")
     page.wait_for_url(link)
     expect(page.locator(".status-cancelled")).to_contain_text("Deze inschrijving is geannuleerd.")
+    site.measure(page)
 
     settle()
     registration = db.session.scalars(db.select(Registration)).one()

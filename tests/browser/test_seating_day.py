@@ -1,4 +1,7 @@
-"""The speeddate in a browser: generate, publish, a seat on the personal page, check in, re-plan, print."""
+"""The speeddate in a browser: generate, publish, a seat on the personal page, check in, re-plan, print.
+
+On a desktop and on a phone: check-in happens at the door, on whatever the organiser carries.
+"""
 
 import time
 
@@ -21,7 +24,7 @@ def reload_until(page: Page, selector: str, seconds: float = 20) -> None:
         page.reload()
 
 
-def test_organiser_seats_publishes_checks_in_replans_and_prints(site, app, make_event, client):
+def test_organiser_seats_publishes_checks_in_replans_and_prints(site, device, app, make_event, client):
     app.config["SEATING_TIME_LIMIT"] = 1.0
     event = make_event(capacity=20)
     paths = []
@@ -33,7 +36,7 @@ def test_organiser_seats_publishes_checks_in_replans_and_prints(site, app, make_
         paths.append(response.location)
     settle()
 
-    organiser = site.organiser_page()
+    organiser = site.organiser_page(**device)
     organiser.goto(f"/admin/events/{event.id}")
     organiser.get_by_role("link", name="Tafelschikking").click()
     organiser.click("form[action$='/generate'] button")
@@ -42,7 +45,7 @@ def test_organiser_seats_publishes_checks_in_replans_and_prints(site, app, make_
     organiser.click("form[action$='/publish'] button")
     expect(organiser.locator(".badge-published")).to_be_visible()
 
-    partner = site.new_page()
+    partner = site.new_page(**device)
     partner.goto(paths[0])
     expect(partner.locator(".start-seat")).to_contain_text("kring, stoel")
 
