@@ -1,14 +1,20 @@
 """Seating benchmark: random seating vs plain swap local search vs our solver, same time for each.
 
-    .venv/bin/python bench/seating.py [--seconds S] [--only FAMILY ...]
+    .venv/bin/python bench/seating.py [--seconds S] [--seeds N] [--only FAMILY ...]
 
-Every plan is scored by the independent checker (speeddate.solver.check); the upper bound is the solver's
-(combinatorial, or CP-SAT's when it proves more). Figures, not timed tests.
+Each family is generated with seeds 1..N (one instance per seed; each method runs with that seed). The rows
+show the first instance; the last column counts, over all N instances, where our solver was strictly better
+than, equal to, or worse than the plain search (colleagues, then same-sector
+meetings, then the distinct total, then the worst-off). Every plan is scored by the independent checker
+(speeddate.solver.check); the upper bound is the solver's (combinatorial, or CP-SAT's when it proves more).
+The plain search evaluates a swap by applying it, scoring and undoing it, with our incremental State.
+Figures, not timed tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import sys
@@ -20,6 +26,7 @@ from pathlib import Path
 from speeddate.solver import Instance, Options, Participant, check, solve
 from speeddate.solver.io import read_participants
 from speeddate.solver.layout import Layout, make_layout
+from speeddate.solver.model import Figures
 from speeddate.solver.search import EMPTY, Problem, State, make_problem, random_seating
 from speeddate.solver.solve import to_plan
 
@@ -92,20 +99,28 @@ def plain_swap_search(problem: Problem, rng: random.Random, seconds: float) -> l
             state.swap(a, b)
 
 
-def row(family: str, method: str, instance: Instance, layout: Layout, at: list[int], seconds: float,
-        bound: int, status: str) -> str:
-    """One line of the table, figures from the independent checker."""
-    plan = to_plan(instance, layout, at, status, bound, time.monotonic() - seconds)
-    f = check(instance, plan)
-    ratio = f.distinct_sectors_total / bound if bound else 1.0
-    cells = [family, len(instance.participants), instance.rounds, len(layout.sizes), method,
-             f.same_organisation, f.same_sector, f.distinct_sectors_total, f.distinct_sectors_min, bound,
-             f"{ratio:.3f}", f"{seconds:.1f}", status]
-    return "| " + " | ".join(map(str, cells)) + " |"
+def figures(instance: Instance, layout: Layout, at: list[int], bound: int, status: str) -> Figures:
+    """The independent checker's figures for a seating."""
+    return check(instance, to_plan(instance, layout, at, status, bound, time.monotonic()))
 
 
-def run_family(family: Family, seconds: float, seed: int) -> list[str]:
-    """Random, plain local search and our solver on one generated instance."""
+def order(f: Figures) -> tuple[int, int, int, int]:
+    """The objective order (lower is better): colleagues, same sector, -distinct total, -worst-off."""
+    return (f.same_organisation, f.same_sector, -f.distinct_sectors_total, -f.distinct_sectors_min)
+
+
+@dataclass
+class Outcome:
+    """One method's figures on one instance."""
+
+    figures: Figures
+    seconds: float
+    bound: int
+    status: str
+
+
+def run_instance(family: Family, seconds: float, seed: int) -> dict[str, Outcome]:
+    """Random, plain local search and our solver on the family's instance for this seed."""
     rng = random.Random(seed)
     instance = Instance(tuple(family.people(rng)), family.rounds, family.pairs_per_circle)
     layout = make_layout(instance)
@@ -121,28 +136,63 @@ def run_family(family: Family, seconds: float, seed: int) -> list[str]:
     plain = plain_swap_search(problem, random.Random(seed), budget)
     plain_seconds = time.monotonic() - started
     shuffled = random_seating(problem, random.Random(seed))
-    return [row(family.name, "random", instance, layout, shuffled, 0.0, bound, "-"),
-            row(family.name, "plain swap LS", instance, layout, plain, plain_seconds, bound, "-"),
-            row(family.name, "**speeddate**", instance, layout, ours_at, ours_seconds, bound, ours.status)]
+    return {
+        "random": Outcome(figures(instance, layout, shuffled, bound, "-"), 0.0, bound, "-"),
+        "plain swap LS": Outcome(figures(instance, layout, plain, bound, "-"), plain_seconds, bound, "-"),
+        "**speeddate**": Outcome(figures(instance, layout, ours_at, bound, ours.status), ours_seconds, bound,
+                                 ours.status),
+    }
+
+
+def run_family(family: Family, seconds: float, seeds: list[int]) -> tuple[list[str], str]:
+    """Table rows (the first seed's instance) and the speeddate-vs-plain record over all the seeds."""
+    runs = [run_instance(family, seconds, seed) for seed in seeds]
+    record = [0, 0, 0]
+    for run in runs:
+        ours, plain = order(run["**speeddate**"].figures), order(run["plain swap LS"].figures)
+        record[0 if ours < plain else 1 if ours == plain else 2] += 1
+    first = Instance(tuple(family.people(random.Random(seeds[0]))), family.rounds, family.pairs_per_circle)
+    people, circles = len(first.participants), len(make_layout(first).sizes)
+    rows = []
+    for method in ("random", "plain swap LS", "**speeddate**"):
+        o = runs[0][method]
+        f = o.figures
+        ratio = f.distinct_sectors_total / o.bound if o.bound else 1.0
+        proven = sum(1 for run in runs if run[method].status == "OPTIMAL")
+        status = f"{o.status} ({proven}/{len(runs)} proven)" if method == "**speeddate**" else "-"
+        versus = "{}-{}-{}".format(*record) if method == "**speeddate**" else ""
+        cells = [family.name, people, family.rounds, circles, method,
+                 f.same_organisation, f.same_sector, f.distinct_sectors_total, f.distinct_sectors_min, o.bound,
+                 f"{ratio:.3f}", f"{o.seconds:.1f}", status, versus]
+        rows.append("| " + " | ".join(map(str, cells)) + " |")
+    return rows, "{}-{}-{}".format(*record)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print the comparison table as Markdown."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="time per method (large families: 2 s)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seeds", type=int, default=3, help="instances per family (seeds 1..N)")
     parser.add_argument("--only", nargs="*", help="family names to run")
     args = parser.parse_args(argv)
-    print(f"Python {platform.python_version()}, {platform.machine()}, time per method {args.seconds:g} s "
-          f"(large-400 families: 2 s), seed {args.seed}\n")
+    seeds = list(range(1, args.seeds + 1))
+    print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, time per method "
+          f"{args.seconds:g} s (large-400 families: 2 s), seeds {seeds[0]}..{seeds[-1]}\n")
     print("| family | people | rounds | circles | method | colleagues | same sector | distinct | worst-off "
-          "| upper bound | ratio | seconds | status |")
-    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+          "| upper bound | ratio | seconds | status | vs plain W-T-L |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    records = {}
     for family in FAMILIES:
         if args.only and family.name not in args.only:
             continue
-        for line in run_family(family, args.seconds, args.seed):
+        rows, records[family.name] = run_family(family, args.seconds, seeds)
+        for line in rows:
             print(line, flush=True)
+    better = sum(1 for r in records.values() if int(r.split("-")[0]) > int(r.split("-")[2]) and
+                 int(r.split("-")[0]) * 2 > len(seeds))
+    worse = [name for name, r in records.items() if int(r.split("-")[2]) > 0]
+    print(f"\nspeeddate strictly better than the plain search on most instances of {better} of {len(records)} "
+          f"families; worse on some instance of: {', '.join(worse) or 'none'}")
     return 0
 
 

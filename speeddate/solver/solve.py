@@ -25,11 +25,12 @@ from speeddate.solver.search import (
     local_search,
     make_problem,
     polish_worst_off,
+    random_seating,
 )
 
 log = logging.getLogger(__name__)
 
-MOVES_PER_SECOND = 20_000  # about what this machine does (18-25k): the budget, not the clock, ends a run
+MOVES_PER_SECOND = 25_000  # about what this machine does (21-27k): the budget, not the clock, ends a run
 OUTPUT_MARGIN = 0.15
 LOCAL_SHARE_BEFORE_CPSAT = 0.2
 CPSAT_MAX_PAIRS = 15
@@ -83,12 +84,14 @@ def improve(instance: Instance, problem: Problem, start: list[int], options: Opt
 
 def _restarts(problem: Problem, state: State, rng: random.Random, deadline: float, budget: int,
               target: Score) -> SearchResult:
-    """Anneal from the constructive start, then from fresh constructive starts (both shapes) while the budget lasts.
+    """Walks of a few hundred moves per seat from fresh starts of three shapes while the budget lasts.
 
     Measured (bench/RESULTS.md): on mid-sized circles the result of one walk varies a lot with the seed
-    (four-sectors-60: 161 to 169 of at most 169), so several walks of a few hundred moves per seat each beat
-    one long walk; a warm start (0.3) beat a cool one. Short of the moves for two walks (large circles, little
-    time), one cool walk from the constructive start measured best.
+    (four-sectors-60: 161 to 169 of at most 169), so several walks beat one long one. The shapes take turns:
+    the constructive start (huge sectors dealt to both sides) and a warm walk, a random start and a cool walk
+    (best when one sector is huge and there are several circles), the constructive start with huge sectors
+    kept to one side and a warm walk. Short of the moves for two walks (large circles, little time), one cool
+    walk from the constructive start measured best.
     """
     walk = WALK_MOVES_PER_SLOT * problem.layout.slot_count
     if budget < 2 * walk:
@@ -100,16 +103,21 @@ def _restarts(problem: Problem, state: State, rng: random.Random, deadline: floa
     while used + walk <= budget and time.monotonic() < deadline:
         # The last walk takes whatever is left of the budget.
         moves = budget - used if used + 2 * walk > budget else walk
-        # Every other start keeps a huge sector to one side (see construct).
-        start = state if best is None else State(problem, construct(problem, rng, huge_apart=walks % 2 == 0))
-        result = local_search(start, rng, deadline, moves, target, WARM)
+        shape = walks % 3
+        if walks == 0:
+            start, temperature = state, WARM
+        elif shape == 1:
+            start, temperature = State(problem, random_seating(problem, rng)), COOL
+        else:
+            start, temperature = State(problem, construct(problem, rng, huge_apart=shape == 0)), WARM
+        result = local_search(start, rng, deadline, moves, target, temperature)
         used, walks = used + moves, walks + 1
         if best is None or result.score < best.score:
             best = result
         if best.score == target:
             break
     assert best is not None
-    log.info("%d walks from constructive starts, %d moves, score %s", walks, used, best.score)
+    log.info("%d walks, %d moves, score %s", walks, used, best.score)
     return best
 
 
