@@ -144,7 +144,7 @@ def run_instance(family: Family, seconds: float, seed: int) -> dict[str, Outcome
     }
 
 
-def run_family(family: Family, seconds: float, seeds: list[int]) -> tuple[list[str], str]:
+def run_family(family: Family, seconds: float, seeds: list[int]) -> tuple[list[str], list[int]]:
     """Table rows (the first seed's instance) and the speeddate-vs-plain record over all the seeds."""
     runs = [run_instance(family, seconds, seed) for seed in seeds]
     record = [0, 0, 0]
@@ -165,7 +165,7 @@ def run_family(family: Family, seconds: float, seeds: list[int]) -> tuple[list[s
                  f.same_organisation, f.same_sector, f.distinct_sectors_total, f.distinct_sectors_min, o.bound,
                  f"{ratio:.3f}", f"{o.seconds:.1f}", status, versus]
         rows.append("| " + " | ".join(map(str, cells)) + " |")
-    return rows, "{}-{}-{}".format(*record)
+    return rows, record
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,9 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         rows, records[family.name] = run_family(family, args.seconds, seeds)
         for line in rows:
             print(line, flush=True)
-    better = sum(1 for r in records.values() if int(r.split("-")[0]) > int(r.split("-")[2]) and
-                 int(r.split("-")[0]) * 2 > len(seeds))
-    worse = [name for name, r in records.items() if int(r.split("-")[2]) > 0]
+    better = sum(1 for wins, _, losses in records.values() if wins > losses and 2 * wins > len(seeds))
+    worse = [name for name, (_, _, losses) in records.items() if losses]
     print(f"\nspeeddate strictly better than the plain search on most instances of {better} of {len(records)} "
           f"families; worse on some instance of: {', '.join(worse) or 'none'}")
     return 0
