@@ -72,7 +72,8 @@ def improve(instance: Instance, problem: Problem, start: list[int], options: Opt
     if status != "OPTIMAL" and cpsat_next:
         from speeddate.solver.cpsat import solve_circle
 
-        outcome = solve_circle(problem, at, 0, deadline, options)
+        caps = (honest_bound(instance, problem.layout, False), honest_bound(instance, problem.layout, True))
+        outcome = solve_circle(problem, at, 0, deadline, options, caps)
         at, cpsat_bound = outcome.at, outcome.distinct_bound
         status = "OPTIMAL" if outcome.optimal or State(problem, at).score() == target else status
     if time.monotonic() > deadline:

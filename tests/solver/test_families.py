@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model
 from speeddate.solver import cpsat
 from speeddate.solver.layout import make_layout
 from speeddate.solver.model import InputError, Participant
-from speeddate.solver.search import construct, make_problem
+from speeddate.solver.search import State, construct, make_problem
 
 from .helpers import fixed, instance, people
 
@@ -122,3 +122,34 @@ def test_fixed_seats_are_kept_and_clashes_refused() -> None:
     clash = (fixed(group[0], "inner", 1), fixed(group[1], "inner", 1), *group[2:])
     with pytest.raises(InputError, match="already fixed"):
         circle_model(clash, 2)
+
+
+def test_a_family_is_hard_only_when_every_family_above_it_is_zero_in_the_hint() -> None:
+    participants = people("A/x", "B/x", "C", "D")
+    problem = make_problem(instance(participants, 2), make_layout(instance(participants, 2)))
+    # Inner p1, p3; outer p2, p4: the colleagues p1 and p2 meet, no sector meets itself.
+    colleagues_meet = [0, 2, 1, 3]
+    cm = cpsat.build_circle_model(problem, colleagues_meet, 0)
+    # Same-sector meetings stay soft: trading a colleague meeting for one of them would be an improvement.
+    assert cpsat._hint_conflicts(cm, colleagues_meet) == (True, False, False)
+    apart = [0, 1, 2, 3]
+    assert cpsat._hint_conflicts(cpsat.build_circle_model(problem, apart, 0), apart) == (True, True, True)
+
+
+def test_the_auxiliary_hints_agree_with_the_hinted_seating() -> None:
+    participants = people(*[f"S{i % 5}" for i in range(13)])
+    problem = make_problem(instance(participants, 4), make_layout(instance(participants, 4)))
+    start = construct(problem, random.Random(0))
+    cm = cpsat.build_circle_model(problem, start, 0)
+    seen = cpsat.distinct_sectors(cm)
+    cpsat.worst_off(cm, seen)
+    # Fixing every auxiliary to its hint and every slot to the hinted type leaves a feasible model whose total
+    # is the search's.
+    for (s, t), var in cm.x.items():
+        cm.model.add(var == (cm.type_of.get(start[s], cpsat._empty_type(cm)) == t))
+    for var in cm.aux:
+        cm.model.add(var == cm.model.proto.solution_hint.values[
+            list(cm.model.proto.solution_hint.vars).index(var.index)])
+    solver = cp_model.CpSolver()
+    assert solver.solve(cm.model) == cp_model.OPTIMAL
+    assert sum(solver.value(v) for vs in seen.values() for v in vs) == -State(problem, start).score()[3]
