@@ -27,7 +27,7 @@ from speeddate.solver import Instance, Options, Participant, check, solve
 from speeddate.solver.io import read_participants
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import Figures
-from speeddate.solver.search import EMPTY, Problem, State, make_problem, random_seating
+from speeddate.solver.search import EMPTY, OBJECTIVE, Problem, State, make_problem, random_seating
 from speeddate.solver.solve import to_plan
 
 SAMPLE = Path("/work/shared/data/sample_participants.csv")
@@ -83,7 +83,8 @@ def plain_swap_search(problem: Problem, rng: random.Random, seconds: float) -> l
     state = State(problem, random_seating(problem, rng))
     movable = [s for s in range(problem.layout.slot_count) if s not in set(problem.fixed_slot)]
     circle_of = problem.layout.circle_of()
-    current, deadline, moves = state.score(), time.monotonic() + seconds, 0
+    # The objective order only (our score's last element, the worst-off head count, is the solver's own aid).
+    current, deadline, moves = state.score()[:OBJECTIVE], time.monotonic() + seconds, 0
     while True:
         moves += 1
         if moves % 256 == 0 and time.monotonic() >= deadline:
@@ -92,7 +93,7 @@ def plain_swap_search(problem: Problem, rng: random.Random, seconds: float) -> l
         if circle_of[a] != circle_of[b] and EMPTY in (state.at[a], state.at[b]):
             continue
         state.swap(a, b)
-        new = state.score()
+        new = state.score()[:OBJECTIVE]
         if new <= current:
             current = new
         else:
@@ -145,12 +146,17 @@ def run_instance(family: Family, seconds: float, seed: int) -> dict[str, Outcome
 
 
 def run_family(family: Family, seconds: float, seeds: list[int]) -> tuple[list[str], list[int]]:
-    """Table rows (the first seed's instance) and the speeddate-vs-plain record over all the seeds."""
+    """Table rows (the first seed's instance) and the speeddate-vs-plain record over all the seeds.
+
+    The record counts wins, ties and losses in the full objective order, and losses in the issue's target
+    order (colleagues, same sector, distinct total: the worst-off aside).
+    """
     runs = [run_instance(family, seconds, seed) for seed in seeds]
-    record = [0, 0, 0]
+    record = [0, 0, 0, 0]  # wins, ties, losses in the full order; losses in the issue's order (no worst-off)
     for run in runs:
         ours, plain = order(run["**speeddate**"].figures), order(run["plain swap LS"].figures)
         record[0 if ours < plain else 1 if ours == plain else 2] += 1
+        record[3] += ours[:3] > plain[:3]
     first = Instance(tuple(family.people(random.Random(seeds[0]))), family.rounds, family.pairs_per_circle)
     people, circles = len(first.participants), len(make_layout(first).sizes)
     rows = []
@@ -160,7 +166,7 @@ def run_family(family: Family, seconds: float, seeds: list[int]) -> tuple[list[s
         ratio = f.distinct_sectors_total / o.bound if o.bound else 1.0
         proven = sum(1 for run in runs if run[method].status == "OPTIMAL")
         status = f"{o.status} ({proven}/{len(runs)} proven)" if method == "**speeddate**" else "-"
-        versus = "{}-{}-{}".format(*record) if method == "**speeddate**" else ""
+        versus = "{}-{}-{}".format(*record[:3]) if method == "**speeddate**" else ""
         cells = [family.name, people, family.rounds, circles, method,
                  f.same_organisation, f.same_sector, f.distinct_sectors_total, f.distinct_sectors_min, o.bound,
                  f"{ratio:.3f}", f"{o.seconds:.1f}", status, versus]
@@ -188,10 +194,14 @@ def main(argv: list[str] | None = None) -> int:
         rows, records[family.name] = run_family(family, args.seconds, seeds)
         for line in rows:
             print(line, flush=True)
-    better = sum(1 for wins, _, losses in records.values() if wins > losses and 2 * wins > len(seeds))
-    worse = [name for name, (_, _, losses) in records.items() if losses]
+    better = sum(1 for wins, _, losses, _ in records.values() if wins > losses and 2 * wins > len(seeds))
+    worse = [name for name, (_, _, losses, _) in records.items() if losses]
+    worse_total = [name for name, (*_, losses) in records.items() if losses]
+    instances = len(records) * len(seeds)
     print(f"\nspeeddate strictly better than the plain search on most instances of {better} of {len(records)} "
-          f"families; worse on some instance of: {', '.join(worse) or 'none'}")
+          f"families; worse on some instance of: {', '.join(worse) or 'none'} (full order, worst-off included); "
+          f"worse in colleagues, same sector, distinct total on {sum(r[3] for r in records.values())} of "
+          f"{instances} instances ({', '.join(worse_total) or 'none'})")
     return 0
 
 

@@ -59,15 +59,36 @@ def distinct_upper_bound(sectors: list[str], layout: Layout, no_same_sector: boo
 
 def sector_seen_cap(members: int, layout: Layout) -> int:
     """Most people who can see a sector of this size without a same-sector meeting (limit 4), best split."""
-    reach = {0: 0}  # members placed so far -> most people seeing them
-    for n in layout.sizes:
-        following: dict[int, int] = {}
-        for used, seen in reach.items():
+    split = best_split(members, layout)
+    if split is None:
+        return members * layout.rounds
+    return sum(_circle_cap(here, c, layout) for c, here in enumerate(split))
+
+
+def best_split(members: int, layout: Layout) -> list[int] | None:
+    """Members per circle that let the most people see the sector without a same-sector meeting.
+
+    None when the members cannot all sit on the circles without meeting each other (more than a side each).
+    Among equally good splits the most even one is returned, so the split only departs from dealing the
+    sector round the circles when that measurably lets more people see it.
+    """
+    # members placed so far -> (most people seeing them, unevenness, members per circle)
+    reach: dict[int, tuple[int, int, tuple[int, ...]]] = {0: (0, 0, ())}
+    fair = members / max(1, len(layout.sizes))
+    for c, n in enumerate(layout.sizes):
+        following: dict[int, tuple[int, int, tuple[int, ...]]] = {}
+        for used, (seen, uneven, split) in reach.items():
             for here in range(min(n, members - used) + 1):
-                total = seen + circle_seen_cap(here, n, layout.rounds)
-                following[used + here] = max(total, following.get(used + here, 0))
+                key = (seen + _circle_cap(here, c, layout), uneven - int(abs(here - fair) * 2))
+                if used + here not in following or key > following[used + here][:2]:
+                    following[used + here] = (*key, (*split, here))
         reach = following
-    return reach.get(members, members * layout.rounds)
+    return list(reach[members][2]) if members in reach else None
+
+
+def _circle_cap(members: int, circle: int, layout: Layout) -> int:
+    """circle_seen_cap, and no more than the circle's other people (an empty seat sees nobody)."""
+    return min(circle_seen_cap(members, layout.sizes[circle], layout.rounds), layout.people[circle] - members)
 
 
 def circle_seen_cap(members: int, n: int, rounds: int) -> int:

@@ -56,7 +56,7 @@ class ReplanState(State):
 
     @staticmethod
     def _with_moves(base: Score, off: int) -> Score:
-        return (base[0], base[1], base[2], base[3] + MOVE_COST * off, base[4], base[5])
+        return (base[0], base[1], base[2], base[3] + MOVE_COST * off, base[4], base[5], base[6])
 
 
 def replan(instance: Instance, previous: tuple[Circle, ...], options: Options | None = None) -> Plan:

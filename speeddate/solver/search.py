@@ -13,15 +13,24 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from speeddate.solver.bound import best_split, circle_seen_cap
 from speeddate.solver.layout import Layout
 from speeddate.solver.model import INNER, OUTER, FixedSeat, Instance
 
-Score = tuple[int, int, int, int, int, int]
+# avoided pairs met, colleague meetings, same-sector meetings, -distinct total, -worst-off, -wishes met, and
+# people at the worst-off level: not part of the objective order but a step towards lifting that level, so the
+# walks can tell two plans of equal objective apart (fewer worst-off people is closer to a better plan).
+Score = tuple[int, int, int, int, int, int, int]
+OBJECTIVE = 6  # score[:OBJECTIVE] is the objective order
 EMPTY = -1
 TARGETED = 0.2
 HUGE_SECTOR_SHARE = 0.5
 FINAL_TEMPERATURE = 0.01
 SAME_SECTOR_PENALTY = 2.5
+SAME_CIRCLE_SHARE = 0.8  # of the swap partners drawn from the same circle (the rest from any circle)
+WORST_COUNT_PENALTY = 0.1  # annealing loss per extra person at the worst-off level
+HELD = -2  # a slot kept empty while the constructive start fills a circle
+RUNS, ALTERNATE, ONE_SIDE = "runs", "alternate", "one side"  # where construct puts a huge sector
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,8 @@ class State:
     def score(self) -> Score:
         """The objective tuple; lower is better."""
         worst = next(d for d, k in enumerate(self.histogram) if k)
-        return (self.avoided, self.colleagues, self.same_sector, -self.total, -worst, -self.wishes)
+        return (self.avoided, self.colleagues, self.same_sector, -self.total, -worst, -self.wishes,
+                self.histogram[worst])
 
     def place(self, person: int, slot: int) -> None:
         """Seat a person in an empty slot and count the meetings it brings."""
@@ -204,7 +214,7 @@ class State:
             moved[d] = moved.get(d, 0) - 1
             moved[d + change] = moved.get(d + change, 0) + 1
         worst = next(d for d in range(len(histogram)) if histogram[d] + moved.get(d, 0))
-        return (avoided, colleagues, same, -total, -worst, -wishes)
+        return (avoided, colleagues, same, -total, -worst, -wishes, histogram[worst] + moved.get(worst, 0))
 
     def _meet(self, p: int, q: int, step: int) -> None:
         problem = self.problem
@@ -253,25 +263,81 @@ def movable_slots(problem: Problem) -> list[int]:
     return [s for s in range(problem.layout.slot_count) if s not in fixed]
 
 
-def construct(problem: Problem, rng: random.Random, huge_apart: bool = True) -> list[int]:
+def construct(problem: Problem, rng: random.Random, huge: str = RUNS) -> list[int]:
     """A strong start: sectors kept to one side where they fit, each side's sectors spread evenly round.
 
-    A sector filling most of a side is dealt to both sides alternately (`huge_apart`) or kept to one side;
-    which is better depends on the instance, so the search starts from both.
+    A sector filling most of a side is laid out in runs on both sides (RUNS, see `_place_runs`), dealt to
+    both sides alternately (ALTERNATE) or kept to one side (ONE_SIDE); which is best depends on the instance
+    and on the other sectors, so the search starts from each in turn.
     """
     layout = problem.layout
     at = [EMPTY] * layout.slot_count
     for person, slot in enumerate(problem.fixed_slot):
         if slot != EMPTY:
             at[slot] = person
-    members = _circle_members(problem, rng, at)
+    members, partners = _circle_members(problem, rng, at), layout.partners()
     for circle, people in enumerate(members):
-        inner, outer = _split_sides(problem, circle, people, at, huge_apart)
+        placed = _place_runs(problem, circle, people, at, rng) if huge == RUNS else set()
+        rest = [p for p in people if p not in placed]
+        # Empty seats go where nobody would see the huge sector anyway: held back while the sides are filled.
+        covered = {q for s, p in enumerate(at) if p in placed for q in partners[s]}
+        free = [s for side in (INNER, OUTER) for s in _side_slots(layout, circle, side) if at[s] == EMPTY]
+        held = [s for s in free if s not in covered][:len(free) - len(rest)] if placed else []
+        for slot in held:
+            at[slot] = HELD
+        inner, outer = _split_sides(problem, circle, rest, at, huge != ONE_SIDE)
         for side, group in ((INNER, inner), (OUTER, outer)):
-            free = [s for s in _side_slots(layout, circle, side) if at[s] == EMPTY]
-            for slot, person in zip(free, _spread(problem, group), strict=False):
+            side_free = [s for s in _side_slots(layout, circle, side) if at[s] == EMPTY]
+            for slot, person in zip(side_free, _spread(problem, group), strict=False):
                 at[slot] = person
+        for slot in held:
+            at[slot] = EMPTY
     return at
+
+
+def _place_runs(problem: Problem, circle: int, people: list[int], at: list[int],
+                rng: random.Random) -> set[int]:
+    """Seat a circle's huge sector in the layout that lets the most people see it (bound.circle_seen_cap).
+
+    Position i pairs inner seat i with outer start i in round 1; inner seat i meets outer starts i-R+1..i. With
+    r changes (the bound's r), the positions form r units: a region of outer members, a gap of R-1 positions,
+    a region of inner members. Within a region members are at most R apart, so an outer region's windows
+    cover its inner seats and the R-1 after it, and an inner region's cover its outer starts and the R-1
+    before it: no member meets another, and n + r(R-1) people see the sector instead of n with the sector on
+    one side. Measured on the skewed families, walks seldom find this layout themselves. Returns the people
+    seated (none when it does not apply: no huge sector, one side is as good, or a fixed seat is in the way).
+    """
+    layout = problem.layout
+    n, rounds = layout.sizes[circle], layout.rounds
+    counts = Counter(problem.sector[p] for p in people)
+    if not counts or rounds < 2:
+        return set()
+    sector, m = counts.most_common(1)[0]
+    changes = min(m // 2, (n - m) // (rounds - 1))
+    if m <= HUGE_SECTOR_SHARE * n or changes < 1 or circle_seen_cap(m, n, rounds) <= min(m * rounds, n):
+        return set()
+    # Regions alternate outer, inner; members as even as possible over them.
+    regions = 2 * changes
+    sizes = [m // regions + (1 if k < m % regions else 0) for k in range(regions)]
+    spans = [1] * regions
+    room = n - changes * (rounds - 1) - regions
+    while room > 0 and any(spans[k] < (sizes[k] - 1) * rounds + 1 for k in range(regions)):
+        for k in range(regions):
+            if room > 0 and spans[k] < (sizes[k] - 1) * rounds + 1:
+                spans[k] += 1
+                room -= 1
+    slots, position = [], rng.randrange(n)
+    for k, (size, span) in enumerate(zip(sizes, spans, strict=True)):
+        side = OUTER if k % 2 == 0 else INNER
+        step = (span - 1) / (size - 1) if size > 1 else 0.0
+        slots += [layout.slot(circle, side, (position + round(j * step)) % n) for j in range(size)]
+        position += span + (rounds - 1 if side == OUTER else 0)
+    if any(at[s] != EMPTY for s in slots):
+        return set()
+    group = [p for p in people if problem.sector[p] == sector]
+    for slot, person in zip(slots, group, strict=True):
+        at[slot] = person
+    return set(group)
 
 
 def random_seating(problem: Problem, rng: random.Random) -> list[int]:
@@ -304,19 +370,41 @@ def _by_sector(problem: Problem, people: list[int], rng: random.Random) -> list[
 
 
 def _circle_members(problem: Problem, rng: random.Random, at: list[int]) -> list[list[int]]:
-    """Deal people round the circles sector by sector, so every circle gets a similar mix."""
+    """Deal people round the circles sector by sector, so every circle gets a similar mix.
+
+    A sector that more people can see when it is split unevenly (bound.best_split: with one sector of 40 %
+    over four circles, a full side on two circles and room to mix both sides on the others) is placed as
+    that split says; measured on skewed-circles-150, walks rarely move people between circles enough to
+    find it themselves.
+    """
     layout = problem.layout
     fixed_in = Counter(layout.circle_of()[s] for s in problem.fixed_slot if s != EMPTY)
     room = [layout.people[c] - fixed_in[c] for c in range(len(layout.sizes))]
     members: list[list[int]] = [[] for _ in layout.sizes]
     free = [p for p in range(problem.size) if problem.fixed_slot[p] == EMPTY]
-    circle = 0
+    groups: dict[int, list[int]] = {}
     for person in _by_sector(problem, free, rng):
-        while room[circle] == 0:
+        groups.setdefault(problem.sector[person], []).append(person)
+    circle = 0
+    for group in groups.values():
+        split = best_split(len(group), layout) if len(layout.sizes) > 1 else None
+        rest = group
+        if split is not None and max(split) - min(split) > 1:
+            rest = []
+            for person in group:
+                target = next((c for c in range(len(split)) if split[c] and room[c]), None)
+                if target is None:
+                    rest.append(person)
+                    continue
+                members[target].append(person)
+                split[target] -= 1
+                room[target] -= 1
+        for person in rest:
+            while room[circle] == 0:
+                circle = (circle + 1) % len(room)
+            members[circle].append(person)
+            room[circle] -= 1
             circle = (circle + 1) % len(room)
-        members[circle].append(person)
-        room[circle] -= 1
-        circle = (circle + 1) % len(room)
     return members
 
 
@@ -333,7 +421,10 @@ def _split_sides(problem: Problem, circle: int, people: list[int], at: list[int]
     for group in sorted(groups.values(), key=len, reverse=True):
         side = INNER if room[INNER] >= room[OUTER] else OUTER
         # A sector filling most of one side would give the other side one sector in every window.
-        alternate = huge_apart and len(group) > HUGE_SECTOR_SHARE * layout.sizes[circle]
+        # Unless it fills a side: then one side is best (bound.circle_seen_cap says which).
+        n = layout.sizes[circle]
+        alternate = (huge_apart and len(group) > HUGE_SECTOR_SHARE * n
+                     and circle_seen_cap(len(group), n, layout.rounds) > min(len(group) * layout.rounds, n))
         for person in group:
             if alternate or room[side] == 0:
                 side = OUTER if side == INNER else INNER
@@ -380,7 +471,7 @@ def local_search(state: State, rng: random.Random, deadline: float, budget: int,
         by_circle.setdefault(circle_of[slot], []).append(slot)
     current = best = state.score()
     best_at, moves, temperature = list(state.at), 0, start_temperature
-    while moves < budget and len(movable) > 1 and best != target:
+    while moves < budget and len(movable) > 1 and not reached(best, target):
         if moves % 256 == 0:
             if time.monotonic() >= deadline:
                 break
@@ -402,49 +493,50 @@ def local_search(state: State, rng: random.Random, deadline: float, budget: int,
 
 
 def polish_worst_off(state: State, deadline: float) -> SearchResult:
-    """Try every swap of each worst-off person's seat; keep any that improves the plan in the objective order.
+    """Try every swap of each worst-off person's seat; keep any that improves the score.
 
     Annealing ends on a plan that is good in total but whose worst-off people are a matter of luck; a full
     sweep over those few people's swaps is cheap and deterministic, and never makes the plan worse. Fewer
-    people at the worst level counts as progress, so several worst-off people can be lifted one by one.
+    people at the worst level (the score's last element) counts as progress, so several worst-off people can
+    be lifted one by one.
     """
     movable, circle_of = movable_slots(state.problem), state.problem.layout.circle_of()
-    best, moves, improved = _polish_key(state), 0, True
+    best, moves, improved = state.score(), 0, True
     while improved and time.monotonic() < deadline:
         improved = False
-        worst = -best[0][4]
+        worst = -best[4]
         for a in [s for s in movable if state.at[s] != EMPTY and state.distinct[state.at[s]] == worst]:
             for b in movable:
                 if state.at[a] == state.at[b] or (circle_of[a] != circle_of[b] and state.at[b] == EMPTY):
                     continue
                 moves += 1
-                state.swap(a, b)
-                if _polish_key(state) < best:
-                    best, improved = _polish_key(state), True
+                new = state.score_after_swap(a, b)
+                if new < best:
+                    state.swap(a, b)
+                    best, improved = new, True
                     break
-                state.swap(a, b)
             if time.monotonic() >= deadline:
                 break
-    return SearchResult(list(state.at), best[0], moves)
+    return SearchResult(list(state.at), best, moves)
 
 
-def _polish_key(state: State) -> tuple[Score, int]:
-    """The score, then fewer people at the worst-off level (a step towards raising that level)."""
-    score = state.score()
-    return score, state.histogram[-score[4]]
+def reached(score: Score, target: Score | None) -> bool:
+    """Whether a score meets the target in the objective order (the worst-off head count aside)."""
+    return target is not None and score[:OBJECTIVE] <= target[:OBJECTIVE]
 
 
 def _accept_worse(current: Score, new: Score, temperature: float, rng: random.Random) -> bool:
     if new[0] > current[0] or new[1] > current[1]:
         return False
-    loss = SAME_SECTOR_PENALTY * (new[2] - current[2]) + (new[3] - current[3]) + 0.5 * (new[4] - current[4])
+    loss = (SAME_SECTOR_PENALTY * (new[2] - current[2]) + (new[3] - current[3]) + 0.5 * (new[4] - current[4])
+            + WORST_COUNT_PENALTY * (new[6] - current[6]))
     return rng.random() < math.exp(-max(0.0, loss) / temperature)
 
 
 def _partner_slot(state: State, a: int, rng: random.Random, movable: list[int], same_circle: list[int],
                   circle_of: list[int]) -> int:
     """Mostly a slot in the same circle; people may also swap circles, empty seats stay in theirs."""
-    if rng.random() < 0.8:
+    if rng.random() < SAME_CIRCLE_SHARE:
         return rng.choice(same_circle)
     b = rng.choice(movable)
     if circle_of[b] != circle_of[a] and EMPTY in (state.at[a], state.at[b]):
