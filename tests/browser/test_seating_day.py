@@ -3,6 +3,7 @@
 On a desktop and on a phone: check-in happens at the door, on whatever the organiser carries.
 """
 
+import re
 import time
 
 import pytest
@@ -69,3 +70,20 @@ def test_organiser_seats_publishes_checks_in_replans_and_prints(site, device, ap
     expect(organiser.locator(".no-print")).to_be_hidden()
     assert organiser.pdf(format="A4")[:4] == b"%PDF"
 
+
+
+def test_the_round_timer_has_buttons_a_finger_can_hit_and_starts(site, device, make_event):
+    event = make_event(capacity=20)
+    page = site.organiser_page(**device)
+    page.goto(f"/admin/events/{event.id}/seating/timer")
+    controls = page.locator(".timer-controls .button").all()
+    assert len(controls) == 6
+    for control in controls:
+        box = control.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44
+        # Styled by the timer's own stylesheet, not the browser's default grey buttons.
+        assert control.evaluate("e => getComputedStyle(e).borderRadius") == "4px"
+        assert control.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(255, 255, 255)"
+    page.click("#timer-start")
+    expect(page.locator("#timer-round")).to_contain_text("1")
+    expect(page.locator("#timer-clock")).to_have_text(re.compile(r"^\d+:\d\d$"))
