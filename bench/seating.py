@@ -30,7 +30,7 @@ from speeddate.solver.model import Figures
 from speeddate.solver.search import EMPTY, OBJECTIVE, Problem, State, make_problem, random_seating
 from speeddate.solver.solve import to_plan
 
-SAMPLE = Path("/work/shared/data/sample_participants.csv")
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "sample_participants.csv"
 
 
 @dataclass(frozen=True)

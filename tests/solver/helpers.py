@@ -8,7 +8,7 @@ from pathlib import Path
 
 from speeddate.solver.model import FixedSeat, Instance, Participant
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[3] / "shared"  # ../shared beside the repository
 SAMPLE = SHARED / "data" / "sample_participants.csv"
 REFEREE = SHARED / "tools" / "check_plan.py"
 
