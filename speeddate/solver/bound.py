@@ -24,8 +24,9 @@ total. The bound ignores the objective's higher levels, so it also holds for the
    outer-to-inner changes costs a gap of R, and windows overlap inside a run unless its gaps are R apart.
    Counting gaps gives: the m members are seen by at most min(m * R, n + r * (R - 1)) people, with
    r <= min(m // 2, (n - m) // (R - 1)) changes, or min(m * R, n) when all sit on one side; m > n is
-   impossible. (Exact: brute force over all placements agrees for n <= 9, see the tests.) Over several
-   circles the members' split is unknown, so the best split is taken.
+   impossible. (Exact: brute force over all placements agrees for n <= 9, see the tests.) A circle's
+   seers are also at most its people outside the sector (an empty seat sees nobody). Over several circles the
+   members' split is unknown, so the best split is taken (`best_split`, which the constructive start uses too).
 """
 
 from __future__ import annotations
