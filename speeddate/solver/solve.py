@@ -63,8 +63,10 @@ def solve(instance: Instance, options: Options | None = None) -> Plan:
 def improve(instance: Instance, problem: Problem, start: list[int], options: Options, started: float,
             deadline: float, notes: tuple[str, ...] = ()) -> Plan:
     """Search from a start seating and turn the best one into a checked Plan."""
+    # For any plan, and for plans without same-sector meetings (index: conflict-free), computed once.
+    bounds = (honest_bound(instance, problem.layout, False), honest_bound(instance, problem.layout, True))
     # The target assumes no conflicts at all, so the bound for plans without same-sector meetings serves.
-    target = target_score(problem, honest_bound(instance, problem.layout, True))
+    target = target_score(problem, bounds[True])
     rng = random.Random(options.seed)
     state = State(problem, start)
     cpsat_next = options.use_cpsat and _worth_cpsat(problem, deadline)
@@ -83,14 +85,13 @@ def improve(instance: Instance, problem: Problem, start: list[int], options: Opt
     if status != "OPTIMAL" and cpsat_next:
         from speeddate.solver.cpsat import solve_circle
 
-        caps = (honest_bound(instance, problem.layout, False), honest_bound(instance, problem.layout, True))
-        outcome = solve_circle(problem, at, 0, deadline, options, caps)
+        outcome = solve_circle(problem, at, 0, deadline, options, bounds)
         at, cpsat_bound = outcome.at, outcome.distinct_bound
         status = "OPTIMAL" if outcome.optimal or reached(State(problem, at).score(), target) else status
     if clock_ended or time.monotonic() > deadline:
         notes += ("the wall clock, not the work budget, ended the search: a rerun with this seed may differ",)
     conflict_free = State(problem, at).score()[:3] == (0, 0, 0)
-    bound = min(cpsat_bound, honest_bound(instance, problem.layout, conflict_free))
+    bound = min(cpsat_bound, bounds[conflict_free])
     return to_plan(instance, problem.layout, at, status, bound, started, notes)
 
 
