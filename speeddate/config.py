@@ -47,13 +47,17 @@ class DefaultConfig:
     SESSION_COOKIE_SECURE: bool | None = None
     # (count, seconds) per bucket, shared by all workers through the database (speeddate.security.ratelimit).
     # An office behind one address may send many registrations at once; one email or link cannot flood.
+    # A rule missing from an instance's RATE_LIMITS keeps its default here.
     RATE_LIMIT_ENABLED = True
     RATE_LIMITS: dict = {
-        "public_address": (60, 60),
-        "public_email": (20, 3600),
-        "public_link": (20, 3600),
-        "login_account": (5, 900),  # failed logins per account: then locked for the rest of the window
-        "login_address": (20, 900),  # failed logins per address (colleagues behind one address mistype too)
+        "public_address": (60, 60),  # every public POST, per address
+        "public_link": (20, 3600),  # posts through one personal or unsubscribe link
+        # Valid registrations only (a malformed post naming someone's email never uses up their budget):
+        "public_email": (20, 3600),  # naming one email, from anywhere: the owner's inbox is not flooded
+        "event_address": (20, 3600),  # for one event from one address: an office registers ten, a script not all
+        # Failed logins for one account from one address: a stranger elsewhere never locks the organiser out.
+        "login_account_address": (5, 900),
+        "login_address": (20, 900),  # failed logins from one address, for any account
     }
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "keyvalue"  # or "json"

@@ -1,6 +1,10 @@
 """Organiser accounts."""
 
+import secrets
+from functools import cache
+
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from speeddate.database import begin_write
 from speeddate.extensions import db
@@ -13,30 +17,50 @@ class AccountError(Exception):
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active organiser with this email and password, or None."""
+    """The active organiser with this email and password, or None.
+
+    A password is checked (against a dummy hash for an unknown email) before anything else is decided, so that
+    the answer takes as long for an unknown or disabled account as for a known one and its time tells nothing.
+    """
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash made like every stored one (same method and cost), of a password nobody has."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def login_keys(email: str, address: str) -> list[tuple[str, str]]:
-    """The buckets that count failed logins: the account asked for, and the address asking."""
-    return [("login_account", email.strip().lower()), ("login_address", address)]
+    """The buckets that count failed logins: this account from this address, and this address for any account.
+
+    Never the account alone: then anyone anywhere could lock the real organiser out by failing on purpose.
+    """
+    return [("login_account_address", _account_at(email, address)), ("login_address", address)]
+
+
+def _account_at(email: str, address: str) -> str:
+    return f"{email.strip().lower()}\0{address}"
 
 
 def locked_for(email: str, address: str) -> int | None:
-    """Seconds until logins for this account and address are accepted again; None when they are now."""
+    """Seconds until logins for this account from this address are accepted again; None when they are now."""
     return ratelimit.exceeded(login_keys(email, address))
 
 
 def log_in_attempt(email: str, password: str, address: str) -> User | None:
-    """authenticate(), counting a failure against the account and the address, forgetting the account's on success."""
+    """authenticate(), counting a failure in both buckets, forgetting this account's from this address on success."""
     user = authenticate(email, password)
     if user is None:
         ratelimit.record(login_keys(email, address))
     else:
-        ratelimit.clear("login_account", email.strip().lower())
+        ratelimit.clear("login_account_address", _account_at(email, address))
     return user
 
 

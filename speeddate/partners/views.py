@@ -13,6 +13,7 @@ from speeddate.models import RegistrationStatus
 from speeddate.partners import services
 from speeddate.partners.forms import CancelForm, PartnerDetailsForm, RegistrationForm
 from speeddate.partners.links import registration_or_404
+from speeddate.security.hooks import registration_wait, too_many_requests
 from speeddate.surveys import services as surveys
 from speeddate.urls import personal_url
 
@@ -33,6 +34,9 @@ def event(slug: str):
     # GET parameters prefill the form, so that the zone's website can link with known details.
     form = RegistrationForm(formdata=request.form if request.method == "POST" else request.args or None)
     if request.method == "POST" and form.validate():
+        wait = registration_wait(event.id, form.email.data)
+        if wait is not None:
+            return too_many_requests(wait)
         try:
             result = services.register(event.id, form.email.data, form.details(), form.dietary.data or "")
         except services.RegistrationClosed:

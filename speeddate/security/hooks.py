@@ -16,11 +16,8 @@ def init_app(app: Flask) -> None:
 
 
 def public_post_keys() -> list[tuple[str, str]]:
-    """The buckets a public POST counts in: its address, and the email or personal link it is about."""
+    """The buckets a public POST counts in: its address, and the personal link it is about."""
     keys = [("public_address", request.remote_addr or "-")]
-    email = request.form.get("email", "")
-    if request.endpoint == "partners.event" and "@" in email and len(email) <= 254:
-        keys.append(("public_email", normalise_email(email)))
     token = (request.view_args or {}).get("token")
     if token:
         keys.append(("public_link", str(token)[:200]))
@@ -34,6 +31,18 @@ def _limit_public_posts():
         return None
     wait = ratelimit.hit(public_post_keys())
     return too_many_requests(wait) if wait is not None else None
+
+
+def registration_wait(event_id: int, email: str) -> int | None:
+    """Count a valid registration form; the seconds to wait when its email or its address used up the budget.
+
+    Called after the form validated, so that posts which could never succeed (a stranger's malformed posts
+    naming someone's email) do not use up the real person's budget.
+    """
+    if not current_app.config["RATE_LIMIT_ENABLED"]:
+        return None
+    address = request.remote_addr or "-"
+    return ratelimit.hit([("public_email", normalise_email(email)), ("event_address", f"{event_id}\0{address}")])
 
 
 def too_many_requests(wait_seconds: int):

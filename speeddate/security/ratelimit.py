@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, insert, select
 
+from speeddate.config import DefaultConfig
 from speeddate.database import begin_write
 from speeddate.extensions import db
 from speeddate.models.base import utcnow
@@ -29,9 +30,14 @@ class Limit:
     seconds: int
 
 
+def rules() -> dict[str, tuple[int, int]]:
+    """RATE_LIMITS, with the default of every rule an instance's own setting leaves out."""
+    return {**DefaultConfig.RATE_LIMITS, **current_app.config["RATE_LIMITS"]}
+
+
 def limit(rule: str) -> Limit:
     """The configured limit of a rule (RATE_LIMITS)."""
-    count, seconds = current_app.config["RATE_LIMITS"][rule]
+    count, seconds = rules()[rule]
     return Limit(int(count), int(seconds))
 
 
@@ -89,5 +95,5 @@ def clear(rule: str, key: str) -> None:
 def _forget_old(now: datetime) -> None:
     """Drop hits older than the longest window, now and then: about one write in fifty pays for the rest."""
     if random.random() < 0.02:  # noqa: S311 (no security depends on when the old rows go)
-        longest = max(int(seconds) for _, seconds in current_app.config["RATE_LIMITS"].values())
+        longest = max(int(seconds) for _, seconds in rules().values())
         db.session.execute(delete(RateLimitHit).where(RateLimitHit.at < now - timedelta(seconds=longest)))
