@@ -154,7 +154,7 @@ def _parse_one(question: Question, raw: list[str]) -> list[int] | str | None:
         raise ValueError(_l("Please choose one answer."))
     numbers = []
     for value in raw:
-        if not value.isdigit() or int(value) not in allowed:
+        if not (value.isascii() and value.isdigit() and len(value) <= 4) or int(value) not in allowed:
             raise ValueError(_l("Please choose one of the answers given."))
         numbers.append(int(value))
     return sorted(set(numbers)) or None
