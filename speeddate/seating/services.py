@@ -34,7 +34,7 @@ from speeddate.partners import services as partners
 from speeddate.reports.services import to_csv, to_xlsx_sheets
 from speeddate.seating import seats
 from speeddate.solver import io as solver_io
-from speeddate.surveys.services import took_part
+from speeddate.surveys.services import attendance_known, shares_contacts
 
 log = logging.getLogger(__name__)
 
@@ -562,48 +562,54 @@ def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails) -> 
 
 @dataclass(frozen=True)
 class Contact:
-    """Someone met, as the who-you-met mail shows them: contact details only with their consent."""
+    """Someone met, as the who-you-met mail shows them: exactly what the consent names (name, organisation, email)."""
 
     name: str
     organisation: str
-    sector: object
-    function: str
     email: str
-    phone: str
 
 
 def contacts_met(registration: Registration) -> list[Contact]:
-    """The people this participant actually met (final plan and attendance), with what they agreed to share."""
+    """The people this participant actually met (final plan, checked in) who agreed to share their details."""
     met = seats.met_ids(registration) or set()
     people = db.session.scalars(select(Registration).where(Registration.id.in_(met)).order_by(Registration.id))
-    result = []
-    for other in people:
-        if not took_part(other):
-            continue
-        partner = other.partner
-        share = partner.consent_share_contacts_at is not None and partner.erased_at is None
-        result.append(Contact(partner.full_name, partner.organisation.name if partner.organisation else "",
-                              partner.sector, partner.function, partner.email if share else "",
-                              partner.phone if share else ""))
+    result = [Contact(other.partner.full_name, other.partner.organisation.name if other.partner.organisation else "",
+                      other.partner.email)
+              for other in people if other.attended and shares_contacts(other.partner)]
     return sorted(result, key=lambda c: c.name.lower())
 
 
 def send_who_you_met(event_id: int) -> int:
-    """Put a who-you-met mail in the outbox for everyone who took part; a second call adds none."""
+    """Put a who-you-met mail in the outbox for everyone checked in, once the event is over; a second call adds
+    none. Refused (SeatingError) before the end, without a published plan, or when nobody was checked in."""
     begin_write()
-    if seats.published_plan(event_id) is None:
+    event = db.session.get_one(Event, event_id)
+    refusal = _who_you_met_refusal(event)
+    if refusal is not None:
         db.session.rollback()
-        raise SeatingError(_l("There is no published plan: nobody knows whom they met."))
-    count = 0
-    for registration in confirmed_registrations(event_id):
-        if not took_part(registration) or registration.partner.erased_at is not None:
-            continue
-        contacts = contacts_met(registration)
-        if contacts:
-            mails.enqueue("who_you_met", registration, contacts=contacts)
-            count += 1
+        raise SeatingError(refusal)
+    count = sum(queue_who_you_met(registration) for registration in confirmed_registrations(event_id)
+                if registration.attended and registration.partner.erased_at is None)
     db.session.commit()
     return count
+
+
+def _who_you_met_refusal(event: Event) -> object | None:
+    if event.ends_at > utcnow():
+        return _l("The event has not ended yet: the who-you-met mails can be sent once it is over.")
+    if seats.published_plan(event.id) is None:
+        return _l("There is no published plan: nobody knows whom they met.")
+    if not attendance_known(event):
+        return _l("Nobody is checked in: the who-you-met mail goes only to people who were there.")
+    return None
+
+
+def queue_who_you_met(registration: Registration, key: str | None = None) -> bool:
+    """Queue one participant's who-you-met mail (no commit); False when nobody they met shares their details."""
+    contacts = contacts_met(registration)
+    if contacts:
+        mails.enqueue("who_you_met", registration, key=key, contacts=contacts)
+    return bool(contacts)
 
 
 # --- round timer ----------------------------------------------------------------------------------------------------

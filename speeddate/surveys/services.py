@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from speeddate import tokens
 from speeddate.database import begin_write
 from speeddate.extensions import db
 from speeddate.i18n import shift_local
@@ -24,6 +23,7 @@ from speeddate.models import (
     EventType,
     FollowupContact,
     FollowupResponse,
+    Partner,
     Question,
     QuestionKind,
     Registration,
@@ -93,8 +93,7 @@ def followup_window(registration: Registration, now: datetime | None = None) -> 
 
 def respondent_key(registration: Registration) -> str:
     """A keyed hash of the personal token: finds a partner's own answers without naming them."""
-    # The link secret itself with an "evaluation:" prefix, as before the keys were separated: old answers are found.
-    secret = tokens.link_secret().encode()
+    secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, f"evaluation:{registration.token}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -154,7 +153,7 @@ def _parse_one(question: Question, raw: list[str]) -> list[int] | str | None:
         raise ValueError(_l("Please choose one answer."))
     numbers = []
     for value in raw:
-        if not (value.isascii() and value.isdigit() and len(value) <= 4) or int(value) not in allowed:
+        if not value.isdigit() or int(value) not in allowed:
             raise ValueError(_l("Please choose one of the answers given."))
         numbers.append(int(value))
     return sorted(set(numbers)) or None
@@ -199,9 +198,14 @@ def current_values(response: EvaluationResponse | None) -> dict[int, list[int] |
 
 # --- follow-up ------------------------------------------------------------------------------------------------
 
+def shares_contacts(partner: Partner) -> bool:
+    """Whether the people this partner meets may see their name, organisation and email (their consent)."""
+    return partner.consent_share_contacts_at is not None and partner.erased_at is None
+
+
 def people_met(registration: Registration) -> list[Registration]:
-    """Whom the participant met at the event: their partners in the final (published) seating plan who took
-    part; without a plan, everyone else who took part, as they shared the room."""
+    """Whom the participant met at the event and may see named: their partners in the final (published) seating
+    plan who took part and consented to be shown; without a plan, everyone else who took part and consented."""
     query = select(Registration).where(
         Registration.event_id == registration.event_id, Registration.id != registration.id,
         Registration.status == RegistrationStatus.CONFIRMED)
@@ -209,7 +213,7 @@ def people_met(registration: Registration) -> list[Registration]:
     if met is not None:
         query = query.where(Registration.id.in_(met))
     others = db.session.scalars(query.order_by(Registration.id))
-    return [other for other in others if took_part(other)]
+    return [other for other in others if took_part(other) and shares_contacts(other.partner)]
 
 
 def followup_of(registration: Registration) -> FollowupResponse | None:

@@ -1,0 +1,108 @@
+"""After a speeddate: the who-you-met mail keeps to what people consented to, and to who was there."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from speeddate.extensions import db
+from speeddate.models import MailStatus, OutboxMail, Registration, Sector
+from speeddate.models import base as clock
+from speeddate.partners.services import PartnerDetails, register
+from speeddate.seating import seats, services
+from speeddate.surveys.services import people_met
+from tests.seating.conftest import SECTORS
+from tests.seating.test_services import confirmed, generated
+
+
+@pytest.fixture
+def frozen():
+    """Move the clock: frozen(datetime) sets UTC now; reset after the test."""
+    def move(at) -> None:
+        clock.frozen_now = at
+
+    yield move
+    clock.frozen_now = None
+
+
+@pytest.fixture
+def held(make_event, frozen):
+    """A speeddate of 8 with a published plan, everyone checked in, each with their own organisation, function
+    and phone, the second person without consent to share; the clock an hour after the end."""
+    def make(count: int = 8) -> list[Registration]:
+        event = make_event(capacity=count)
+        for number in range(count):
+            sector = db.session.scalar(select(Sector).where(Sector.name == SECTORS[number % len(SECTORS)]))
+            register(event.id, f"partner{number}@example.org", PartnerDetails(
+                f"Partner{number}", "Peeters", f"Organisatie {number}", sector, function=f"Coördinator {number}",
+                phone=f"0470 00 00 {number:02d}", consent_share_contacts=number != 1))
+        services.publish(generated(event).id)
+        people = confirmed(event)
+        for registration in people:
+            registration.attended = True
+        db.session.commit()
+        frozen(event.ends_at + timedelta(hours=1))
+        return people
+
+    return make
+
+
+def who_you_met(registration: Registration, status: MailStatus = MailStatus.PENDING) -> list[OutboxMail]:
+    return list(db.session.scalars(select(OutboxMail).where(
+        OutboxMail.registration_id == registration.id, OutboxMail.kind == "who_you_met", OutboxMail.status == status)))
+
+
+def someone_who_met(people: list[Registration], other: Registration) -> Registration:
+    return next(r for r in people if r.id != other.id and other.id in seats.met_ids(r))
+
+
+def test_who_you_met_lists_only_consenting_people_and_only_name_organisation_and_email(held, mailbox):
+    people = held()
+    shy = people[1]
+    me = someone_who_met(people, shy)
+    assert services.send_who_you_met(me.event_id) == len(people)
+    body = mailbox.deliver().to(me.partner.email)[-1].get_body(("plain",)).get_content()
+    for registration in people:
+        partner = registration.partner
+        assert partner.phone not in body and partner.function not in body
+        if registration.id == shy.id:
+            assert partner.full_name not in body and partner.email not in body
+        elif registration.id in seats.met_ids(me):
+            assert partner.full_name in body and partner.email in body and partner.organisation.name in body
+
+
+def test_the_follow_up_form_lists_only_people_who_consented_to_be_shown(held):
+    people = held()
+    shy = people[1]
+    me = someone_who_met(people, shy)
+    listed = {r.id for r in people_met(me)}
+    assert listed == seats.met_ids(me) - {shy.id}
+
+
+def test_who_you_met_is_refused_before_the_event_has_ended(held, frozen):
+    people = held()
+    event = people[0].event
+    frozen(event.ends_at - timedelta(minutes=1))
+    with pytest.raises(services.SeatingError) as refused:
+        services.send_who_you_met(event.id)
+    assert "nog niet afgelopen" in str(refused.value), "in Dutch, the default language"
+    assert db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all() == []
+
+
+def test_who_you_met_goes_only_to_people_checked_in(held):
+    people = held()
+    absent = people[2:4]
+    for registration in absent:
+        registration.attended = False
+    db.session.commit()
+    assert services.send_who_you_met(people[0].event_id) == len(people) - len(absent)
+    assert [who_you_met(r) for r in absent] == [[], []]
+
+
+def test_who_you_met_is_refused_when_nobody_was_checked_in(held):
+    people = held()
+    for registration in people:
+        registration.attended = False
+    db.session.commit()
+    with pytest.raises(services.SeatingError):
+        services.send_who_you_met(people[0].event_id)
