@@ -69,7 +69,5 @@ def _instance_secret_key(app: Flask) -> str:
     """Read the key kept in instance/secret_key, creating it once, so that sessions survive restarts."""
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        database.private_file(path).write_text(secrets.token_hex(32))  # 0600 before the key is in it
     return path.read_text().strip()

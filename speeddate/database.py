@@ -1,5 +1,7 @@
 """Database URL and engine behaviour: SQLite must serialise writers to keep the capacity lock honest."""
 
+import os
+from contextlib import suppress
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -16,12 +18,22 @@ def database_uri(app: Flask) -> str:
     """SPEEDDATE_DATABASE_URL, or a SQLite file in the instance folder; PostgreSQL goes through psycopg 3."""
     url = app.config.get("DATABASE_URL")
     if not url:
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{Path(app.instance_path) / 'speeddate.db'}"
+        return f"sqlite:///{private_file(Path(app.instance_path) / 'speeddate.db')}"
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def private_file(path: Path) -> Path:
+    """Create the file (and its folder) for its owner's eyes only, unless it exists: 0700 folder, 0600 file.
+
+    An empty file is a valid empty SQLite database; SQLite gives its -wal and -shm files the database's mode.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return path
 
 
 def configure_engine(app: Flask) -> None:

@@ -2,7 +2,8 @@
 
 Every request gets an id (the proxy's X-Request-ID when it looks like one, else a new one), echoed in the
 response and added to every log line written while the request runs. Log lines carry ids, endpoints and
-counts, never emails, names or personal links: the path is not logged, only the endpoint.
+counts, never emails, names or personal links: the path is not logged, only the endpoint. The development
+server's access log (werkzeug's) does write paths: a filter replaces the token of each personal link there.
 """
 
 import json
@@ -19,6 +20,8 @@ _HANDLER_NAME = "speeddate"
 # Attributes every LogRecord has; anything else was passed with `extra=` and is written as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}
 log = logging.getLogger("speeddate.requests")
+# The token part of personal (/r/...) and unsubscribe (/u/...) links, wherever a path is written.
+_PERSONAL_LINK = re.compile(r"(/[ru]/)[^/\s?#\"']+")
 
 
 class RequestIdFilter(logging.Filter):
@@ -27,6 +30,22 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
         return True
+
+
+class PersonalLinkFilter(logging.Filter):
+    """Writes /r/<token> for every personal link in a record: the development server's access log (werkzeug's)
+    prints each request's path, and a link in a log is a key to someone's data for whoever reads the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact_links(str(record.msg))
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_links(arg) if isinstance(arg, str) else arg for arg in record.args)
+        return True
+
+
+def redact_links(text: str) -> str:
+    """The text with the token of every personal or unsubscribe link replaced by <token>."""
+    return _PERSONAL_LINK.sub(r"\1<token>", text)
 
 
 class KeyValueFormatter(logging.Formatter):
@@ -73,10 +92,18 @@ def configure_logging(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Configure logging and give every request an id and one summary line."""
+    """Configure logging, keep personal links out of the access log, give every request an id and a summary line."""
     configure_logging(app)
+    _redact_access_log()
     app.before_request(_start_request)
     app.after_request(_finish_request)
+
+
+def _redact_access_log() -> None:
+    """Put the filter on werkzeug's logger (once, however often the factory runs)."""
+    access_log = logging.getLogger("werkzeug")
+    if not any(isinstance(existing, PersonalLinkFilter) for existing in access_log.filters):
+        access_log.addFilter(PersonalLinkFilter())
 
 
 def _start_request() -> None:

@@ -1,4 +1,4 @@
-"""Rate limits on the public forms, checked before the view runs, and the 429 page."""
+"""Rate limits on the public forms, checked before the view runs, the 429 page; no caching behind a personal link."""
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
@@ -11,8 +11,17 @@ PUBLIC_BLUEPRINTS = frozenset({"partners", "surveys", "privacy"})
 
 
 def init_app(app: Flask) -> None:
-    """Limit every public POST."""
+    """Limit every public POST; keep pages behind a personal link out of every cache."""
     app.before_request(_limit_public_posts)
+    app.after_request(_no_store_behind_a_link)
+
+
+def _no_store_behind_a_link(response):
+    """A page reached by a personal or unsubscribe link holds that person's data (or acts for them): no browser,
+    proxy or shared computer may keep a copy that the next user of the machine could open from the history."""
+    if "token" in (request.view_args or {}):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def public_post_keys() -> list[tuple[str, str]]:
