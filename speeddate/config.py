@@ -6,6 +6,12 @@ from datetime import timedelta
 class DefaultConfig:
     """Settings that hold unless the instance or the environment says otherwise."""
 
+    # SECRET_KEY signs session and remember cookies and CSRF tokens: a new one logs every organiser out, nothing
+    # else. LINK_SECRET_KEY is behind personal and unsubscribe links, evaluation respondents and rate-limit
+    # counters, which must outlive that (speeddate.tokens); unset, it is SECRET_KEY, as it was before the two were
+    # separated. Production sets both; to separate an existing installation, set LINK_SECRET_KEY to the current
+    # SECRET_KEY once, then SECRET_KEY may change whenever sessions must end.
+    LINK_SECRET_KEY: str | None = None
     # SQLALCHEMY_DATABASE_URI is derived from DATABASE_URL (or the instance folder) in create_app.
     DATABASE_URL: str | None = None
     # Query parameters (emails, names) must never reach a log line through an error message.

@@ -1,11 +1,57 @@
 """Validators shared by the forms of every blueprint; messages go through Babel."""
 
+import unicodedata
+from datetime import date
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
 MARKUP_CHARACTERS = set("<>")
+# The largest id the database stores (a signed 32-bit integer on PostgreSQL): larger ones overflow, not miss.
+MAX_ID = 2**31 - 1
+# The calendar the service keeps: dates outside it are typing errors, and near year 1 or 9999 the conversion to
+# and from UTC overflows.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def parse_id(value: object) -> int | None:
+    """An id typed or sent by someone: ASCII digits within the database's range, else None (never an error)."""
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
+def id_value(value: object) -> int:
+    """coerce= for fields that hold ids: parse_id, with a ValueError (a field error) for what it refuses."""
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(_l("Please choose from the list."))
+    return number
+
+
+def page_number(value: object) -> int:
+    """A ?page= value: a positive id-sized number, anything else means the first page."""
+    return parse_id(value) or 1
+
+
+def is_control(character: str) -> bool:
+    """A C0 or C1 control character or DEL (line breaks and tabs included)."""
+    return ord(character) < 32 or 0x7F <= ord(character) <= 0x9F
+
+
+def is_invisible(character: str) -> bool:
+    """A format character (Unicode Cf): zero-width spaces and joiners, the byte order mark, soft hyphens and the
+    bidirectional controls that make a name display backwards. Nobody types them in a name; they hide what it says."""
+    return unicodedata.category(character) == "Cf"
+
+
+def has_stray_control(text: str) -> bool:
+    """Control characters that no field may hold: everything below space except tab and line breaks, and C1."""
+    return any(is_control(character) and character not in "\t\n\r" for character in text)
 
 
 def no_markup(form, field) -> None:
@@ -15,9 +61,15 @@ def no_markup(form, field) -> None:
 
 
 def single_line(form, field) -> None:
-    """Refuse line breaks and other control characters, which could break mail headers and exports."""
-    if field.data and any(ord(character) < 32 for character in field.data):
+    """Refuse line breaks, control and invisible characters, which could break mail headers and exports or hide
+    what a name really says."""
+    if not field.data:
+        return
+    if any(is_control(character) for character in field.data):
         raise ValidationError(_l("Please keep this on one line."))
+    if any(is_invisible(character) for character in field.data):
+        raise ValidationError(_l("Please leave out invisible characters (such as zero-width spaces or "
+                                 "direction marks)."))
 
 
 def required_text(maximum: int) -> list:
@@ -42,10 +94,29 @@ def optional_text(maximum: int) -> list:
 
 def valid_email(form, field) -> None:
     """An email address as a mail server would take it (no deliverability check: that needs the network)."""
+    if not email_is_valid(field.data or ""):
+        raise ValidationError(_l("This is not a valid email address."))
+    if not email_is_sendable(field.data):
+        raise ValidationError(_l("Please use an address with only Latin letters, digits and . _ - + before "
+                                 "the @: our mail server cannot send to this one."))
+
+
+def email_is_valid(address: str) -> bool:
+    """Whether the address is well-formed (international characters allowed)."""
     try:
-        validate_email(field.data, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValidationError(_l("This is not a valid email address.")) from error
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def email_is_sendable(address: str) -> bool:
+    """Whether mails to it go out without SMTPUTF8: an ASCII local part (a non-ASCII domain goes as punycode)."""
+    try:
+        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def strip_filter(value):

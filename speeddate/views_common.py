@@ -1,6 +1,6 @@
 """What every page shares: error pages, template helpers, the login loader."""
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from speeddate import i18n
 from speeddate.events.services import TYPE_LABELS, status_label
 from speeddate.extensions import db, login
+from speeddate.forms_common import MAX_ID, has_stray_control
 from speeddate.models import EventType, MailStatus, User
 from speeddate.zone.services import zone_settings
 
@@ -23,6 +24,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(413, _too_large)
+    app.url_value_preprocessor(_refuse_unstorable_ids)
+    app.before_request(_refuse_control_characters)
     app.after_request(_security_headers)
 
 
@@ -43,6 +46,24 @@ MAIL_STATUS_LABELS = {
 
 def _load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _refuse_unstorable_ids(endpoint: str | None, values: dict | None) -> None:
+    """An id in the path beyond the database's integers, or in non-ASCII digits (Werkzeug's int converter takes
+    them), names nothing: a 404, before a query would overflow."""
+    numbers = [value for value in (values or {}).values() if isinstance(value, int)]
+    if numbers and (max(numbers) > MAX_ID or not request.path.isascii()):
+        abort(404)
+
+
+def _refuse_control_characters():
+    """No field or query parameter may hold NUL or other control characters (PostgreSQL refuses NUL outright)."""
+    sent = [*request.args.items(multi=True), *(request.form.items(multi=True) if request.method == "POST" else ())]
+    if any(has_stray_control(name) or has_stray_control(value) for name, value in sent):
+        message = _("What you sent contains control characters that no field can hold. Nothing was changed. "
+                    "Please type the text again and retry.")
+        return render_template("error.html", title=_("Invalid characters"), message=message), 400
+    return None
 
 
 def _csrf_error(error: CSRFError):

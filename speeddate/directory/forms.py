@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from speeddate.directory.services import PartnerFilter
 from speeddate.extensions import db
-from speeddate.forms_common import strip_filter, valid_email
+from speeddate.forms_common import id_value, parse_id, strip_filter, valid_email
 from speeddate.models import Organisation
 from speeddate.partners.forms import PartnerDetailsForm
 from speeddate.zone.services import all_gemeenten, sectors_by_cluster
@@ -24,7 +24,7 @@ ACTIVITY_DAYS = {"active-1y": ("active_within_days", 365), "inactive-1y": ("inac
 
 
 def _number(value):
-    return int(value) if value and str(value).isdigit() else None
+    return parse_id(value)
 
 
 class SearchForm(FlaskForm):
@@ -53,14 +53,15 @@ class SearchForm(FlaskForm):
     def wanted(self) -> PartnerFilter:
         """The filter the form describes; anything malformed is ignored."""
         attribute, days = ACTIVITY_DAYS.get(self.activity.data or "", (None, None))
-        organisation = self.organisation.data if isinstance(self.organisation.data, int) else None
+        organisation = parse_id(self.organisation.data) if isinstance(self.organisation.data, int) else None
         return PartnerFilter(text=(self.q.data or "")[:100], gemeente_id=self.gemeente.data,
                              sector_id=self.sector.data, cluster_id=self.cluster.data,
                              organisation_id=organisation, **({attribute: days} if attribute else {}))
 
     def organisation_name(self) -> str:
         """The name of the organisation filtered on, for the page."""
-        organisation = self.organisation.data and db.session.get(Organisation, self.organisation.data)
+        organisation_id = parse_id(self.organisation.data)
+        organisation = organisation_id and db.session.get(Organisation, organisation_id)
         return organisation.name if organisation else ""
 
 
@@ -91,4 +92,4 @@ class ImportForm(FlaskForm):
 class ImportConfirmForm(FlaskForm):
     """Confirm a previewed import, skipping the rows the organiser ticked."""
 
-    skip = SelectMultipleField(_l("Skip"), coerce=int, validate_choice=False)
+    skip = SelectMultipleField(_l("Skip"), coerce=id_value, validate_choice=False)

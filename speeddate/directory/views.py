@@ -8,6 +8,7 @@ from speeddate.auth.guard import organisers_only
 from speeddate.directory import imports, services
 from speeddate.directory.forms import ImportConfirmForm, ImportForm, MergeForm, PartnerEditForm, SearchForm
 from speeddate.extensions import db
+from speeddate.forms_common import page_number
 from speeddate.models import Partner, RegistrationStatus
 from speeddate.reports.services import MIMETYPES, export_table
 
@@ -36,7 +37,7 @@ def _labels() -> dict[str, object]:
 def index():
     form = SearchForm(request.args)
     form.validate()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     partners, total = services.search_partners(form.wanted(), page)
     return render_template("directory/index.html", form=form, partners=partners, total=total, page=page,
                            pages=max((total - 1) // services.PAGE_SIZE + 1, 1),

@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from speeddate.events.services import TYPE_LABELS, EventData
 from speeddate.extensions import db
-from speeddate.forms_common import optional_text, required_text, strip_filter
+from speeddate.forms_common import id_value, optional_text, parse_id, required_text, strip_filter
 from speeddate.mail.invitations import Audience
 from speeddate.models import EventType, Gemeente
 from speeddate.zone.services import all_gemeenten, sectors_by_cluster
@@ -63,12 +63,12 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("The online link must start with https://."))
 
     def validate_gemeente(self, field) -> None:
-        if field.data and (not field.data.isdigit() or db.session.get(Gemeente, int(field.data)) is None):
+        if field.data and (not parse_id(field.data) or db.session.get(Gemeente, parse_id(field.data)) is None):
             raise ValidationError(_l("Please choose a gemeente from the list."))
 
     def event_data(self) -> EventData:
         """The validated form as service input."""
-        gemeente = db.session.get(Gemeente, int(self.gemeente.data)) if self.gemeente.data else None
+        gemeente = db.session.get(Gemeente, parse_id(self.gemeente.data)) if self.gemeente.data else None
         return EventData(
             type=EventType(self.type.data), title=self.title.data, description=self.description.data or "",
             starts_at=self.starts_at.data, ends_at=self.ends_at.data,
@@ -86,9 +86,9 @@ class ActionForm(FlaskForm):
 class InviteForm(FlaskForm):
     """Which partners to invite: by gemeente, sector and cluster (empty means all)."""
 
-    gemeenten = SelectMultipleField(_l("Gemeenten"), coerce=int, validate_choice=True)
-    sectors = SelectMultipleField(_l("Sectors"), coerce=int, validate_choice=True)
-    clusters = SelectMultipleField(_l("Clusters"), coerce=int, validate_choice=True)
+    gemeenten = SelectMultipleField(_l("Gemeenten"), coerce=id_value, validate_choice=True)
+    sectors = SelectMultipleField(_l("Sectors"), coerce=id_value, validate_choice=True)
+    clusters = SelectMultipleField(_l("Clusters"), coerce=id_value, validate_choice=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

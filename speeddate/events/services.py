@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from speeddate.database import begin_write
 from speeddate.events import places
 from speeddate.extensions import db
+from speeddate.forms_common import EARLIEST_DATE, LATEST_DATE, parse_id
 from speeddate.i18n import to_utc
 from speeddate.mail import services as mails
 from speeddate.models import (
@@ -125,6 +126,10 @@ def _calendar_facts(event: Event) -> tuple:
 
 
 def _check_times(data: EventData) -> None:
+    times = [data.starts_at, data.ends_at, data.registration_deadline]
+    if any(time and not EARLIEST_DATE <= time.date() <= LATEST_DATE for time in times):
+        raise EventError(_l("Please give dates between %(first)d and %(last)d.",
+                            first=EARLIEST_DATE.year, last=LATEST_DATE.year))
     if data.ends_at <= data.starts_at:
         raise EventError(_l("The end must be after the start."))
     if data.registration_deadline and data.registration_deadline > data.starts_at:
@@ -227,8 +232,9 @@ def calendar_events(gemeente: str | None = None) -> list[Event]:
     query = select(Event).where(Event.status.in_((EventStatus.PUBLISHED, EventStatus.CLOSED)),
                                 Event.ends_at > utcnow())
     if gemeente:
+        gemeente_id = parse_id(gemeente)
         query = query.join(Event.gemeente).where(
-            Gemeente.id == int(gemeente) if gemeente.isdigit() else func.lower(Gemeente.name) == gemeente.lower())
+            Gemeente.id == gemeente_id if gemeente_id else func.lower(Gemeente.name) == gemeente.lower())
     return list(db.session.scalars(query.order_by(Event.starts_at)))
 
 

@@ -55,12 +55,9 @@ def invite(event_id: int, chosen: Audience) -> int:
 
 
 def unsubscribe(token: str) -> Partner | None:
-    """Withdraw the partner's consent to invitations; None for an altered link."""
-    partner_id = tokens.partner_for_unsubscribe(token)
-    if partner_id is None:
-        return None
+    """Withdraw the partner's consent to invitations; None for a link altered or made for someone else."""
     begin_write()
-    partner = db.session.get(Partner, partner_id)
+    partner = tokens.partner_for_unsubscribe(token)
     if partner is not None:
         partner.consent_invitations_at = None
     db.session.commit()

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from speeddate.auth.guard import organisers_only
 from speeddate.events.forms import ActionForm
 from speeddate.extensions import db
+from speeddate.forms_common import page_number
 from speeddate.mail import worker
 from speeddate.models import MailStatus, OutboxMail
 
@@ -20,7 +21,7 @@ def index():
     query = select(OutboxMail)
     if status in set(MailStatus):
         query = query.where(OutboxMail.status == status)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(request.args.get("page", 1, type=page_number), 1)
     rows = db.session.scalars(query.order_by(OutboxMail.due_at.desc(), OutboxMail.id.desc())
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     counts = dict(db.session.execute(select(OutboxMail.status, func.count()).group_by(OutboxMail.status)).all())

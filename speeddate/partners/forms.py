@@ -16,31 +16,37 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from speeddate.extensions import db
-from speeddate.forms_common import optional_text, required_text, strip_filter, valid_email
+from speeddate.forms_common import optional_text, parse_id, required_text, strip_filter, valid_email
 from speeddate.models import Gemeente, Sector
 from speeddate.partners.services import PartnerDetails
 from speeddate.zone.services import all_gemeenten, sectors_by_cluster
 
 LANGUAGES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
+# A zone has a few dozen gemeenten at most; a longer list is a script, and each value costs work to resolve.
+MAX_GEMEENTEN = 100
+MAX_VALUE_LENGTH = 200  # longer than any gemeente or sector name in any language
 
 
 def find_sector(value: str) -> Sector | None:
     """A sector by id, or by its Dutch, French or English name in any letter case."""
     value = (value or "").strip()
-    if value.isdigit():
-        return db.session.get(Sector, int(value))
+    if sector_id := parse_id(value):
+        return db.session.get(Sector, sector_id)
     lowered = value.lower()
     return db.session.scalar(select(Sector).where(or_(
         func.lower(Sector.name) == lowered, func.lower(Sector.name_fr) == lowered,
         func.lower(Sector.name_en) == lowered)))
 
 
-def find_gemeente(value: str) -> Gemeente | None:
-    """A gemeente by id or by name in any letter case."""
-    value = (value or "").strip()
-    if value.isdigit():
-        return db.session.get(Gemeente, int(value))
-    return db.session.scalar(select(Gemeente).where(func.lower(Gemeente.name) == value.lower()))
+def find_gemeenten(values: list[str]) -> list[Gemeente | None]:
+    """The gemeente for each value (by id or by name in any letter case; None when unknown), in one query."""
+    values = [(value or "").strip() for value in values]
+    ids = {parse_id(value) for value in values} - {None}
+    names = {value.lower() for value in values if not parse_id(value)}
+    found = db.session.scalars(select(Gemeente).where(or_(Gemeente.id.in_(ids),
+                                                          func.lower(Gemeente.name).in_(names)))).all()
+    by_id, by_name = {g.id: g for g in found}, {g.name.lower(): g for g in found}
+    return [by_id.get(parse_id(value)) or by_name.get(value.lower()) for value in values]
 
 
 class PartnerDetailsForm(FlaskForm):
@@ -74,14 +80,17 @@ class PartnerDetailsForm(FlaskForm):
             self.language.data = language
 
     def validate_sector(self, field) -> None:
-        self.chosen_sector = find_sector(field.data)
+        self.chosen_sector = find_sector(field.data) if len(field.data or "") <= MAX_VALUE_LENGTH else None
         if self.chosen_sector is None:
             raise ValidationError(_l("Please choose a sector from the list."))
 
     def validate_gemeenten(self, field) -> None:
         self.chosen_gemeenten = []
-        for value in field.data or []:
-            gemeente = find_gemeente(value)
+        values = field.data or []
+        if len(values) > MAX_GEMEENTEN:
+            raise ValidationError(_l("Please choose at most %(max)d gemeenten from the list.", max=MAX_GEMEENTEN))
+        too_long = any(len(value) > MAX_VALUE_LENGTH for value in values)
+        for gemeente in [None] if too_long else find_gemeenten(values):
             if gemeente is None:
                 raise ValidationError(_l("Please choose gemeenten from the list."))
             if gemeente not in self.chosen_gemeenten:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
 from speeddate.extensions import db
+from speeddate.forms_common import EARLIEST_DATE, LATEST_DATE, parse_id
 from speeddate.i18n import to_local
 from speeddate.models import Event
 from speeddate.models.base import utcnow
@@ -30,9 +31,12 @@ def _period() -> indicators.Period:
     """The period asked for: ?start=&end= (ISO dates), else ?year=, else this calendar year."""
     try:
         start, end = date.fromisoformat(request.args["start"]), date.fromisoformat(request.args["end"])
+        if start < EARLIEST_DATE or end > LATEST_DATE:
+            raise ValueError("outside the calendar the service keeps")
     except (KeyError, ValueError):
-        year = request.args.get("year", type=int)
-        return indicators.Period.year(year if year and 2000 <= year <= 2100 else to_local(utcnow()).year)
+        year = request.args.get("year", type=parse_id)
+        in_range = year and EARLIEST_DATE.year <= year <= LATEST_DATE.year
+        return indicators.Period.year(year if in_range else to_local(utcnow()).year)
     if end < start or (end - start).days > 3660:
         abort(400)
     return indicators.Period(start, end)

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from speeddate.forms_common import id_value
 from speeddate.models import Registration
 from speeddate.partners.forms import RegistrationForm
 from speeddate.seating.services import SettingsData
@@ -42,7 +43,7 @@ class PeopleForm(FlaskForm):
 
 
 class FixedSeatForm(PeopleForm):
-    registration = SelectField(_l("Participant"), coerce=int)
+    registration = SelectField(_l("Participant"), coerce=id_value)
     side = SelectField(_l("Side"), choices=[SelectChoice("inner", _l("inner circle (stays seated)")),
                                             SelectChoice("outer", _l("outer circle (moves)"))])
     seat = IntegerField(_l("Seat"), default=1, validators=[InputRequired(), NumberRange(min=1, max=500)])
@@ -52,8 +53,8 @@ class FixedSeatForm(PeopleForm):
 class PairForm(PeopleForm):
     """Two people: a pair that must not meet, or a swap."""
 
-    first = SelectField(_l("First person"), coerce=int)
-    second = SelectField(_l("Second person"), coerce=int)
+    first = SelectField(_l("First person"), coerce=id_value)
+    second = SelectField(_l("Second person"), coerce=id_value)
 
 
 class WalkInForm(RegistrationForm):

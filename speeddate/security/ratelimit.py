@@ -20,6 +20,7 @@ from speeddate.database import begin_write
 from speeddate.extensions import db
 from speeddate.models.base import utcnow
 from speeddate.models.security import RateLimitHit
+from speeddate.tokens import purpose_key
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,7 @@ def limit(rule: str) -> Limit:
 
 def bucket(rule: str, key: str) -> str:
     """The stored name of (rule, key): keyed, so that an address or email cannot be read back from it."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, f"{rule}\0{key.strip().lower()}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(purpose_key("rate-limit"), f"{rule}\0{key.strip().lower()}".encode(), hashlib.sha256).hexdigest()
 
 
 def exceeded(keys: list[tuple[str, str]]) -> int | None:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from speeddate import tokens
 from speeddate.database import begin_write
 from speeddate.extensions import db
 from speeddate.i18n import shift_local
@@ -93,7 +94,8 @@ def followup_window(registration: Registration, now: datetime | None = None) -> 
 
 def respondent_key(registration: Registration) -> str:
     """A keyed hash of the personal token: finds a partner's own answers without naming them."""
-    secret = current_app.config["SECRET_KEY"].encode()
+    # The link secret itself with an "evaluation:" prefix, as before the keys were separated: old answers are found.
+    secret = tokens.link_secret().encode()
     return hmac.new(secret, f"evaluation:{registration.token}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -153,7 +155,7 @@ def _parse_one(question: Question, raw: list[str]) -> list[int] | str | None:
         raise ValueError(_l("Please choose one answer."))
     numbers = []
     for value in raw:
-        if not value.isdigit() or int(value) not in allowed:
+        if not (value.isascii() and value.isdigit() and len(value) <= 4) or int(value) not in allowed:
             raise ValueError(_l("Please choose one of the answers given."))
         numbers.append(int(value))
     return sorted(set(numbers)) or None

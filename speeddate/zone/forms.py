@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, Optional
 
-from speeddate.forms_common import optional_text, required_text, strip_filter
+from speeddate.forms_common import id_value, optional_text, required_text, strip_filter
 from speeddate.zone.services import sectors_by_cluster
 
 LANGUAGE_CHOICES = [SelectChoice("nl", "Nederlands"), SelectChoice("fr", "Français"), SelectChoice("en", "English")]
@@ -30,7 +30,7 @@ class SectorForm(FlaskForm):
     name = StringField(_l("Name (Dutch)"), filters=[strip_filter], validators=required_text(100))
     name_fr = StringField(_l("Name (French)"), filters=[strip_filter], validators=optional_text(100))
     name_en = StringField(_l("Name (English)"), filters=[strip_filter], validators=optional_text(100))
-    cluster = SelectField(_l("Cluster"), coerce=int)
+    cluster = SelectField(_l("Cluster"), coerce=id_value)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from speeddate.auth.guard import organisers_only
 from speeddate.events.forms import ActionForm
 from speeddate.extensions import db
+from speeddate.forms_common import parse_id
 from speeddate.models import Gemeente, Sector
 from speeddate.zone import services
 from speeddate.zone.forms import ClusterForm, GemeenteForm, SectorForm, SettingsForm
@@ -88,7 +89,8 @@ def sector(sector_id: int | None):
     existing = db.session.get(Sector, sector_id) if sector_id else None
     if sector_id and existing is None:
         abort(404)
-    form = SectorForm(obj=existing, cluster=existing.cluster_id if existing else request.args.get("cluster", type=int))
+    cluster = existing.cluster_id if existing else request.args.get("cluster", type=parse_id)
+    form = SectorForm(obj=existing, cluster=cluster)
     if form.validate_on_submit():
         try:
             services.save_sector(form.cluster.data, form.name.data, form.name_fr.data or "", form.name_en.data or "",
