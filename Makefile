@@ -6,6 +6,8 @@ PORT   ?= 5000
 WORKERS ?= 4
 BIND   ?= 127.0.0.1:$(PORT)
 export FLASK_APP := wsgi.py
+# Links in mails come from this setting only; production must set it (the service refuses to start without it).
+run: export SPEEDDATE_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 RUFF_FLAGS := --line-length 120 --target-version py311 --select E,F,W,I,B,UP,SIM,C4 --extend-exclude migrations
 

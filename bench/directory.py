@@ -86,7 +86,8 @@ def a_year_of_events(count: int, registrations: int) -> None:
 
 
 def run(args, database_url: str) -> dict:
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "BABEL_DEFAULT_LOCALE": "en"})
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench",
+                      "PUBLIC_BASE_URL": "http://127.0.0.1:5000", "BABEL_DEFAULT_LOCALE": "en"})
     with app.app_context(), app.test_request_context():
         upgrade()
         for name in ("Oostkamp", "Beernem", "Zedelgem", "Jabbeke"):

@@ -130,7 +130,7 @@ def register(port: int, slug: str, number: int, timings: Timings) -> None:
     if match is None:
         timings.errors.append(f"no form for partner {number}")
         return
-    client.timed(timings, "POST", f"/e/{slug}", 302, {**partner_form(number), "csrf_token": match.group(1) or
+    client.timed(timings, "POST", f"/e/{slug}", 200, {**partner_form(number), "csrf_token": match.group(1) or
                                                       match.group(2)})
 
 
@@ -183,7 +183,8 @@ def prepare(database_url: str, places: int) -> tuple[str, int]:
     from speeddate.models import EventType, Gemeente
     from speeddate.models.base import utcnow
 
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "load-bench", "LOG_LEVEL": "WARNING"})
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "load-bench",
+                      "PUBLIC_BASE_URL": "http://127.0.0.1:5000", "LOG_LEVEL": "WARNING"})
     with app.app_context():
         upgrade()
         db.session.add(Gemeente(name="Oostkamp"))
@@ -206,7 +207,8 @@ def check(database_url: str, event_id: int, partners: int, places: int) -> dict[
     from speeddate.extensions import db
     from speeddate.models import OutboxMail, Registration, RegistrationStatus
 
-    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "load-bench", "LOG_LEVEL": "WARNING"})
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "load-bench",
+                      "PUBLIC_BASE_URL": "http://127.0.0.1:5000", "LOG_LEVEL": "WARNING"})
     with app.app_context():
         rows = list(db.session.scalars(select(Registration).where(Registration.event_id == event_id)
                                        .order_by(Registration.id)))
@@ -227,7 +229,8 @@ def check(database_url: str, event_id: int, partners: int, places: int) -> dict[
 def start_gunicorn(database_url: str, workers: int, log: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {**os.environ, "SPEEDDATE_DATABASE_URL": database_url, "SPEEDDATE_SECRET_KEY": "load-bench",
-           "SPEEDDATE_PROXY_FIX": "1", "SPEEDDATE_LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+           "SPEEDDATE_PROXY_FIX": "1", "SPEEDDATE_LOG_LEVEL": "WARNING",
+           "SPEEDDATE_PUBLIC_BASE_URL": "http://127.0.0.1:5000", "PYTHONPATH": str(ROOT)}
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen([str(gunicorn), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
                                 "--pythonpath", str(ROOT / "bench"), "load:serve()"],

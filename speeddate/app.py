@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from speeddate import cli, database, i18n, views_common
+from speeddate import cli, database, i18n, urls, views_common
 from speeddate.auth.views import bp as auth_bp
 from speeddate.config import DefaultConfig
 from speeddate.directory.views import bp as directory_bp
@@ -58,11 +58,27 @@ def _load_config(app: Flask, test_config: dict[str, object] | None) -> None:
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database.database_uri(app)
+    _public_base_url(app)
     if app.config["SESSION_COOKIE_SECURE"] is None:
         secure = str(app.config.get("PUBLIC_BASE_URL") or "").startswith("https://")
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
+
+
+def _public_base_url(app: Flask) -> None:
+    """Links in mails come from PUBLIC_BASE_URL only: required, except in tests (a local default)."""
+    base = app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        if not app.testing:
+            raise urls.ConfigurationError(
+                "Set SPEEDDATE_PUBLIC_BASE_URL to the service's public address (e.g. https://events.elz.be): "
+                "links in mails are built from it, never from a request. For a local try: "
+                "SPEEDDATE_PUBLIC_BASE_URL=http://127.0.0.1:5000")
+        base = urls.LOCAL_BASE_URL
+    app.config["PUBLIC_BASE_URL"] = urls.checked_base_url(base)
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = urls.trusted_hosts(app.config["PUBLIC_BASE_URL"])
 
 
 def _instance_secret_key(app: Flask) -> str:

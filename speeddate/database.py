@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from speeddate.extensions import db
 
@@ -60,17 +61,33 @@ def configure_engine(app: Flask) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
-def begin_write() -> None:
-    """Start the transaction in which a service writes, ending any read-only one before it.
+_WRITING = "speeddate.writing"
 
+
+def begin_write() -> None:
+    """Start the transaction in which a service writes, or join the write transaction already open.
+
+    A read-only transaction open before it is ended first. A write transaction already open is joined, not
+    committed, so that a service calling another one (erase calls the capacity lock) stays one transaction.
     On SQLite the write lock is taken at once (BEGIN IMMEDIATE), so that a transaction never reads, then finds
     that another one wrote meanwhile and fails; readers never wait in WAL mode. PostgreSQL needs nothing more:
     services lock the rows they change (SELECT ... FOR UPDATE).
     """
-    if db.session().in_transaction():
-        db.session.commit()
+    session = db.session()
+    if session.in_transaction():
+        if session.info.get(_WRITING):
+            return
+        session.commit()
     token = _write_intent.set(True)
     try:
-        db.session.connection()
+        session.connection()
     finally:
         _write_intent.reset(token)
+    session.info[_WRITING] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_write(session: Session, transaction: SessionTransaction) -> None:
+    """A commit or rollback of the outermost transaction ends the write: the next one begins anew."""
+    if transaction.parent is None:
+        session.info.pop(_WRITING, None)

@@ -210,6 +210,34 @@ def register(client):
     return do
 
 
+def personal_link(email: str = PARTNER["email"], event=None) -> str:
+    """The path of a partner's personal page, as their mail gives it (the registration page never shows it)."""
+    from sqlalchemy import select
+
+    from speeddate import tokens
+    from speeddate.models import Partner, Registration
+
+    query = select(Registration).join(Partner).where(Partner.email == email.lower())
+    if event is not None:
+        query = query.where(Registration.event_id == event.id)
+    registration = db.session.scalars(query.order_by(Registration.id.desc())).first()
+    assert registration is not None, f"no registration for {email}"
+    return f"/r/{tokens.sign(registration.token)}"
+
+
+@pytest.fixture
+def register_link(register):
+    """Factory: register through the public form and return the personal link that the mail carries."""
+
+    def do(event, number: int | None = None, **overrides) -> str:
+        response = register(event, number, **overrides)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        email = overrides.get("email") or (f"partner{number}@example.org" if number is not None else PARTNER["email"])
+        return personal_link(email, event)
+
+    return do
+
+
 def local_now() -> datetime:
     """Brussels wall-clock time now, naive (as forms and services take it)."""
     return datetime.now(ZoneInfo("Europe/Brussels")).replace(tzinfo=None, microsecond=0)

@@ -11,16 +11,19 @@ def test_environment_overrides_defaults_with_the_speeddate_prefix(monkeypatch, t
     monkeypatch.setenv("SPEEDDATE_MAIL_PORT", "2525")
     monkeypatch.setenv("SPEEDDATE_MAIL_DEFAULT_SENDER", "elz@zone.example")
     monkeypatch.setenv("SPEEDDATE_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("SPEEDDATE_PUBLIC_BASE_URL", "https://events.elz.example/")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'env.db'}"
     assert app.config["MAIL_PORT"] == 2525
     assert app.config["MAIL_DEFAULT_SENDER"] == "elz@zone.example"
     assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["PUBLIC_BASE_URL"] == "https://events.elz.example"
 
 
 def test_postgres_urls_use_psycopg_3(monkeypatch):
     monkeypatch.setenv("SPEEDDATE_DATABASE_URL", "postgresql://u:p@db.example/speeddate")
     monkeypatch.setenv("SPEEDDATE_SECRET_KEY", "x")
+    monkeypatch.setenv("SPEEDDATE_PUBLIC_BASE_URL", "https://events.elz.example")
     assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example/speeddate"
 
 

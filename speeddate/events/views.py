@@ -147,7 +147,7 @@ def attendance(registration_id: int):
 @bp.post("/registrations/<int:registration_id>/cancel")
 def cancel(registration_id: int):
     def run(registration: Registration) -> None:
-        promoted = cancel_registration(registration.id)
+        promoted = cancel_registration(registration.id, by_organiser=True)
         flash(_("The registration of %(name)s is cancelled.", name=registration.partner.full_name), "success")
         for other in promoted:
             flash(_("%(name)s has a place now.", name=other.partner.full_name), "success")

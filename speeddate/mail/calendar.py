@@ -17,8 +17,7 @@ PRODUCT_ID = "-//speeddate//speeddate//NL"
 
 
 def _host() -> str:
-    base = current_app.config.get("PUBLIC_BASE_URL") or "http://speeddate.invalid"
-    return urlsplit(base).hostname or "speeddate.invalid"
+    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "speeddate.invalid"
 
 
 def registration_uid(registration: Registration) -> str:

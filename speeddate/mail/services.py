@@ -75,7 +75,8 @@ def _fill(row: OutboxMail, kind: MailKind, registration: Registration, **context
     signed = tokens.sign(registration.token)
     row.subject, row.body_text, row.body_html = _render(
         kind, partner.language, registration=registration, event=registration.event, partner=partner,
-        link=personal_url(registration), evaluation_link=external_url("surveys.evaluation", token=signed),
+        link=personal_url(registration), cancel_link=external_url("partners.cancel", token=signed),
+        evaluation_link=external_url("surveys.evaluation", token=signed),
         followup_link=external_url("surveys.followup", token=signed), **context)
     row.recipient, row.language = partner.email, partner.language
     if kind.ics_method and _has_calendar_entry(registration, kind.ics_method):
@@ -106,19 +107,30 @@ def _pending_row(key: str, kind_name: str, due_at: datetime | None, **links: int
                       status=MailStatus.PENDING, attempts=0, last_error="", **links)
 
 
-def registration_received(registration: Registration, waitlist_rank: int | None) -> None:
-    """Confirmation of a place (with the calendar entry), or of a place on the waiting list."""
+def registration_received(registration: Registration, waitlist_rank: int | None, details_kept: bool = False) -> None:
+    """Confirmation of a place (with the calendar entry), or of a place on the waiting list.
+
+    `details_kept`: the address belonged to a known partner, whose stored details were kept; the mail says so.
+    """
     db.session.flush()
     if waitlist_rank is None:
-        enqueue("confirmed", registration)
+        enqueue("confirmed", registration, details_kept=details_kept)
         schedule(registration)
     else:
-        enqueue("waitlisted", registration, rank=waitlist_rank)
+        enqueue("waitlisted", registration, rank=waitlist_rank, details_kept=details_kept)
+
+
+LINK_AGAIN_INTERVAL = timedelta(minutes=15)
 
 
 def personal_link_again(registration: Registration) -> None:
-    """Someone registered again with this address: mail its owner the personal link."""
-    enqueue("link_again", registration, key=f"link_again:{registration.id}:{uuid.uuid4().hex}")
+    """Someone registered again with this address: mail its owner the personal link, at most once a quarter hour,
+    so that a stranger repeating the form cannot flood the owner's mailbox."""
+    recent = db.session.scalar(select(OutboxMail.id).where(
+        OutboxMail.registration_id == registration.id, OutboxMail.kind == "link_again",
+        OutboxMail.created_at > utcnow() - LINK_AGAIN_INTERVAL).limit(1))
+    if recent is None:
+        enqueue("link_again", registration, key=f"link_again:{registration.id}:{uuid.uuid4().hex}")
 
 
 def promoted(registration: Registration) -> None:

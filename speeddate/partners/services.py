@@ -37,6 +37,10 @@ class RegistrationClosed(Exception):
     """The event does not take registrations now."""
 
 
+class CancellationClosed(Exception):
+    """The event has started (or is over): attendance is the organisers' to record now."""
+
+
 @dataclass(frozen=True)
 class PartnerDetails:
     """What a partner tells about themselves on the form; validated by the form before it gets here."""
@@ -77,6 +81,8 @@ def register(event_id: int, email: str, details: PartnerDetails, dietary: str = 
 
 
 def _register_once(event_id: int, email: str, details: PartnerDetails, dietary: str) -> RegistrationResult:
+    """The form may be posted by anyone who knows an address, so a known partner's stored details are never
+    changed from it and nothing of theirs is shown: the owner of the address learns everything by mail."""
     event = places.lock_event(event_id)
     if not takes_registrations(event):
         db.session.rollback()
@@ -86,6 +92,7 @@ def _register_once(event_id: int, email: str, details: PartnerDetails, dietary: 
         mails.personal_link_again(existing)
         db.session.commit()
         return RegistrationResult(Outcome.ALREADY_REGISTERED)
+    known = partner is not None
     partner = partner or _new_partner(email, details)
     registration = Registration(event=event, partner=partner, token=tokens.new_token(),
                                 dietary=dietary if event.catering else "")
@@ -96,7 +103,7 @@ def _register_once(event_id: int, email: str, details: PartnerDetails, dietary: 
         places.put_on_waiting_list(registration, event)
     db.session.flush()
     rank = places.waitlist_rank(registration)
-    mails.registration_received(registration, rank)
+    mails.registration_received(registration, rank, details_kept=known)
     db.session.commit()
     return RegistrationResult(Outcome(registration.status.value), registration, rank)
 
@@ -187,14 +194,25 @@ def update_details(registration_id: int, details: PartnerDetails, dietary: str) 
     db.session.commit()
 
 
-def cancel_registration(registration_id: int) -> list[Registration]:
-    """Cancel the partner's registration; a freed place goes to the first person waiting at once."""
+def can_cancel(registration: Registration) -> bool:
+    """A partner may cancel until the event starts; after that, cancelling would rewrite attendance."""
+    return registration.event.starts_at > utcnow()
+
+
+def cancel_registration(registration_id: int, by_organiser: bool = False) -> list[Registration]:
+    """Cancel a registration; a freed place goes to the first person waiting at once.
+
+    Partners may cancel until the event starts (CancellationClosed after); organisers at any time.
+    """
     registration = db.session.get_one(Registration, registration_id)
     event = places.lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         db.session.commit()
         return []
+    if not (by_organiser or can_cancel(registration)):
+        db.session.rollback()
+        raise CancellationClosed
     promoted = places.cancel(registration, event)
     mails.cancelled(registration)
     for other in promoted:

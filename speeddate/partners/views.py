@@ -2,6 +2,7 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from speeddate import tokens
 from speeddate.events import services as events
@@ -25,29 +26,38 @@ def index():
     return render_template("partners/index.html", events=events.upcoming_public_events())
 
 
+# A link may prefill who someone is, never what they consent to: consent is given by ticking the box oneself.
+NOT_PREFILLED = frozenset({"consent_share_contacts", "consent_followup", "consent_invitations", "csrf_token"})
+
+
 @bp.route("/e/<slug>", methods=["GET", "POST"])
 def event(slug: str):
     event = events.event_by_slug(slug) or abort(404)
     state = availability(event)
     if state not in (Availability.OPEN, Availability.FULL):
         return render_template("partners/unavailable.html", event=event, state=state)
-    # GET parameters prefill the form, so that the zone's website can link with known details.
-    form = RegistrationForm(formdata=request.form if request.method == "POST" else request.args or None)
+    form = RegistrationForm(formdata=request.form if request.method == "POST" else _prefill())
     if request.method == "POST" and form.validate():
         wait = registration_wait(event.id, form.email.data)
         if wait is not None:
             return too_many_requests(wait)
         try:
-            result = services.register(event.id, form.email.data, form.details(), form.dietary.data or "")
+            if not form.filled_by_robot():  # a robot gets the same answer as anyone, and nothing is stored
+                services.register(event.id, form.email.data, form.details(), form.dietary.data or "")
         except services.RegistrationClosed:
             return render_template("partners/unavailable.html", event=event, state=availability(event))
-        if result.outcome == services.Outcome.ALREADY_REGISTERED:
-            return render_template("partners/already_registered.html", event=event)
-        flash(_("Thank you, your registration is saved."), "success")
-        return redirect(url_for("partners.personal", token=tokens.sign(result.registration.token)))
+        # The same page for a new, a known and an already registered address: the personal link goes only to
+        # the mailbox, so typing someone's address shows nothing of theirs and not even whether it is known.
+        return render_template("partners/registration_received.html", event=event, email=form.email.data)
     status = 400 if request.method == "POST" else 200
     return render_template("partners/register.html", event=event, form=form, state=state,
                            organisations=events.known_organisation_names()), status
+
+
+def _prefill() -> MultiDict[str, str] | None:
+    """The GET parameters with which the zone's website may prefill the form, consents left out."""
+    values = MultiDict([(key, value) for key, value in request.args.items(multi=True) if key not in NOT_PREFILLED])
+    return values or None
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
@@ -59,6 +69,7 @@ def personal(token: str):
         flash(_("Your details are saved."), "success")
         return redirect(url_for("partners.personal", token=token, lang=request.args.get("lang")))
     return render_template("partners/personal.html", registration=registration, form=form,
+                           can_cancel=services.can_cancel(registration),
                            rank=waitlist_rank(registration), link=personal_url(registration),
                            token=token, Status=RegistrationStatus,
                            evaluation_open=surveys.evaluation_window(registration) == surveys.Window.OPEN,
@@ -71,11 +82,17 @@ def cancel(token: str):
     registration = registration_or_404(token)
     form = CancelForm()
     if form.validate_on_submit():
-        services.cancel_registration(registration.id)
-        flash(_("Your registration is cancelled. You can register again as long as the event is open."),
-              "success")
+        try:
+            services.cancel_registration(registration.id)
+        except services.CancellationClosed:
+            flash(_("The event has started, so the registration can no longer be cancelled here. "
+                    "Please contact the organisers."), "error")
+        else:
+            flash(_("Your registration is cancelled. You can register again as long as the event is open."),
+                  "success")
         return redirect(url_for("partners.personal", token=token))
-    return render_template("partners/cancel.html", registration=registration, form=form, token=token)
+    return render_template("partners/cancel.html", registration=registration, form=form, token=token,
+                           can_cancel=services.can_cancel(registration))
 
 
 @bp.get("/r/<token>/event.ics")

@@ -220,9 +220,9 @@ def test_event_cancelled_sends_cancel_invites_and_leaves_no_reminder(make_event,
     assert not [p for p in waiting.walk() if p.get_content_type() == "text/calendar"], "never had an entry"
 
 
-def test_cancelling_withdraws_the_scheduled_mails(client, make_event, register):
+def test_cancelling_withdraws_the_scheduled_mails(register_link, client, make_event, register):
     event = make_event()
-    link = register(event).location
+    link = register_link(event)
     assert rows(kind="reminder", status=MailStatus.PENDING)
     post_form(client, f"{link}/cancel", {})
     assert [r.status for r in rows(kind="reminder")] == [MailStatus.CANCELLED]
@@ -257,10 +257,10 @@ def test_calendar_times_are_right_across_daylight_saving_changes(make_event, reg
     assert (dtstart.hour, dtstart.astimezone(UTC).hour) == (local_hour, utc_hour)
 
 
-def test_personal_calendar_download_and_public_feed(client, make_event, register):
+def test_personal_calendar_download_and_public_feed(register_link, client, make_event, register):
     event = make_event(title="Platform Beernem", online_url="https://meet.example/secret")
     other = make_event(title="Speeddate Jabbeke")
-    link = register(event).location
+    link = register_link(event)
     personal = icalendar.Calendar.from_ical(client.get(f"{link}/event.ics").data)
     assert str(personal.walk("VEVENT")[0]["summary"]) == "Platform Beernem"
     feed = client.get("/events.ics")
