@@ -120,6 +120,13 @@ class RegistrationForm(PartnerDetailsForm):
     email = EmailField(_l("Email"), filters=[strip_filter], validators=[
         InputRequired(message=_l("Please fill in your email address.")),
         Length(max=254, message=_l("Please use at most %(max)d characters.")), valid_email])
+    # A honeypot: hidden from sight and from the keyboard, its label asks people to leave it empty; scripts that
+    # fill every field fill it too. Never validated, so that a robot learns nothing from the answer.
+    website = StringField(_l("Leave this field empty (it catches robots)"))
+
+    def filled_by_robot(self) -> bool:
+        """Whether the hidden field that people leave empty was filled in."""
+        return bool((self.website.data or "").strip())
 
 
 class CancelForm(FlaskForm):
