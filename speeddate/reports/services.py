@@ -13,6 +13,7 @@ from speeddate.events.places import waitlist_rank
 from speeddate.extensions import db
 from speeddate.i18n import to_local
 from speeddate.models import Event, Registration, RegistrationStatus
+from speeddate.spreadsheet import neutralise_formulas
 
 REGISTRATION_COLUMNS = (
     "id", "status", "waitlist_position", "first_name", "last_name", "email", "phone", "organisation",
@@ -20,7 +21,6 @@ REGISTRATION_COLUMNS = (
     "consent_share_contacts",
 )
 CATERING_COLUMNS = ("dietary", "count")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -67,19 +67,12 @@ def catering_rows(event: Event) -> list[Row]:
     return rows
 
 
-def _safe(value: object) -> object:
-    """Defuse spreadsheet formulas in text that came from a public form."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(columns: Sequence[str], rows: Iterable[Row]) -> bytes:
     """UTF-8 CSV with a BOM (so that Excel shows accents) and a header row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(columns)
-    writer.writerows([_safe(value) for value in row] for row in rows)
+    writer.writerow([neutralise_formulas(column) for column in columns])
+    writer.writerows([neutralise_formulas(value) for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -94,9 +87,8 @@ def to_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Row]]]) -
     workbook.remove(workbook.active)
     for title, columns, rows in sheets:
         sheet = workbook.create_sheet(title[:31])
-        sheet.append(list(columns))
-        for row in rows:
-            sheet.append(list(row))
+        for row in [columns, *rows]:
+            sheet.append([neutralise_formulas(value) for value in row])
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
@@ -141,9 +133,9 @@ def indicators_xlsx(figures: dict) -> bytes:
         (_("Per event type"), ("type", *part_columns), [tuple(r.values()) for r in figures["by_type"]]),
         (_("Per gemeente"), ("gemeente", *part_columns), [tuple(r.values()) for r in figures["by_gemeente"]]),
         (_("Per event"), ("date", "title", "type", "gemeente", "registrations", "participants"),
-         [tuple(_safe(v) for v in r.values()) for r in figures["per_event"]]),
+         [tuple(r.values()) for r in figures["per_event"]]),
         (_("Clusters"), ("cluster", "participants"), list(figures["participants_per_cluster"].items())),
         (_("Sectors reached"), ("sector",), [(name,) for name in figures["sectors_reached"]]),
         (_("Evaluation"), ("title", "mean", "responses"),
-         [(_safe(r["title"]), r["mean"], r["responses"]) for r in figures["evaluation_per_event"]]),
+         [(r["title"], r["mean"], r["responses"]) for r in figures["evaluation_per_event"]]),
     ])

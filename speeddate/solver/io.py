@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from speeddate.solver.model import INNER, OUTER, Circle, FixedSeat, InputError, Participant, Plan, meetings_of
+from speeddate.spreadsheet import neutralise_formulas
 
 REQUIRED = ("name", "organisation", "sector")
 FIXED_SEAT = re.compile(r"^(inner|outer)\s*:\s*(\d+)\s*(?:@\s*(\d+))?$", re.IGNORECASE)
@@ -160,8 +161,9 @@ def plan_to_csv(plan: Plan, people: Sequence[Participant]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["round", "circle", "seat", "inner", "inner_name", "outer", "outer_name"])
     for m in meetings_of(plan):
-        writer.writerow([m.round, m.circle, m.seat, m.inner or "", names.get(m.inner or "", ""),
-                         m.outer or "", names.get(m.outer or "", "")])
+        row = [m.round, m.circle, m.seat, m.inner or "", names.get(m.inner or "", ""), m.outer or "",
+               names.get(m.outer or "", "")]
+        writer.writerow([neutralise_formulas(value) for value in row])
     return out.getvalue()
 
 
