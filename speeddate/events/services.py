@@ -21,6 +21,7 @@ from speeddate.models import (
     EventType,
     Gemeente,
     Organisation,
+    Partner,
     Registration,
     RegistrationStatus,
 )
@@ -247,8 +248,10 @@ def organiser_events(show_past: bool = False) -> list[Event]:
 
 
 def known_organisation_names() -> list[str]:
-    """Organisation names to suggest on the registration form."""
-    return list(db.session.scalars(select(Organisation.name).order_by(Organisation.name)))
+    """Organisation names to suggest on the registration form: those of people not erased (an erased person's
+    organisation may be theirs alone)."""
+    return list(db.session.scalars(select(Organisation.name).where(Organisation.id.in_(
+        select(Partner.organisation_id).where(Partner.erased_at.is_(None)))).order_by(Organisation.name)))
 
 
 def default_times(event_type: EventType, day: datetime) -> tuple[datetime, datetime]:

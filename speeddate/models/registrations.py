@@ -42,6 +42,10 @@ class Registration(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+    # Set when the partner is erased: the organisation and sector the figures keep counting, once the partner
+    # row no longer says them (speeddate.reports.indicators counts these first).
+    counted_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    counted_sector_id: Mapped[int | None] = mapped_column(ForeignKey("sectors.id", ondelete="SET NULL"))
 
     event: Mapped[Event] = relationship()
     partner: Mapped[Partner] = relationship()

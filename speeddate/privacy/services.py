@@ -17,6 +17,8 @@ from speeddate.i18n import to_local
 from speeddate.mail import services as mails
 from speeddate.models import Event, MailStatus, OutboxMail, Partner, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
+from speeddate.seating import seats
+from speeddate.seating import services as seating
 
 
 def personal_data(partner: Partner) -> dict[str, object]:
@@ -65,21 +67,41 @@ def _give_up_upcoming_places(partner: Partner) -> None:
 
 
 def _anonymise(partner: Partner) -> None:
-    partner.email = f"erased-{partner.id}@erased.invalid"
-    partner.first_name = partner.last_name = ""
-    partner.phone = partner.function = ""
-    partner.consent_share_contacts_at = partner.consent_followup_at = partner.consent_invitations_at = None
-    partner.erased_at = utcnow()
-    # Old personal links stop working, and nothing personal stays in the registrations or mails.
+    # Old personal links stop working, and nothing personal stays in the registrations or mails; each
+    # registration keeps the organisation and sector for the figures, which the partner row no longer says
+    # (an organisation, a sector and a function together can name one person).
     for registration in db.session.scalars(select(Registration).where(Registration.partner_id == partner.id)):
         registration.token = tokens.new_token()
         registration.dietary = ""
+        registration.counted_organisation_id = registration.counted_organisation_id or partner.organisation_id
+        registration.counted_sector_id = registration.counted_sector_id or partner.sector_id
+    partner.email = f"erased-{partner.id}@erased.invalid"
+    partner.first_name = partner.last_name = ""
+    partner.phone = partner.function = ""
+    partner.organisation = partner.sector = None
+    partner.consent_share_contacts_at = partner.consent_followup_at = partner.consent_invitations_at = None
+    partner.erased_at = utcnow()
     db.session.execute(update(OutboxMail).where(OutboxMail.partner_id == partner.id, OutboxMail.status.in_(
         (MailStatus.PENDING, MailStatus.FAILED))).values(status=MailStatus.CANCELLED)
         .execution_options(synchronize_session=False))
     db.session.execute(update(OutboxMail).where(OutboxMail.partner_id == partner.id).values(
         recipient=partner.email, subject="", body_text="", body_html="", ics=None, unsubscribe_url=None)
         .execution_options(synchronize_session=False))
+    _withdraw_who_you_met_naming(partner)
+
+
+def _withdraw_who_you_met_naming(partner: Partner) -> None:
+    """Who-you-met mails are rendered when queued, so those to other people that name this person are withdrawn
+    (their text blanked) and queued again without them, unless nobody is left to list. Call after consent is gone."""
+    mine = set(db.session.scalars(select(Registration.id).where(Registration.partner_id == partner.id)))
+    rows = db.session.scalars(select(OutboxMail).where(
+        OutboxMail.kind == "who_you_met", OutboxMail.status.in_((MailStatus.PENDING, MailStatus.FAILED)),
+        OutboxMail.event_id.in_(select(Registration.event_id).where(Registration.partner_id == partner.id))))
+    for row in list(rows):
+        if row.registration is None or not mine & (seats.met_ids(row.registration) or set()):
+            continue
+        row.status, row.body_text, row.body_html = MailStatus.CANCELLED, "", ""
+        seating.queue_who_you_met(row.registration, key=f"who_you_met:{row.registration_id}:after:{row.id}")
 
 
 def inactive_partners(older_than: timedelta) -> list[Partner]:

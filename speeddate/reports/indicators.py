@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from speeddate.extensions import db
 from speeddate.i18n import to_local, to_utc
@@ -82,7 +82,10 @@ def load(period: Period) -> YearData:
                             Event.status.in_((EventStatus.PUBLISHED, EventStatus.CLOSED)))
         .order_by(Event.starts_at, Event.id)))
     rows = db.session.execute(
-        select(Registration.event_id, Registration.partner_id, Partner.organisation_id, Partner.sector_id,
+        select(Registration.event_id, Registration.partner_id,
+               # An erased partner's organisation and sector are kept on their registrations only.
+               func.coalesce(Registration.counted_organisation_id, Partner.organisation_id),
+               func.coalesce(Registration.counted_sector_id, Partner.sector_id),
                Registration.status, Registration.attended)
         .join(Partner, Partner.id == Registration.partner_id)
         .where(Registration.event_id.in_([event.id for event in events])))

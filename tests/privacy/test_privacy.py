@@ -8,6 +8,7 @@ from speeddate import tokens
 from speeddate.extensions import db
 from speeddate.models import Partner, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
+from speeddate.privacy.services import erase_partner
 from tests.conftest import post_form
 
 
@@ -33,7 +34,6 @@ def test_erasing_anonymises_gives_the_place_away_and_kills_the_link(client, make
     assert post_form(client, link + "/erase", {"confirm": "y"}).status_code == 200
     erased = db.session.scalar(select(Partner).where(Partner.erased_at.is_not(None)))
     assert (erased.first_name, erased.phone, erased.email) == ("", "", f"erased-{erased.id}@erased.invalid")
-    assert erased.sector is not None and erased.organisation is not None  # the statistics keep counting them
     assert client.get(link).status_code == 404
     waiting = db.session.scalar(select(Registration).join(Partner).where(Partner.email == "partner2@example.org"))
     assert waiting.status == RegistrationStatus.CONFIRMED
@@ -50,3 +50,19 @@ def test_purge_anonymises_only_people_inactive_for_that_long(app, runner, make_e
     runner.invoke(args=["privacy", "purge", "--older-than", "3y"])
     assert db.session.scalar(select(Partner.id).where(Partner.erased_at.is_not(None))) == old.id
     assert runner.invoke(args=["privacy", "purge", "--older-than", "soon"]).exit_code == 2
+
+
+def test_erasing_drops_organisation_sector_and_function_from_the_partner(client, make_event, register):
+    register(make_event())
+    erase_partner(db.session.scalar(select(Partner.id)))
+    erased = db.session.scalar(select(Partner))
+    assert (erased.organisation, erased.sector, erased.function) == (None, None, "")
+
+
+def test_the_organisation_of_an_erased_person_is_no_longer_suggested_to_the_public(client, make_event, register):
+    event = make_event()
+    register(event)
+    register(event, number=2)
+    erase_partner(db.session.scalar(select(Partner.id).where(Partner.email == "els.peeters@example.org")))
+    page = client.get(f"/e/{event.slug}").get_data(as_text=True)
+    assert "Huisartsenpraktijk Oostkamp" not in page and "Organisatie 2" in page

@@ -178,3 +178,13 @@ def test_report_page_shows_figures_and_accessible_charts(known_year, client):
     assert "<svg" in page and "<title id=\"chart-events-title\">" in page and "Speeddate Oostkamp" in page
     assert "Lokaal bestuur" in page
     assert client.get(f"/admin/report.json?start={YEAR}-03-01&end={YEAR}-03-31").json["events_held"] == 1
+
+
+def test_erased_people_still_count_for_the_organisations_sectors_and_clusters_reached(known_year):
+    from speeddate.privacy.services import erase_partner
+
+    before = indicators.report(indicators.Period.year(YEAR))
+    for person in db.session.scalars(select(Partner).order_by(Partner.id)).all():
+        erase_partner(person.id)
+    assert db.session.scalars(select(Partner.organisation_id).where(Partner.organisation_id.is_not(None))).all() == []
+    assert indicators.report(indicators.Period.year(YEAR)) == before

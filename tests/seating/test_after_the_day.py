@@ -1,4 +1,5 @@
-"""After a speeddate: the who-you-met mail keeps to what people consented to, and to who was there."""
+"""After a speeddate: the who-you-met mail keeps to what people consented to, and to who was there;
+erasing someone withdraws every pending mail that names them."""
 
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail, Registration, Sector
 from speeddate.models import base as clock
 from speeddate.partners.services import PartnerDetails, register
+from speeddate.privacy.services import erase_partner
 from speeddate.seating import seats, services
 from speeddate.surveys.services import people_met
 from tests.seating.conftest import SECTORS
@@ -106,3 +108,24 @@ def test_who_you_met_is_refused_when_nobody_was_checked_in(held):
     db.session.commit()
     with pytest.raises(services.SeatingError):
         services.send_who_you_met(people[0].event_id)
+
+
+def test_erasing_someone_withdraws_the_who_you_met_mails_naming_them_and_queues_them_again_without(held, mailbox):
+    people = held()
+    erased = people[2]
+    me = someone_who_met(people, erased)
+    stranger = next(r for r in people if r.id != erased.id and erased.id not in seats.met_ids(r))
+    name, email = erased.partner.full_name, erased.partner.email
+    services.send_who_you_met(me.event_id)
+    untouched = who_you_met(stranger)
+    erase_partner(erased.partner_id)
+    db.session.expire_all()
+    withdrawn = who_you_met(me, MailStatus.CANCELLED)
+    assert len(withdrawn) == 1
+    fresh = who_you_met(me)
+    assert len(fresh) == 1 and name not in fresh[0].body_text and email not in fresh[0].body_html
+    assert who_you_met(stranger) == untouched
+    assert who_you_met(erased) == []
+    body = mailbox.deliver().to(me.partner.email)[-1].get_body(("plain",)).get_content()
+    assert name not in body and email not in body
+    assert not any(email in m["To"] for m in mailbox.messages)
