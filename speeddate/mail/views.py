@@ -1,5 +1,7 @@
 """The outbox for organisers: what was sent, what waits, what failed, and retrying."""
 
+import re
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -13,6 +15,15 @@ from speeddate.models import MailStatus, OutboxMail
 
 bp = organisers_only(Blueprint("mail", __name__, url_prefix="/admin/outbox"))
 PAGE_SIZE = 100
+# The token of a personal link (/r/...) or an unsubscribe link (/u/...): whoever reads it can act as the partner,
+# and read their answers to an anonymous evaluation. Organisers see mails with it left out; the stored mail,
+# which the worker sends, keeps it.
+PERSONAL_TOKEN = re.compile(r"(/[ru]/)[^\s\"'<>/?#]+")
+
+
+def without_personal_links(body: str) -> str:
+    """The mail's text or HTML with the token of every personal and unsubscribe link replaced by an ellipsis."""
+    return PERSONAL_TOKEN.sub("\\1…", body)
 
 
 @bp.get("/")
@@ -32,14 +43,15 @@ def index():
 @bp.get("/<int:mail_id>")
 def detail(mail_id: int):
     row = db.session.get(OutboxMail, mail_id) or abort(404)
-    return render_template("mail/detail.html", row=row, action=ActionForm())
+    return render_template("mail/detail.html", row=row, body_text=without_personal_links(row.body_text),
+                           action=ActionForm())
 
 
 @bp.get("/<int:mail_id>/html")
 def html_part(mail_id: int):
     row = db.session.get(OutboxMail, mail_id) or abort(404)
     # Shown in a sandboxed frame: the mail's HTML can run nothing and reach nothing in the back office.
-    return Response(row.body_html, mimetype="text/html",
+    return Response(without_personal_links(row.body_html), mimetype="text/html",
                     headers={"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"})
 
 
