@@ -138,15 +138,19 @@ def create_database(postgres, directory: Path) -> None:
 
 
 def write_environment_file(path: Path, database_url: str, smtp_port: int | None) -> Path:
-    """/etc/speeddate.env: the secret made by the README's own command; database and SMTP of this host."""
-    text = code_block_after("`/etc/speeddate.env`")
-    placeholder = re.search(r"<output of: (.+)>", text)
-    assert placeholder, text
-    secret = subprocess.run(placeholder.group(1), shell=True, capture_output=True, text=True, check=True,
-                            timeout=60).stdout.strip()
-    assert re.fullmatch(r"[0-9a-f]{64}", secret)
-    replacements = {placeholder.group(0): secret,
-                    f"SPEEDDATE_DATABASE_URL={README_DATABASE_URL}": f"SPEEDDATE_DATABASE_URL={database_url}"}
+    """/etc/speeddate.env: the secrets made by the README's own command; database and SMTP of this host."""
+    made_secrets: list[str] = []
+
+    def secret(placeholder: re.Match) -> str:
+        made = subprocess.run(placeholder.group(1), shell=True, capture_output=True, text=True, check=True,
+                              timeout=60).stdout.strip()
+        assert re.fullmatch(r"[0-9a-f]{64}", made)
+        made_secrets.append(made)
+        return made
+
+    text = re.sub(r"<output of: (.+)>", secret, code_block_after("`/etc/speeddate.env`"))
+    assert len(made_secrets) == 2 and len(set(made_secrets)) == 2, "a session key and a link key, each its own"
+    replacements = {f"SPEEDDATE_DATABASE_URL={README_DATABASE_URL}": f"SPEEDDATE_DATABASE_URL={database_url}"}
     if smtp_port is not None:
         replacements |= {"SPEEDDATE_MAIL_SERVER=smtp.example.org": "SPEEDDATE_MAIL_SERVER=127.0.0.1",
                          "SPEEDDATE_MAIL_PORT=587": f"SPEEDDATE_MAIL_PORT={smtp_port}"}
@@ -340,7 +344,7 @@ def test_a_partner_registers_through_nginx_and_the_mail_worker_sends_the_confirm
     for worker in workers:
         deployment.processes.stop(worker)
     [mail] = mailbox.to(REGISTRATION["email"])
-    [location] = re.findall(rf"https://{re.escape(PUBLIC_HOST)}(/r/[^\s/]+)\n", mail.get_body(("plain",)).get_content())
+    [location] = re.findall(rf"https://{re.escape(PUBLIC_HOST)}(/r/[^\s/]+)\s", mail.get_body(("plain",)).get_content())
     assert json.loads(deployment.browser().get("/healthz").text)["outbox_backlog"] == 0
     personal = browser.get(location)
     assert personal.status == 200 and f"https://{PUBLIC_HOST}/r/" in personal.text
