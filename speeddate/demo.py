@@ -1,6 +1,7 @@
 """A fictional zone for trying speeddate out: `flask demo`. Loading it twice adds nothing."""
 
 import random
+import unicodedata
 from datetime import timedelta
 
 from flask import g
@@ -112,7 +113,9 @@ def _partners(gemeenten: list[Gemeente]) -> list[Partner]:
         # One generator per partner: a second run finds the same people whatever already exists.
         rng = random.Random(number)
         first, last = FIRST_NAMES[number % len(FIRST_NAMES)], rng.choice(LAST_NAMES)
-        email = f"{first}.{last}.{number}@partner.example".lower().replace(" ", "").replace("é", "e")
+        # An ASCII local part, as registration demands: Jérôme is jerome@ (mail servers need SMTPUTF8 otherwise).
+        ascii_name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
+        email = f"{ascii_name}.{number}@partner.example".lower().replace(" ", "")
         partner = db.session.scalar(select(Partner).where(Partner.email == email))
         if partner is None:
             sector_name, organisation_name = organisations[number % len(organisations)]

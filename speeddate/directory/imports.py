@@ -7,6 +7,7 @@ checked like the registration form checks them, and the file's size and row coun
 import csv
 import enum
 import io
+import os
 import re
 import secrets
 import time
@@ -16,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from openpyxl import load_workbook
@@ -25,12 +25,19 @@ from sqlalchemy.exc import IntegrityError
 
 from speeddate.database import begin_write
 from speeddate.extensions import db
+from speeddate.forms_common import email_is_sendable, email_is_valid, is_control, is_invisible
 from speeddate.models import Gemeente, Organisation, Partner, Sector
 from speeddate.partners.services import normalise_email
 
 MAX_BYTES = 2 * 1024 * 1024  # the same as the web's request limit (MAX_CONTENT_LENGTH)
 MAX_ROWS = 20_000
 MAX_COLUMNS = 40
+# An XLSX is a zip: 2 MB of it can unpack to gigabytes (a zip bomb), and one cell of 100 MB once took 15 s and
+# 440 MB to preview. The sizes the zip declares are checked before openpyxl opens it (zipfile never unpacks more
+# than a member declares), and no cell needs more than a few hundred characters.
+MAX_UNPACKED_BYTES = 30 * 1024 * 1024
+MAX_MEMBERS = 200
+MAX_CELL_CHARACTERS = 1000
 COLUMNS = ("email", "first_name", "last_name", "organisation", "sector", "gemeenten", "function", "phone",
            "language")
 # Headers as people write them in Dutch, French and English spreadsheets.
@@ -47,6 +54,7 @@ TEXT_LIMITS = {"first_name": 100, "last_name": 100, "organisation": 200, "functi
 FORMULA_STARTS = ("=", "+", "-", "@")
 PHONE_CHARACTERS = set("+0123456789 ()/.-")
 LANGUAGES = ("nl", "fr", "en")
+UPLOAD_KEPT_SECONDS = 86_400
 UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
 
 
@@ -138,7 +146,20 @@ def _csv_table(content: bytes) -> list[list[str]]:
         raise ImportFileError(_("This is not a CSV or XLSX file.")) from None
 
 
+def _check_unpacked_size(content: bytes) -> None:
+    """Refuse a zip whose members would unpack to more than the limit, before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportFileError(_("This is not a CSV or XLSX file.")) from None
+    if len(members) > MAX_MEMBERS or sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+        raise ImportFileError(_("The file unpacks to more than %(size)d MB. Split it into smaller files.",
+                                size=MAX_UNPACKED_BYTES // (1024 * 1024)))
+
+
 def _xlsx_table(content: bytes) -> list[list[str]]:
+    _check_unpacked_size(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
@@ -158,7 +179,11 @@ def _limited(rows) -> list[list[str]]:
     for row in rows:
         if len(table) > MAX_ROWS:
             raise ImportFileError(_("The file has more than %(count)d rows.", count=MAX_ROWS))
-        table.append(list(row)[:MAX_COLUMNS])
+        cells = list(row)[:MAX_COLUMNS]
+        if any(len(cell) > MAX_CELL_CHARACTERS for cell in cells):
+            raise ImportFileError(_("A cell in row %(row)d holds more than %(count)d characters.",
+                                    row=len(table) + 1, count=MAX_CELL_CHARACTERS))
+        table.append(cells)
     return table
 
 
@@ -287,15 +312,15 @@ def _checked_values(cells: dict[str, str], email: str, lookup: _Lookup) -> tuple
 def _email_problems(email: str) -> list[str]:
     if not email:
         return [_("no email")]
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
+    if not email_is_valid(email):
         return [_("%(email)s is not a valid email address", email=_shown(email))]
+    if not email_is_sendable(email):
+        return [_("%(email)s has letters before the @ that our mail server cannot send to", email=_shown(email))]
     return [] if len(email) <= 254 else [_("the email is too long")]
 
 
 def _has_control(value: str) -> bool:
-    return any(ord(character) < 32 for character in value)
+    return any(is_control(character) or is_invisible(character) for character in value)
 
 
 def _text_problems(column: str, value: str, limit: int) -> list[str]:
@@ -305,7 +330,8 @@ def _text_problems(column: str, value: str, limit: int) -> list[str]:
     if set("<>") & set(value):
         problems.append(_("%(column)s contains < or >", column=column))
     if _has_control(value):
-        problems.append(_("%(column)s contains a line break or control character", column=column))
+        problems.append(_("%(column)s contains a line break, a control character or an invisible character",
+                          column=column))
     if value.strip().startswith(FORMULA_STARTS):
         problems.append(_("%(column)s starts like a spreadsheet formula", column=column))
     return problems
@@ -381,22 +407,36 @@ def _upload_folder() -> Path:
 
 
 def save_upload(content: bytes, filename: str) -> str:
-    """Keep an uploaded file in the instance folder for its preview; returns its key. Day-old ones go."""
-    folder = _upload_folder()
-    for old in folder.iterdir():
-        if old.stat().st_mtime < time.time() - 86_400:
-            old.unlink(missing_ok=True)
+    """Keep an uploaded file in the instance folder, readable by the service only, for its preview; returns its
+    key. It goes once imported, or after a day."""
+    discard_stale_uploads()
     key = f"{secrets.token_hex(16)}.{'xlsx' if filename.lower().endswith('.xlsx') else 'csv'}"
-    (folder / key).write_bytes(content)
+    descriptor = os.open(_upload_folder() / key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(content)
     return key
 
 
 def load_upload(key: str) -> bytes | None:
-    """The kept file, or None for an unknown or malformed key."""
+    """The kept file, or None for an unknown or malformed key or one kept for more than a day."""
+    discard_stale_uploads()
     if not UPLOAD_NAME.match(key):
         return None
     path = _upload_folder() / key
     return path.read_bytes() if path.exists() else None
+
+
+def discard_stale_uploads() -> int:
+    """Remove the kept files older than a day (previewed but never imported); returns how many went."""
+    cutoff, removed = time.time() - UPLOAD_KEPT_SECONDS, 0
+    for path in _upload_folder().iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another worker removed it first
+            continue
+    return removed
 
 
 def discard_upload(key: str) -> None:
