@@ -2,12 +2,14 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from speeddate import tokens
 from speeddate.extensions import db
 from speeddate.models import Partner, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
+from speeddate.privacy import services as privacy
 from speeddate.privacy.services import erase_partner
 from tests.conftest import post_form
 
@@ -66,3 +68,26 @@ def test_the_organisation_of_an_erased_person_is_no_longer_suggested_to_the_publ
     erase_partner(db.session.scalar(select(Partner.id).where(Partner.email == "els.peeters@example.org")))
     page = client.get(f"/e/{event.slug}").get_data(as_text=True)
     assert "Huisartsenpraktijk Oostkamp" not in page and "Organisatie 2" in page
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_app(request):
+    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
+
+
+def test_an_erasure_that_fails_half_way_changes_nothing(any_app, monkeypatch):
+    from tests.directory.test_services import registered, upcoming_event
+
+    first, second = upcoming_event("Platform 1"), upcoming_event("Platform 2")
+    partner_id = registered("els@example.org", first, second)
+
+    def fail(*_args) -> None:
+        raise RuntimeError("a later step fails")
+
+    # Erasing gives up both places, locking each event in turn, before it anonymises.
+    monkeypatch.setattr(privacy, "_anonymise", fail)
+    with pytest.raises(RuntimeError):
+        erase_partner(partner_id)
+    db.session.rollback()
+    statuses = db.session.scalars(select(Registration.status).where(Registration.partner_id == partner_id)).all()
+    assert statuses == [RegistrationStatus.CONFIRMED] * 2
