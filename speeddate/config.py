@@ -46,6 +46,8 @@ class DefaultConfig:
     MAIL_WEBINAR_LINK_MINUTES_BEFORE = 60
     MAIL_EVALUATION_MINUTES_AFTER = 30
     FOLLOWUP_MONTHS = 3
+    # An anonymous evaluation answered by fewer people shows counts only (results page, exports, year report).
+    EVALUATION_MIN_RESPONDENTS = 3
     FRAME_ANCESTORS = "'self'"
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host/-Prefix (0: none, trust nothing).
     PROXY_FIX = 0

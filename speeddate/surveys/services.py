@@ -256,6 +256,7 @@ class EvaluationResults:
     responded: int
     questions: list[QuestionResult]
     headline: QuestionResult | None
+    counts_only: bool = False  # too few anonymous answers to show more than how many there are
 
     @property
     def response_rate(self) -> float | None:
@@ -275,10 +276,21 @@ def evaluation_invited(event: Event) -> int:
     return db.session.scalar(confirmed) or 0
 
 
-def evaluation_results(event: Event, language: str) -> EvaluationResults:
-    """Response rate and, per question, n, mean, distribution and open answers."""
-    responded = db.session.scalar(select(func.count()).select_from(EvaluationResponse).where(
+def counts_only(event: Event, responded: int) -> bool:
+    """Whether an evaluation may show counts only: anonymous, with fewer respondents than the minimum, whose means,
+    distributions and open answers would let an organiser recognise who answered what."""
+    return event.evaluation_anonymous and responded < current_app.config["EVALUATION_MIN_RESPONDENTS"]
+
+
+def respondents(event: Event) -> int:
+    """How many people answered the event's evaluation."""
+    return db.session.scalar(select(func.count()).select_from(EvaluationResponse).where(
         EvaluationResponse.event_id == event.id)) or 0
+
+
+def evaluation_results(event: Event, language: str) -> EvaluationResults:
+    """Response rate and, per question, n, mean, distribution and open answers (n only, see counts_only)."""
+    responded = respondents(event)
     answers = db.session.execute(select(Answer.question_id, Answer.number, Answer.text).join(EvaluationResponse)
                                  .where(EvaluationResponse.event_id == event.id)).all()
     per_question: dict[int, list] = {}
@@ -286,8 +298,10 @@ def evaluation_results(event: Event, language: str) -> EvaluationResults:
         per_question.setdefault(question_id, []).append(text if text is not None else number)
     results = [_question_result(q, per_question.get(q.id, []), language)
                for q in questions_for(event.type, include_retired=True) if q.active or q.id in per_question]
+    if counts_only(event, responded):
+        results = [QuestionResult(r.question, r.n, None, [], []) for r in results]
     headline = next((r for r in results if r.question.headline), None)
-    return EvaluationResults(evaluation_invited(event), responded, results, headline)
+    return EvaluationResults(evaluation_invited(event), responded, results, headline, counts_only(event, responded))
 
 
 def _question_result(question: Question, values: list, language: str) -> QuestionResult:
@@ -335,22 +349,30 @@ def followup_results(events: list[Event]) -> FollowupResults:
 
 
 def evaluation_rows(event: Event, language: str) -> tuple[list[str], list[list[object]]]:
-    """One row per response, one column per question; names only when the evaluation is not anonymous."""
+    """One row per response, one column per question; names only when the evaluation is not anonymous.
+
+    Rows are sorted by their content (by name when named), never kept in the order people answered, and an
+    anonymous export has no response ids or times: either would let an organiser match a row to a person seen
+    answering. Below the minimum of an anonymous evaluation (counts_only), one row per question with its count.
+    """
     questions = questions_for(event.type, include_retired=True)
-    responses = list(db.session.scalars(select(EvaluationResponse).where(EvaluationResponse.event_id == event.id)
-                                        .order_by(EvaluationResponse.id)))
-    columns = ["response", "submitted_at"] + ([] if event.evaluation_anonymous else ["name", "email"])
+    if counts_only(event, respondents(event)):
+        results = evaluation_results(event, language)
+        return ["question", "answers"], [[r.question.text(language), r.n] for r in results.questions]
+    responses = db.session.scalars(select(EvaluationResponse).where(EvaluationResponse.event_id == event.id))
+    columns = ([] if event.evaluation_anonymous else ["name", "email", "submitted_at"])
     columns += [q.text(language) for q in questions]
     rows = []
-    for number, response in enumerate(responses, start=1):
+    for response in responses:
         values = current_values(response)
-        row: list[object] = [number, response.submitted_at.strftime("%Y-%m-%d")]
+        row: list[object] = []
         if not event.evaluation_anonymous:
             partner = response.registration.partner if response.registration else None
-            row += [partner.full_name if partner else "", partner.email if partner else ""]
+            row += [partner.full_name if partner else "", partner.email if partner else "",
+                    response.submitted_at.strftime("%Y-%m-%d")]
         row += [_cell(q, values.get(q.id), language) for q in questions]
         rows.append(row)
-    return columns, rows
+    return columns, sorted(rows, key=lambda row: [str(cell) for cell in row])
 
 
 def _cell(question: Question, value: list[int] | str | None, language: str) -> object:
@@ -383,14 +405,19 @@ def evaluation_figures(events: list[Event]) -> dict[str, object]:
     invited = responded = 0
     scores: list[int] = []
     per_event = []
+    anonymous_scores = 0
     for event in events:
         results = evaluation_results(event, "nl")
         invited, responded = invited + results.invited, responded + results.responded
         headline = _headline_scores(event)
         scores += headline
-        if headline:
+        anonymous_scores += len(headline) if event.evaluation_anonymous else 0
+        if headline and not results.counts_only:
             per_event.append({"title": event.title, "mean": round(sum(headline) / len(headline), 2),
                               "responses": results.responded})
+    # A pooled mean of fewer anonymous scores than the minimum would show them as well as a per-event mean.
+    if 0 < anonymous_scores < current_app.config["EVALUATION_MIN_RESPONDENTS"]:
+        scores = []
     followup = followup_results([event for event in events if event.followup_months])
     return {
         "response_rate": round(responded / invited, 4) if invited else None,
@@ -409,5 +436,7 @@ def _headline_scores(event: Event) -> list[int]:
 
 
 def evaluations_given(registrations: list[Registration]) -> list[Event]:
-    """Events among these registrations whose evaluation the partner answered (never the answers themselves)."""
-    return [registration.event for registration in registrations if has_responded(registration)]
+    """Events among these registrations whose evaluation the partner answered (never the answers themselves);
+    never an anonymous one, whose few answers could otherwise be tied to the few who gave them."""
+    return [registration.event for registration in registrations
+            if not registration.event.evaluation_anonymous and has_responded(registration)]

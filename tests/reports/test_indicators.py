@@ -140,8 +140,7 @@ def test_evaluation_figures_pool_the_headline_answers_and_the_follow_up(known_ye
     figures = indicators.evaluation_figures(known_year.events)
     assert figures["evaluation_mean"] == round(11 / 3, 2)
     assert figures["response_rate"] == 0.75, "2 of 2 attendees and 1 of 2 webinar registrants"
-    assert [(e["title"], e["mean"], e["responses"]) for e in figures["evaluation_per_event"]] == [
-        ("Speeddate Oostkamp", 3.5, 2), ("Webinar", 4.0, 1)]
+    assert figures["evaluation_per_event"] == [], "each event has fewer anonymous answers than the minimum"
     assert (figures["new_contact_share"], figures["referrals"], figures["collaborations"]) == (1.0, 1, 0)
 
 
