@@ -54,7 +54,7 @@ def count(model) -> int:
 def clean(text: str, limit: int) -> bool:
     """Stored text is stripped, within its column, and has no control or format characters."""
     return (text == text.strip() and len(text) <= limit
-            and not any(unicodedata.category(c) in ("Cc", "Cs") for c in text))
+            and not any(unicodedata.category(c) in ("Cc", "Cs", "Cf") for c in text))
 
 
 def assert_no_stored_garbage() -> None:
@@ -76,12 +76,10 @@ def test_the_registration_form_never_fails_and_stores_only_clean_data(app, clien
     def post(form):
         db.session.rollback()
         before = count(Registration), count(Partner)
-        data = {key: [v.replace("\x00", "") for v in value] if isinstance(value, list) else value
-                for key, value in form.items()}
-        response = client.post(f"/e/{event.slug}", data=data)
+        response = client.post(f"/e/{event.slug}", data=form)
         assert response.status_code in (200, 302, 400), response.status_code
         db.session.rollback()
-        if response.status_code != 302:
+        if response.status_code == 400:  # refused: the form, or a NUL anywhere; a registration answers 200
             assert (count(Registration), count(Partner)) == before
         assert_no_stored_garbage()
 
