@@ -85,23 +85,27 @@ def _anonymise(partner: Partner) -> None:
         (MailStatus.PENDING, MailStatus.FAILED))).values(status=MailStatus.CANCELLED)
         .execution_options(synchronize_session=False))
     db.session.execute(update(OutboxMail).where(OutboxMail.partner_id == partner.id).values(
-        recipient=partner.email, subject="", body_text="", body_html="", ics=None, unsubscribe_url=None)
+        recipient=partner.email, subject="", body_text="", body_html="", ics=None, unsubscribe_url=None,
+        last_error="")
         .execution_options(synchronize_session=False))
     _withdraw_who_you_met_naming(partner)
 
 
 def _withdraw_who_you_met_naming(partner: Partner) -> None:
-    """Who-you-met mails are rendered when queued, so those to other people that name this person are withdrawn
-    (their text blanked) and queued again without them, unless nobody is left to list. Call after consent is gone."""
+    """Who-you-met mails are rendered when queued, so every one to another person that lists this person loses
+    its text; a pending or failed one is withdrawn and queued again without them (unless nobody is left to list),
+    a sent one keeps only the record that it was sent. Call once their consent is gone."""
     mine = set(db.session.scalars(select(Registration.id).where(Registration.partner_id == partner.id)))
     rows = db.session.scalars(select(OutboxMail).where(
-        OutboxMail.kind == "who_you_met", OutboxMail.status.in_((MailStatus.PENDING, MailStatus.FAILED)),
+        OutboxMail.kind == "who_you_met", OutboxMail.partner_id != partner.id,
         OutboxMail.event_id.in_(select(Registration.event_id).where(Registration.partner_id == partner.id))))
     for row in list(rows):
         if row.registration is None or not mine & (seats.met_ids(row.registration) or set()):
             continue
-        row.status, row.body_text, row.body_html = MailStatus.CANCELLED, "", ""
-        seating.queue_who_you_met(row.registration, key=f"who_you_met:{row.registration_id}:after:{row.id}")
+        row.body_text = row.body_html = ""
+        if row.status in (MailStatus.PENDING, MailStatus.FAILED):
+            row.status = MailStatus.CANCELLED
+            seating.queue_who_you_met(row.registration, key=f"who_you_met:{row.registration_id}:after:{row.id}")
 
 
 def inactive_partners(older_than: timedelta) -> list[Partner]:

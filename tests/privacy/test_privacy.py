@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from speeddate import tokens
 from speeddate.extensions import db
-from speeddate.models import Partner, Registration, RegistrationStatus
+from speeddate.models import OutboxMail, Partner, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
 from speeddate.privacy import services as privacy
 from speeddate.privacy.services import erase_partner
@@ -59,6 +59,15 @@ def test_erasing_drops_organisation_sector_and_function_from_the_partner(client,
     erase_partner(db.session.scalar(select(Partner.id)))
     erased = db.session.scalar(select(Partner))
     assert (erased.organisation, erased.sector, erased.function) == (None, None, "")
+
+
+def test_erasing_leaves_the_address_in_no_mail_error(client, make_event, register):
+    register(make_event())
+    mail = db.session.scalar(select(OutboxMail))
+    mail.last_error = "550 5.1.1 <els.peeters@example.org>: no such user"
+    db.session.commit()
+    erase_partner(db.session.scalar(select(Partner.id)))
+    assert db.session.scalars(select(OutboxMail.last_error).where(OutboxMail.last_error != "")).all() == []
 
 
 def test_the_organisation_of_an_erased_person_is_no_longer_suggested_to_the_public(client, make_event, register):

@@ -129,3 +129,19 @@ def test_erasing_someone_withdraws_the_who_you_met_mails_naming_them_and_queues_
     body = mailbox.deliver().to(me.partner.email)[-1].get_body(("plain",)).get_content()
     assert name not in body and email not in body
     assert not any(email in m["To"] for m in mailbox.messages)
+
+
+def test_erasing_someone_leaves_no_trace_of_them_in_who_you_met_mails_already_sent(held, mailbox):
+    people = held()
+    erased = people[2]
+    me = someone_who_met(people, erased)
+    name, email = erased.partner.full_name, erased.partner.email
+    services.send_who_you_met(me.event_id)
+    mailbox.deliver()
+    erase_partner(erased.partner_id)
+    db.session.expire_all()
+    sent = who_you_met(me, MailStatus.SENT)
+    assert len(sent) == 1 and sent[0].subject and who_you_met(me) == [], "the record stays; nothing is sent again"
+    bodies = db.session.scalars(select(OutboxMail.body_text)).all() + db.session.scalars(
+        select(OutboxMail.body_html)).all()
+    assert not any(name in body or email in body for body in bodies)
