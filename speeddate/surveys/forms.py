@@ -6,7 +6,8 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.validators import Length, Optional, ValidationError
 
 from speeddate.forms_common import optional_text, required_text, strip_filter
-from speeddate.models import EventType, QuestionKind
+from speeddate.models import EventType, Question, QuestionKind
+from speeddate.surveys.questions import answered_ids
 
 KIND_LABELS = {
     QuestionKind.SCALE: _l("Score from 1 to 5"),
@@ -32,6 +33,17 @@ class QuestionForm(FlaskForm):
                             validators=[Optional(), Length(max=3000)])
     required = BooleanField(_l("An answer is required"))
     headline = BooleanField(_l("Headline score (compared with the 3.5 target)"))
+
+    def __init__(self, *args, question: Question | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.question = question
+
+    def validate_kind(self, field) -> None:
+        # Past answers are read by the kind they were given in: text summed as scores breaks every result page.
+        question = self.question
+        if question is not None and field.data != question.kind.value and question.id in answered_ids():
+            raise ValidationError(_l("This question already has answers, so its kind cannot change. Remove it "
+                                     "(it is retired and its results stay) and add a new question instead."))
 
     def validate_options(self, field) -> None:
         if self.kind.data in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(self.option_list()) < 2:

@@ -109,7 +109,8 @@ def question(question_id: int | None):
         abort(404)
     event_type = existing.event_type if existing else EventType(request.args.get("type", "speeddate")) \
         if request.args.get("type", "speeddate") in set(EventType) else abort(404)
-    form = QuestionForm(data=question_admin.form_values(existing)) if request.method == "GET" else QuestionForm()
+    form = QuestionForm(data=question_admin.form_values(existing), question=existing) if request.method == "GET" \
+        else QuestionForm(question=existing)
     if form.validate_on_submit():
         question_admin.save(event_type, form, question_id)
         flash(_("The question is saved."), "success")

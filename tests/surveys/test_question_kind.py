@@ -1,0 +1,66 @@
+"""A question that has answers keeps its kind: its past results must stay readable."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from speeddate.auth.services import create_user
+from speeddate.extensions import db
+from speeddate.models import Question, QuestionKind
+from speeddate.models import base as clock
+from speeddate.surveys import services as surveys
+from tests.conftest import post_form
+
+
+@pytest.fixture
+def answered(client, make_event, register_link):
+    """A speeddate that ended, one partner's answers to every question, and an organiser logged in."""
+    event = make_event(title="Speeddate Beernem")
+    link = register_link(event)
+    db.session.refresh(event)
+    clock.frozen_now = event.ends_at + timedelta(hours=1)
+    answers = {f"q{q.id}": {"scale": "4", "yes_no": "1", "text": "Fijne gesprekken"}.get(q.kind.value, "0")
+               for q in surveys.questions_for(event.type)}
+    assert post_form(client, f"{link}/evaluation", answers).status_code in (200, 302)
+    create_user("org@elz.example", "a-long-password", admin=True)
+    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
+    yield event
+    clock.frozen_now = None
+
+
+def form_of(question: Question, **changes) -> dict:
+    return {"kind": question.kind.value, "text_nl": question.text_nl, "text_fr": question.text_fr,
+            "text_en": question.text_en, "options": "", "required": "y" if question.required else "", **changes}
+
+
+@pytest.mark.parametrize("new_kind", ["scale", "yes_no", "text"])
+def test_the_kind_of_an_answered_question_cannot_change(client, answered, new_kind):
+    questions = surveys.questions_for(answered.type)
+    question = next(q for q in questions if q.kind.value != new_kind and q.kind != QuestionKind.SINGLE)
+    url = f"/admin/questions/{question.id}"
+    response = post_form(client, f"{url}?lang=en", form_of(question, kind=new_kind), form_url=url)
+    assert response.status_code == 400
+    assert "This question already has answers, so its kind cannot change." in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Question, question.id).kind == question.kind
+    assert client.get(f"/admin/events/{answered.id}/evaluation").status_code == 200
+    assert client.get(f"/admin/events/{answered.id}/evaluation.xlsx").status_code == 200
+
+
+def test_an_answered_question_can_still_be_reworded(client, answered):
+    question = surveys.questions_for(answered.type)[0]
+    url = f"/admin/questions/{question.id}"
+    assert post_form(client, url, form_of(question, text_nl="Nieuwe tekst")).status_code == 302
+    db.session.rollback()
+    assert db.session.get(Question, question.id).text_nl == "Nieuwe tekst"
+
+
+def test_a_question_without_answers_can_change_kind(client, answered):
+    new = {"kind": "text", "text_nl": "Nog iets?", "text_fr": "", "text_en": "", "options": ""}
+    assert post_form(client, "/admin/questions/new?type=speeddate", new).status_code == 302
+    added = db.session.scalar(select(Question).where(Question.text_nl == "Nog iets?"))
+    url = f"/admin/questions/{added.id}"
+    assert post_form(client, url, form_of(added, kind="yes_no")).status_code == 302
+    db.session.rollback()
+    assert db.session.get(Question, added.id).kind == QuestionKind.YES_NO
