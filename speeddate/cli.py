@@ -14,6 +14,7 @@ from speeddate.auth import services as accounts
 from speeddate.directory.cli import partners_group
 from speeddate.events import services as events
 from speeddate.extensions import db
+from speeddate.forms_common import MAX_ID
 from speeddate.mail import worker
 from speeddate.models import Event, EventType, Gemeente
 from speeddate.ops.cli import backup_command, restore_command
@@ -87,7 +88,7 @@ def _parse_time(value: str) -> datetime:
 @click.option("--type", "event_type", type=click.Choice([t.value for t in EventType]), required=True)
 @click.option("--start", required=True, help="ISO time; without an offset it is Brussels time.")
 @click.option("--end", required=True, help="ISO time; without an offset it is Brussels time.")
-@click.option("--capacity", type=click.IntRange(min=1), required=True)
+@click.option("--capacity", type=click.IntRange(1, 10_000), required=True)
 @click.option("--gemeente", help="Name of the gemeente.")
 @click.option("--location", default="")
 @click.option("--deadline", help="Registration deadline, ISO time.")
@@ -116,7 +117,7 @@ def create_event(title, event_type, start, end, capacity, gemeente, location, de
 
 
 @events_group.command("export")
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=click.IntRange(1, MAX_ID))
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("--what", type=click.Choice(["registrations", "catering"]), default="registrations")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
@@ -157,7 +158,7 @@ def evaluations_group() -> None:
 
 
 @evaluations_group.command("export")
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=click.IntRange(1, MAX_ID))
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("--language", type=click.Choice(["nl", "fr", "en"]), default="nl", help="Language of the questions.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")

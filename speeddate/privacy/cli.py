@@ -8,13 +8,14 @@ import click
 from speeddate.privacy import services
 
 UNITS = {"d": 1, "m": 30, "y": 365}
+LONGEST_DAYS = 100 * 365  # longer is a typing error, and far beyond the calendar's end
 
 
 def parse_age(value: str) -> timedelta:
     """'3y', '18m' or '400d' as a duration."""
-    match = re.fullmatch(r"(\d+)([dmy])", value.strip().lower())
-    if not match or int(match.group(1)) == 0:
-        raise click.BadParameter("give a number of days, months or years, such as 3y, 18m or 400d")
+    match = re.fullmatch(r"([0-9]{1,6})([dmy])", value.strip().lower())
+    if not match or not 0 < int(match.group(1)) * UNITS[match.group(2)] <= LONGEST_DAYS:
+        raise click.BadParameter("give a number of days, months or years up to 100y, such as 3y, 18m or 400d")
     return timedelta(days=int(match.group(1)) * UNITS[match.group(2)])
 
 

@@ -3,6 +3,7 @@
 import click
 
 from speeddate.extensions import db
+from speeddate.forms_common import MAX_ID
 from speeddate.models import Event, JobStatus
 from speeddate.seating import seats, services
 
@@ -13,7 +14,7 @@ def seating_group() -> None:
 
 
 @seating_group.command("generate")
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=click.IntRange(1, MAX_ID))
 @click.option("--time-limit", type=click.FloatRange(min=0.5), default=None, help="Seconds for the solver.")
 def generate_command(event_id: int, time_limit: float | None) -> None:
     """Seat the event's confirmed registrations now (a draft plan, with its figures)."""
@@ -39,7 +40,7 @@ def work_command() -> None:
 
 
 @seating_group.command("export")
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=click.IntRange(1, MAX_ID))
 @click.option("--format", "file_format", type=click.Choice(["json", "csv", "xlsx"]), default="json")
 def export_command(event_id: int, file_format: str) -> None:
     """Write the event's current plan to standard output; JSON is the solver's contract."""

@@ -201,3 +201,20 @@ def test_an_address_at_an_international_domain_is_mailed_in_punycode(app, client
     assert count(Partner) == 1
     mailbox.deliver()
     assert [m["To"] for m in mailbox.messages] == ["els@xn--bcher-kva.example"]
+
+
+# The command line: ids, capacities and ages beyond what the database or the calendar holds are usage errors.
+
+@pytest.mark.parametrize("args", [
+    ["events", "export", "99999999999999999999999"], ["events", "export", "2147483648"],
+    ["evaluations", "export", "99999999999999999999999"], ["seating", "generate", "99999999999999999999999"],
+    ["seating", "export", "99999999999999999999999"],
+    ["events", "create", "--title", "T", "--type", "elp", "--start", "2027-01-01T10:00", "--end",
+     "2027-01-01T12:00", "--capacity", "99999999999999999999999"],
+    ["privacy", "purge", "--older-than", "99999999999999999999y", "--dry-run"],
+    ["privacy", "purge", "--older-than", "٣y", "--dry-run"]])
+def test_the_cli_refuses_numbers_beyond_the_database_as_a_usage_error(runner, args):
+    result = runner.invoke(args=args)
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert count(Event) == 0
