@@ -71,6 +71,29 @@ def create_user(email: str, admin: bool, password: str) -> None:
     click.echo(f"Created {user.role.value} {user.email}")
 
 
+@users.command("disable")
+@click.argument("email")
+def disable_user(email: str) -> None:
+    """Refuse an organiser's logins and end their sessions."""
+    try:
+        user = accounts.disable_user(email)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Disabled {user.email}; their sessions have ended")
+
+
+@users.command("password")
+@click.argument("email")
+@click.password_option(help="The new password (asked when not given).")
+def change_password(email: str, password: str) -> None:
+    """Set an organiser's password and end their sessions."""
+    try:
+        user = accounts.change_password(email, password)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"New password set for {user.email}; their sessions have ended")
+
+
 @click.group("events")
 def events_group() -> None:
     """Events, for scripting and operations."""

@@ -25,6 +25,8 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # "Keep me logged in" lasts a month, not Flask-Login's year; logging out ends it at once (User.session_token).
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     # Flask-Mail; with no MAIL_SERVER configured mails are logged and not sent (see speeddate.mail).
     MAIL_SERVER: str | None = None

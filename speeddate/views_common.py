@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
 
 from speeddate import i18n
 from speeddate.events.services import TYPE_LABELS, status_label
@@ -44,8 +45,10 @@ MAIL_STATUS_LABELS = {
 }
 
 
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def _load_user(session_token: str) -> User | None:
+    """The active organiser whose current session token the cookie names; an ended session's token names no one."""
+    user = db.session.scalar(select(User).where(User.session_token == session_token[:64]))
+    return user if user is not None and user.active else None
 
 
 def _refuse_unstorable_ids(endpoint: str | None, values: dict | None) -> None:

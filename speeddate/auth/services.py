@@ -70,8 +70,7 @@ def create_user(email: str, password: str, admin: bool = False) -> User:
     begin_write()
     if "@" not in email:
         raise AccountError(f"not an email address: {email!r}")
-    if len(password) < 8:
-        raise AccountError("the password needs at least 8 characters")
+    _check_password_rules(password)
     if db.session.scalar(select(User).where(User.email == email)) is not None:
         raise AccountError(f"an account for {email} exists already")
     user = User(email=email, role=Role.ADMIN if admin else Role.ORGANISER)
@@ -79,3 +78,44 @@ def create_user(email: str, password: str, admin: bool = False) -> User:
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def end_sessions(user_id: int) -> None:
+    """Log the organiser out everywhere: every session and remember cookie given out so far loads no one."""
+    begin_write()
+    db.session.get_one(User, user_id).end_sessions()
+    db.session.commit()
+
+
+def disable_user(email: str) -> User:
+    """Refuse the account's logins from now on and end its sessions."""
+    begin_write()
+    user = _existing(email)
+    user.active = False
+    user.end_sessions()
+    db.session.commit()
+    return user
+
+
+def change_password(email: str, password: str) -> User:
+    """A new password for the account; the sessions opened with the old one end."""
+    begin_write()
+    user = _existing(email)
+    _check_password_rules(password)
+    user.set_password(password)
+    db.session.commit()
+    return user
+
+
+def _existing(email: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        db.session.rollback()
+        raise AccountError(f"no account for {email.strip().lower()}")
+    return user
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < 8:
+        db.session.rollback()
+        raise AccountError("the password needs at least 8 characters")

@@ -42,6 +42,8 @@ def _safe_next(target: str | None) -> str:
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:
+            services.end_sessions(current_user.id)
         logout_user()
         flash(_("You are logged out."), "success")
     return redirect(url_for("partners.index"))

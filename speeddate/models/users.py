@@ -1,6 +1,7 @@
 """Organiser accounts."""
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -28,6 +29,8 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"), default=Role.ORGANISER)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the session and remember cookies name instead of the id: a new one makes every earlier cookie useless.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: new_session_token())
 
     @property
     def is_active(self) -> bool:
@@ -37,10 +40,24 @@ class User(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    def get_id(self) -> str:
+        """Flask-Login's user id in cookies: the session token, so that ending sessions ends every copy of them."""
+        return self.session_token
+
+    def end_sessions(self) -> None:
+        """Make every session and remember cookie given out so far load no one."""
+        self.session_token = new_session_token()
+
     def set_password(self, password: str) -> None:
-        """Store a salted hash; the password itself is never kept."""
+        """Store a salted hash (the password itself is never kept) and end the sessions opened with the old one."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+
+def new_session_token() -> str:
+    """A random session token (256 bits)."""
+    return secrets.token_urlsafe(32)
