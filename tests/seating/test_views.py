@@ -1,12 +1,14 @@
 """Seating pages: settings, generate, publish, printouts, exports, check-in, walk-ins, timer, who-you-met."""
 
 import json
+from datetime import timedelta
 
 import pytest
 
 from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import OutboxMail
+from speeddate.models import base as clock
 from speeddate.seating import seats, services
 from tests.conftest import post_form
 
@@ -103,10 +105,24 @@ def test_timer_page_and_state_survive_a_reload(organiser, speeddate):
     assert "timer.js" in organiser.get(f"{page(event)}timer").get_data(as_text=True)
 
 
-def test_who_you_met_mails_go_to_the_outbox(organiser, speeddate):
+@pytest.mark.parametrize("language, refusal", [("nl", "nog niet afgelopen"), ("fr", "pas encore terminée"),
+                                               ("en", "not ended yet")])
+def test_who_you_met_is_refused_before_the_end_then_goes_to_everyone_checked_in(organiser, speeddate, language,
+                                                                                refusal):
     event = speeddate(6)
     services.publish(generate_in_browser_way(organiser, event).id)
-    post_form(organiser, f"{page(event)}who-you-met", {}, form_url=page(event))
+    send = f"{page(event)}who-you-met?lang={language}"
+    refused = post_form(organiser, send, {}, form_url=page(event), follow_redirects=True)
+    assert refusal in refused.get_data(as_text=True)
+    assert db.session.scalars(db.select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all() == []
+    for registration in services.confirmed_registrations(event.id):
+        registration.attended = True
+    db.session.commit()
+    clock.frozen_now = event.ends_at + timedelta(hours=1)
+    try:
+        post_form(organiser, send, {}, form_url=page(event))
+    finally:
+        clock.frozen_now = None
     rows = db.session.scalars(db.select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()
     assert len(rows) == 6
 
