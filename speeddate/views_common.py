@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(413, _too_large)
-    app.url_value_preprocessor(_refuse_unstorable_ids)
+    app.url_value_preprocessor(_refuse_unstorable_path_values)
     app.before_request(_refuse_control_characters)
     app.after_request(_security_headers)
 
@@ -51,11 +51,14 @@ def _load_user(session_token: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def _refuse_unstorable_ids(endpoint: str | None, values: dict | None) -> None:
+def _refuse_unstorable_path_values(endpoint: str | None, values: dict | None) -> None:
     """An id in the path beyond the database's integers, or in non-ASCII digits (Werkzeug's int converter takes
-    them), names nothing: a 404, before a query would overflow."""
+    them), or a slug or token with a control character (PostgreSQL refuses NUL), names nothing: a 404, before a
+    query would fail."""
     numbers = [value for value in (values or {}).values() if isinstance(value, int)]
     if numbers and (max(numbers) > MAX_ID or not request.path.isascii()):
+        abort(404)
+    if any(isinstance(value, str) and has_stray_control(value) for value in (values or {}).values()):
         abort(404)
 
 

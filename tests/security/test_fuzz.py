@@ -158,6 +158,7 @@ def test_the_import_never_fails_and_imports_all_or_nothing_and_only_clean_rows(a
 # dates at the ends of the calendar. Every field name of every form and every query parameter read gets the value.
 BAD_NUMBERS = ["²", "٣", "99999999999999999999999", "2147483648", "-1", "0", "1.5", "0x1"]
 BAD_TEXTS = ["a\x00b", "\x00", "0001-01-01T00:00", "9999-12-31T23:59", "0001-01-01", "9999-12-31"]
+BAD_PATH_TEXTS = ["²", "%00", "a%00b", "%C2%85", "%E2%80%AE", "a" * 3000, "..%2F..%2Fsecret_key", "%FF%FE", "x.y"]
 QUERY_PARAMETERS = ["page", "gemeente", "sector", "cluster", "organisation", "type", "status", "year", "start", "end",
                     "past", "q", "part", "next", "lang", "activity", "attended", "used_contacts", "comment"]
 
@@ -205,14 +206,17 @@ def fuzzed_routes(app) -> list[Rule]:
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in ("static", "auth.logout")]
 
 
-def url_of(rule: Rule, world: dict, number: str | None) -> str:
-    """The rule's URL: integer arguments `number` (or 1, which exists for every kind), the others from the world."""
+def url_of(rule: Rule, world: dict, number: str | None, text: str | None = None) -> str:
+    """The rule's URL: integer arguments `number` (or 1, which exists for every kind), text arguments (tokens,
+    slugs, keys) `text` or else from the world."""
     values = {}
     for name, converter in rule._converters.items():
         if isinstance(converter, IntegerConverter):
             values[name] = number or "1"
         elif isinstance(converter, AnyConverter):
             values[name] = sorted(converter.items)[0]
+        elif text is not None:
+            values[name] = text
         elif name == "token" and rule.endpoint == "partners.unsubscribe":
             values[name] = world["unsubscribe"]
         else:
@@ -220,11 +224,13 @@ def url_of(rule: Rule, world: dict, number: str | None) -> str:
     return re.sub(r"<(?:[^<>]+:)?(\w+)>", lambda match: str(values[match.group(1)]), rule.rule)
 
 
-def assert_no_server_error(any_app, world, value: str, in_path: bool) -> None:
+def assert_no_server_error(any_app, world, value: str, in_path: str = "") -> None:
+    """Every route with `value` in every field and query parameter, and in its path's integer (in_path="number")
+    or text (in_path="text") arguments."""
     client, names = world["client"], sorted(form_field_names() | set(QUERY_PARAMETERS))
     failures = []
     for rule in fuzzed_routes(any_app):
-        url = url_of(rule, world, value if in_path else None)
+        url = url_of(rule, world, value if in_path == "number" else None, value if in_path == "text" else None)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             data = dict.fromkeys(names, value) | {f"q{n}": value for n in range(1, 30)}
             db.session.rollback()
@@ -242,9 +248,14 @@ def assert_no_server_error(any_app, world, value: str, in_path: bool) -> None:
 
 @pytest.mark.parametrize("number", BAD_NUMBERS)
 def test_no_route_fails_on_a_malformed_or_huge_id_in_its_path(any_app, world, number):
-    assert_no_server_error(any_app, world, number, in_path=True)
+    assert_no_server_error(any_app, world, number, in_path="number")
+
+
+@pytest.mark.parametrize("text", BAD_PATH_TEXTS, ids=repr)
+def test_no_route_fails_on_a_malformed_token_slug_or_key_in_its_path(any_app, world, text):
+    assert_no_server_error(any_app, world, text, in_path="text")
 
 
 @pytest.mark.parametrize("value", BAD_NUMBERS + BAD_TEXTS)
 def test_no_route_fails_on_malformed_numbers_nul_bytes_or_far_dates_in_any_field(any_app, world, value):
-    assert_no_server_error(any_app, world, value, in_path=False)
+    assert_no_server_error(any_app, world, value)
