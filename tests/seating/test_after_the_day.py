@@ -10,7 +10,7 @@ from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail, Registration, Sector
 from speeddate.models import base as clock
 from speeddate.partners.services import PartnerDetails, register
-from speeddate.privacy.services import erase_partner
+from speeddate.privacy.services import erase_partner, purge
 from speeddate.seating import seats, services
 from speeddate.surveys.services import people_met
 from tests.seating.conftest import SECTORS
@@ -145,3 +145,14 @@ def test_erasing_someone_leaves_no_trace_of_them_in_who_you_met_mails_already_se
     bodies = db.session.scalars(select(OutboxMail.body_text)).all() + db.session.scalars(
         select(OutboxMail.body_html)).all()
     assert not any(name in body or email in body for body in bodies)
+
+
+def test_the_retention_purge_withdraws_who_you_met_mails_as_an_erasure_does(held, frozen):
+    people = held()
+    services.send_who_you_met(people[0].event_id)
+    frozen(people[0].event.ends_at + timedelta(days=4 * 365))
+    assert len(purge(timedelta(days=3 * 365))) == len(people)
+    db.session.expire_all()
+    rows = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()
+    assert rows and {row.status for row in rows} == {MailStatus.CANCELLED}
+    assert {row.body_text for row in rows} == {""}
