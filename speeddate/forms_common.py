@@ -99,9 +99,9 @@ def valid_email(form, field) -> None:
     """An email address as a mail server would take it (no deliverability check: that needs the network)."""
     if not email_is_valid(field.data or ""):
         raise ValidationError(_l("This is not a valid email address."))
-    if not email_is_sendable(field.data):
-        raise ValidationError(_l("Please use an address with only Latin letters, digits and . _ - + before "
-                                 "the @: our mail server cannot send to this one."))
+    reason = why_unsendable(field.data)
+    if reason:
+        raise ValidationError(reason)
 
 
 def email_is_valid(address: str) -> bool:
@@ -113,13 +113,31 @@ def email_is_valid(address: str) -> bool:
     return True
 
 
-def email_is_sendable(address: str) -> bool:
-    """Whether mails to it go out without SMTPUTF8: an ASCII local part (a non-ASCII domain goes as punycode)."""
+def why_unsendable(address: str) -> str | None:
+    """Why the mail worker cannot send to this valid address, or None when it can.
+
+    Without SMTPUTF8 the part before the @ must be ASCII. The worker (Flask-Mail) sends to a non-ASCII domain
+    in punycode made by Python's IDNA 2003 codec, which for a few letters (ß, ς) names another domain than the
+    IDNA 2008 one the address means: faß.example would be mailed at fass.example, someone else's domain.
+    """
     try:
-        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+        meant = validate_email(address, check_deliverability=False, allow_smtputf8=False).ascii_domain
     except EmailNotValidError:
-        return False
-    return True
+        return _l("Please use an address with only Latin letters, digits and . _ - + before the @: our mail "
+                  "server cannot send to this one.")
+    try:  # the domain as stored (partners.services.normalise_email), encoded as the worker encodes it
+        sent_to = address.strip().lower().rsplit("@", 1)[1].encode("idna").decode("ascii")
+    except UnicodeError:
+        sent_to = ""
+    if sent_to != meant.lower():
+        return _l("Our mail server cannot reach this address's domain as written (it has a letter such as ß). "
+                  "Please use another address.")
+    return None
+
+
+def email_is_sendable(address: str) -> bool:
+    """Whether the mail worker can send to this valid address (see why_unsendable)."""
+    return why_unsendable(address) is None
 
 
 def strip_filter(value):

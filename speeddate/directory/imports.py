@@ -315,7 +315,7 @@ def _email_problems(email: str) -> list[str]:
     if not email_is_valid(email):
         return [_("%(email)s is not a valid email address", email=_shown(email))]
     if not email_is_sendable(email):
-        return [_("%(email)s has letters before the @ that our mail server cannot send to", email=_shown(email))]
+        return [_("%(email)s is an address our mail server cannot send to", email=_shown(email))]
     return [] if len(email) <= 254 else [_("the email is too long")]
 
 

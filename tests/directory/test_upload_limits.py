@@ -108,7 +108,7 @@ def test_an_uploaded_bomb_gets_a_message_in_the_organisers_language_and_nothing_
     assert partner_count() == 0 and uploads(app) == []
 
 
-@pytest.mark.parametrize("address", ["jürgen@example.org", "a\u200bb@example.org"])
+@pytest.mark.parametrize("address", ["jürgen@example.org", "a\u200bb@example.org", "els@faß.example"])
 def test_an_address_that_cannot_be_mailed_blocks_its_row(app, address):
     content = xlsx([*GOOD, [address, "Jürgen", "Maes"]])
     with pytest.raises(imports.ImportBlocked) as blocked:

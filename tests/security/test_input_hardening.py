@@ -198,6 +198,15 @@ def test_an_address_with_a_non_ascii_local_part_is_refused_at_registration(app, 
     assert count(Partner) == 0
 
 
+def test_an_address_whose_domain_the_worker_would_spell_differently_is_refused(app, client, make_event):
+    """Python's IDNA 2003 codec, which the mail worker uses, turns faß.example into fass.example: another domain,
+    which would get the partner's personal link."""
+    response = post_form(client, f"/e/{make_event().slug}?lang=en", {**PARTNER, "email": "els@faß.example"})
+    assert response.status_code == 400
+    assert "Our mail server cannot reach this address's domain as written" in response.get_data(as_text=True)
+    assert count(Partner) == 0
+
+
 def test_an_address_at_an_international_domain_is_mailed_in_punycode(app, client, make_event, mailbox):
     post_form(client, f"/e/{make_event().slug}", {**PARTNER, "email": "els@bücher.example"})
     assert count(Partner) == 1
