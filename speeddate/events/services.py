@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from speeddate.database import begin_write
 from speeddate.events import places
@@ -248,10 +248,17 @@ def organiser_events(show_past: bool = False) -> list[Event]:
 
 
 def known_organisation_names() -> list[str]:
-    """Organisation names to suggest on the registration form: those of people not erased (an erased person's
-    organisation may be theirs alone)."""
-    return list(db.session.scalars(select(Organisation.name).where(Organisation.id.in_(
-        select(Partner.organisation_id).where(Partner.erased_at.is_(None)))).order_by(Organisation.name)))
+    """Organisation names to suggest on the public registration form: only those an organiser has vouched for.
+
+    Anyone can type any organisation on the form, so a name appears here only when a partner of it (not erased:
+    an erased person's organisation may be theirs alone) was added by an organiser (imported or created in the
+    directory: such a partner has no registration of their own making) or was checked in at an event.
+    """
+    registered = select(Registration.id).where(Registration.partner_id == Partner.id)
+    vouched = select(Partner.organisation_id).where(Partner.erased_at.is_(None), or_(
+        ~registered.exists(), registered.where(Registration.attended.is_(True)).exists()))
+    return list(db.session.scalars(select(Organisation.name).where(Organisation.id.in_(vouched))
+                                   .order_by(Organisation.name)))
 
 
 def default_times(event_type: EventType, day: datetime) -> tuple[datetime, datetime]:

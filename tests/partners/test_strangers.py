@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from speeddate.extensions import db
-from speeddate.models import Partner, Registration, RegistrationStatus
+from speeddate.models import Organisation, Partner, Registration, RegistrationStatus
 from speeddate.models import base as clock
 from tests.conftest import PARTNER, personal_link, post_form
 
@@ -108,3 +108,19 @@ def test_a_partner_cannot_cancel_once_the_event_has_started(client, make_event, 
     statuses = [r.status for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id)
                                                       .order_by(Registration.id))]
     assert statuses == [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED], "attendance untouched"
+
+
+def test_the_form_suggests_only_organisations_an_organiser_vouched_for(client, make_event, register):
+    event = make_event()
+    register(event, 1, organisation="Visit evil.example for prizes")
+    register(event, 2, organisation="Thuisverpleging De Zorg")
+    db.session.rollback()
+    attended = db.session.scalar(select(Registration).join(Partner).where(Partner.email == "partner2@example.org"))
+    attended.attended = True
+    db.session.add(Partner(email="imported@example.org", first_name="In", last_name="Port",
+                           organisation=Organisation(name="CAW Brugge")))
+    db.session.commit()
+    page = client.get(f"/e/{event.slug}").get_data(as_text=True)
+    assert '<option value="Thuisverpleging De Zorg">' in page, "checked in at an event"
+    assert '<option value="CAW Brugge">' in page, "added by an organiser"
+    assert "evil.example" not in page, "a stranger cannot publish text on everyone's form"
