@@ -22,6 +22,7 @@ from flask_mail import BadHeaderError, Connection, Message
 from sqlalchemy import func, select, update
 
 from speeddate.database import begin_write
+from speeddate.directory.imports import discard_stale_uploads
 from speeddate.extensions import db
 from speeddate.mail import services as mails
 from speeddate.models import MailStatus, OutboxMail
@@ -273,10 +274,12 @@ def backlog() -> int:
 
 
 def run_forever(interval: float, echo) -> None:
-    """`flask mail send --loop`: send, sleep, repeat; back off while the SMTP server is unreachable."""
+    """`flask mail send --loop`: send, sleep, repeat; back off while the SMTP server is unreachable. As the one
+    process that always runs, it also removes import uploads kept for more than a day."""
     worker, pause = worker_name(), interval
     while True:
         report = send_due(worker)
+        discard_stale_uploads()
         if report.sent or report.failed or report.retry_later or report.smtp_unreachable:
             echo(str(report))
         pause = min(pause * 2, 300) if report.smtp_unreachable else interval

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from speeddate.auth.services import create_user
 from speeddate.directory import imports
 from speeddate.extensions import db
+from speeddate.mail import worker
 from speeddate.models import Partner
 from tests.conftest import post_form
 
@@ -33,6 +34,15 @@ def with_member(content: bytes, name: str, data: bytes) -> bytes:
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(name, data)
     return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def own_instance_folder(app, tmp_path):
+    """Uploads go to this test's folder, never the checkout's instance/."""
+    real = app.instance_path
+    app.instance_path = str(tmp_path / "instance")
+    yield
+    app.instance_path = real
 
 
 @pytest.fixture
@@ -142,3 +152,25 @@ def test_an_upload_never_imported_is_removed_after_a_day(app, organiser):
     os.utime(kept, (a_day_ago, a_day_ago))
     assert organiser.get(response.location).status_code == 404, "no preview of a file kept too long"
     assert uploads(app) == []
+
+
+class Stop(Exception):
+    """Ends the mail worker's endless loop after its first round."""
+
+
+def test_the_mail_worker_loop_removes_uploads_kept_for_more_than_a_day(app, organiser, monkeypatch):
+    post_form(organiser, "/admin/directory/import", {"file": (io.BytesIO(xlsx(GOOD)), "p.xlsx")},
+              content_type="multipart/form-data")
+    post_form(organiser, "/admin/directory/import", {"file": (io.BytesIO(xlsx(GOOD)), "q.xlsx")},
+              content_type="multipart/form-data")
+    stale, fresh = uploads(app)
+    a_day_ago = time.time() - imports.UPLOAD_KEPT_SECONDS - 1
+    os.utime(stale, (a_day_ago, a_day_ago))
+
+    def stop(seconds):
+        raise Stop
+
+    monkeypatch.setattr(worker.time, "sleep", stop)
+    with pytest.raises(Stop):
+        worker.run_forever(30, lambda text: None)
+    assert uploads(app) == [fresh]
