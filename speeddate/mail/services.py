@@ -165,7 +165,7 @@ def scheduled_times(registration: Registration) -> dict[str, datetime]:
 
 
 def still_wanted(row: OutboxMail) -> bool:
-    """Checked just before sending: evaluation mails only for people who took part and have not answered,
+    """Checked just before sending: evaluation mails only for people who took part and (when named) have not answered,
     the follow-up only for those who still consent; everything else is withdrawn when it stops being wanted."""
     registration = row.registration
     if registration is None or row.kind not in ("evaluation", "evaluation_reminder", "followup"):
@@ -174,7 +174,10 @@ def still_wanted(row: OutboxMail) -> bool:
         return surveys.followup_window(registration, row.due_at) != surveys.Window.NOT_FOR_YOU
     if surveys.evaluation_window(registration, row.due_at) != surveys.Window.OPEN:
         return False
-    return row.kind == "evaluation" or not surveys.has_responded(registration)
+    # An anonymous evaluation's reminder goes to everyone who took part: a reminder withdrawn next to a name in
+    # the outbox would tell the organisers who answered.
+    return (row.kind == "evaluation" or registration.event.evaluation_anonymous
+            or not surveys.has_responded(registration))
 
 
 def schedule(registration: Registration) -> None:

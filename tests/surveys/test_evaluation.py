@@ -177,13 +177,28 @@ def test_tampered_token_gets_nothing(client, finished):
     assert client.get(f"{links[0][:-2]}xx/evaluation").status_code == 404
 
 
-def test_the_reminder_goes_only_to_those_who_did_not_answer(client, finished, frozen, mailbox):
+def test_a_named_evaluations_reminder_goes_only_to_those_who_did_not_answer(client, finished, frozen, mailbox):
     event, links = finished
+    event.evaluation_anonymous = False
+    db.session.commit()
     mailbox.deliver()
     post_form(client, f"{links[0]}/evaluation", answers_for(event))
     frozen(surveys.evaluation_reminder_at(event) + timedelta(minutes=1))
     reminders = [m["To"] for m in mailbox.deliver().messages if "Herinnering: hoe was" in m["Subject"]]
     assert sorted(reminders) == ["partner1@example.org", "partner2@example.org"]
+
+
+def test_an_anonymous_evaluations_reminder_goes_to_everyone_so_the_outbox_tells_no_one_who_answered(
+        client, finished, frozen, mailbox):
+    event, links = finished
+    mailbox.deliver()
+    post_form(client, f"{links[0]}/evaluation", answers_for(event))
+    frozen(surveys.evaluation_reminder_at(event) + timedelta(minutes=1))
+    reminders = [m for m in mailbox.deliver().messages if "Herinnering: hoe was" in m["Subject"]]
+    assert sorted(m["To"] for m in reminders) == [f"partner{n}@example.org" for n in range(3)]
+    assert "al geantwoord" in reminders[0].get_body(("plain",)).get_content()
+    statuses = db.session.scalars(select(OutboxMail.status).where(OutboxMail.kind == "evaluation_reminder"))
+    assert set(statuses) == {MailStatus.SENT}, "no reminder withdrawn next to the name of someone who answered"
 
 
 def test_reminder_keeps_the_brussels_time_across_daylight_saving(make_event, register):
