@@ -48,6 +48,12 @@ class QuestionForm(FlaskForm):
     def validate_options(self, field) -> None:
         if self.kind.data in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(self.option_list()) < 2:
             raise ValidationError(_l("Give at least two options."))
+        # Answers are option numbers: with fewer options the last ones' answers would drop out of the results.
+        question = self.question
+        if question is not None and len(self.option_list()) < len(question.options) \
+                and self.kind.data == question.kind.value and question.id in answered_ids():
+            raise ValidationError(_l("This question already has answers: keep its %(count)d options (you can "
+                                     "reword them).", count=len(question.options)))
         if field.data and any(c in field.data for c in "<>"):
             raise ValidationError(_l("Please leave out the characters < and >."))
 

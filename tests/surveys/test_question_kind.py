@@ -10,7 +10,13 @@ from speeddate.extensions import db
 from speeddate.models import Question, QuestionKind
 from speeddate.models import base as clock
 from speeddate.surveys import services as surveys
-from tests.conftest import post_form
+from tests.conftest import personal_link, post_form
+
+
+@pytest.fixture
+def link(answered):
+    """The personal link of the partner who answered."""
+    return personal_link(event=answered)
 
 
 @pytest.fixture
@@ -64,3 +70,19 @@ def test_a_question_without_answers_can_change_kind(client, answered):
     assert post_form(client, url, form_of(added, kind="yes_no")).status_code == 302
     db.session.rollback()
     assert db.session.get(Question, added.id).kind == QuestionKind.YES_NO
+
+
+def test_an_answered_choice_question_keeps_its_options(client, answered, link):
+    new = {"kind": "single", "text_nl": "Hoe hoorde je ervan?", "text_fr": "", "text_en": "",
+           "options": "Nieuwsbrief\nCollega\nWebsite"}
+    assert post_form(client, "/admin/questions/new?type=speeddate", new).status_code == 302
+    choice = db.session.scalar(select(Question).where(Question.text_nl == "Hoe hoorde je ervan?"))
+    answers = {f"q{q.id}": {"scale": "4", "yes_no": "1", "text": "Goed"}.get(q.kind.value, "2")
+               for q in surveys.questions_for(answered.type)}
+    assert post_form(client, f"{link}/evaluation", answers).status_code in (200, 302)
+    url = f"/admin/questions/{choice.id}"
+    fewer = post_form(client, f"{url}?lang=en", form_of(choice, options="Nieuwsbrief\nCollega"), form_url=url)
+    assert fewer.status_code == 400
+    assert "This question already has answers: keep its 3 options" in fewer.get_data(as_text=True)
+    reworded = form_of(choice, options="Nieuwsbrief\nEen collega\nOnze website")
+    assert post_form(client, url, reworded).status_code == 302
