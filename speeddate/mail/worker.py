@@ -256,10 +256,11 @@ def fail_abandoned_claims() -> int:
 
 
 def retry(mail_id: int) -> bool:
-    """Put a failed (or cancelled) mail back in the queue, as new; False when it was not failed."""
+    """Put a failed (or cancelled) mail back in the queue, as new; False when it was not failed, or when an
+    erasure emptied it (it would reach nobody, or somebody without the text)."""
     begin_write()
     row = db.session.get(OutboxMail, mail_id)
-    if row is None or row.status not in (MailStatus.FAILED, MailStatus.CANCELLED):
+    if row is None or row.status not in (MailStatus.FAILED, MailStatus.CANCELLED) or not row.body_text:
         db.session.rollback()
         return False
     row.status, row.attempts, row.next_attempt_at, row.claimed_by = MailStatus.PENDING, 0, utcnow(), None
