@@ -137,7 +137,7 @@ def _new_partner(rng, email, first, last, sector, organisation_name, gemeenten) 
         gemeenten=rng.sample(gemeenten, rng.randint(1, 2)),
         consent_share_contacts_at=now if rng.random() < 0.85 else None,
         consent_followup_at=now if rng.random() < 0.7 else None,
-        consent_invitations_at=now if rng.random() < 0.9 else None,
+        consent_invitations_at=now if rng.random() < 0.9 else None, email_confirmed_at=now,
     )
     db.session.add(partner)
     return partner

@@ -27,6 +27,7 @@ from speeddate.database import begin_write
 from speeddate.extensions import db
 from speeddate.forms_common import email_is_sendable, email_is_valid, is_control, is_invisible
 from speeddate.models import Gemeente, Organisation, Partner, Sector
+from speeddate.models.base import utcnow
 from speeddate.partners.services import normalise_email
 
 MAX_BYTES = 2 * 1024 * 1024  # the same as the web's request limit (MAX_CONTENT_LENGTH)
@@ -376,7 +377,7 @@ def _apply_once(rows: list[SourceRow], skip_lines: frozenset[int]) -> ImportPlan
     partners = {p.email: p for p in db.session.scalars(select(Partner))}
     for row in plan.rows:
         if row.action == Action.CREATE:
-            partner = Partner(email=row.email, language="nl")
+            partner = Partner(email=row.email, language="nl", email_confirmed_at=utcnow())  # the organiser's list
             db.session.add(partner)
             _apply_changes(partner, row.changes, organisations)
         elif row.action == Action.UPDATE:

@@ -26,7 +26,9 @@ def _audience_query(event: Event, audience: Audience) -> Select:
                              Registration.status != RegistrationStatus.CANCELLED)
     invited = exists().where(OutboxMail.partner_id == Partner.id, OutboxMail.event_id == event.id,
                              OutboxMail.kind == "invitation")
-    query = select(Partner).where(Partner.consent_invitations_at.is_not(None), ~already, ~invited)
+    # Only a confirmed address: a consent typed on the public form for someone else's address invites no one.
+    query = select(Partner).where(Partner.consent_invitations_at.is_not(None), Partner.email_confirmed_at.is_not(None),
+                                  ~already, ~invited)
     if audience.gemeente_ids:
         query = query.where(exists().where(partner_gemeenten.c.partner_id == Partner.id,
                                            partner_gemeenten.c.gemeente_id.in_(audience.gemeente_ids)))

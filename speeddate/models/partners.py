@@ -44,6 +44,9 @@ class Partner(db.Model):
     consent_share_contacts_at: Mapped[datetime | None]
     consent_followup_at: Mapped[datetime | None]
     consent_invitations_at: Mapped[datetime | None]
+    # When the address was shown to be the person's own: they opened a personal link from a mail, or an organiser
+    # added them. Anyone can type an address on the public form, so invitations wait for it (SECURITY.md).
+    email_confirmed_at: Mapped[datetime | None]
     # Set when the person is erased (on request or by retention): the row stays, anonymous, so that every
     # statistic still counts them; names, email and phone are replaced.
     erased_at: Mapped[datetime | None]

@@ -3,7 +3,7 @@
 from flask import abort, g
 
 from speeddate.models import Registration
-from speeddate.partners.services import registration_for_link
+from speeddate.partners.services import confirm_address, registration_for_link
 
 
 def registration_or_404(token: str) -> Registration:
@@ -11,5 +11,7 @@ def registration_or_404(token: str) -> Registration:
     registration = registration_for_link(token)
     if registration is None or registration.partner.erased_at is not None:
         abort(404)
+    if registration.partner.email_confirmed_at is None:
+        confirm_address(registration.partner_id)
     g.partner_language = registration.partner.language
     return registration

@@ -4,7 +4,7 @@ import enum
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from speeddate import tokens
@@ -159,6 +159,14 @@ def active_registration(event: Event, partner: Partner) -> Registration | None:
             Registration.status != RegistrationStatus.CANCELLED,
         )
     )
+
+
+def confirm_address(partner_id: int) -> None:
+    """The person opened a link that only their mailbox received: the address is theirs (invitations may go)."""
+    begin_write()
+    db.session.execute(update(Partner).where(Partner.id == partner_id, Partner.email_confirmed_at.is_(None))
+                       .values(email_confirmed_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def registration_for_link(signed_token: str) -> Registration | None:

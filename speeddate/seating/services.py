@@ -543,7 +543,7 @@ def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails) -> 
     partner = db.session.scalar(select(Partner).where(Partner.email == email))
     registration = partners.active_registration(event, partner) if partner else None
     if partner is None:
-        partner = Partner(email=email)
+        partner = Partner(email=email, email_confirmed_at=utcnow())  # the organiser checks them in, in person
         partners.apply_details(partner, details)
         db.session.add(partner)
     if registration is None or registration.status != RegistrationStatus.CONFIRMED:

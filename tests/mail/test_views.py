@@ -22,7 +22,8 @@ def add_partner(number: int, gemeente: str, sector: str, consents: bool = True) 
     partner = Partner(email=f"directory{number}@example.org", first_name=f"D{number}", last_name="Partner",
                       sector=db.session.scalar(select(Sector).where(Sector.name == sector)),
                       gemeenten=[db.session.scalar(select(Gemeente).where(Gemeente.name == gemeente))],
-                      consent_invitations_at=utcnow() if consents else None)
+                      consent_invitations_at=utcnow() if consents else None,
+                      email_confirmed_at=utcnow())  # added by an organiser
     db.session.add(partner)
     db.session.commit()
     return partner

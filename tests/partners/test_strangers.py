@@ -124,3 +124,14 @@ def test_the_form_suggests_only_organisations_an_organiser_vouched_for(client, m
     assert '<option value="Thuisverpleging De Zorg">' in page, "checked in at an event"
     assert '<option value="CAW Brugge">' in page, "added by an organiser"
     assert "evil.example" not in page, "a stranger cannot publish text on everyone's form"
+
+
+def test_a_consent_typed_for_someone_elses_address_invites_no_one_until_they_open_their_link(
+        client, make_event, register):
+    from speeddate.mail import invitations
+
+    register(make_event(), **{**STRANGER, "email": "victim@example.org"})
+    next_event = make_event(title="Platform Beernem")
+    assert invitations.audience(next_event, invitations.Audience()) == []
+    client.get(personal_link("victim@example.org"))  # the owner opens the link from their mail
+    assert [p.email for p in invitations.audience(next_event, invitations.Audience())] == ["victim@example.org"]
