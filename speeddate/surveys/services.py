@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from speeddate import tokens
 from speeddate.database import begin_write
@@ -161,18 +160,17 @@ def _parse_one(question: Question, raw: list[str]) -> list[int] | str | None:
     return sorted(set(numbers)) or None
 
 
+def _locked_registration(registration_id: int) -> Registration:
+    """The registration, its row locked until the transaction ends, so that a double submission waits for the
+    first one and then replaces its answers (SQLite's BEGIN IMMEDIATE already serialises; PostgreSQL needs this)."""
+    begin_write()
+    statement = select(Registration).where(Registration.id == registration_id).with_for_update()
+    return db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
+
+
 def save_evaluation(registration_id: int, values: dict[int, list[int] | str]) -> EvaluationResponse:
     """Store (or replace) the registration's answers in one transaction; one response per registration."""
-    try:
-        return _save_evaluation(registration_id, values)
-    except IntegrityError:  # a double submission created the response first: replace its answers instead
-        db.session.rollback()
-        return _save_evaluation(registration_id, values)
-
-
-def _save_evaluation(registration_id: int, values: dict[int, list[int] | str]) -> EvaluationResponse:
-    begin_write()
-    registration = db.session.get_one(Registration, registration_id)
+    registration = _locked_registration(registration_id)
     response = response_of(registration)
     if response is None:
         response = EvaluationResponse(event_id=registration.event_id, respondent=respondent_key(registration))
@@ -226,8 +224,7 @@ def followup_of(registration: Registration) -> FollowupResponse | None:
 def save_followup(registration_id: int, used_contacts: bool, outcomes: dict[int, ContactOutcome],
                   comment: str) -> FollowupResponse:
     """Store (or replace) the follow-up answer; outcomes only for people actually met."""
-    begin_write()
-    registration = db.session.get_one(Registration, registration_id)
+    registration = _locked_registration(registration_id)
     met = {other.id for other in people_met(registration)}
     response = followup_of(registration) or FollowupResponse(registration_id=registration.id,
                                                              event_id=registration.event_id)
