@@ -56,8 +56,13 @@ lint: install-dev
 	$(BIN)/ruff check $(RUFF_FLAGS) .
 	$(BIN)/mypy --strict --follow-imports=silent speeddate/solver
 
+# The privacy and security promises hold on both databases: these tests run a second time on PostgreSQL.
+PRIVACY_TESTS := tests/partners tests/security tests/privacy tests/surveys tests/mail tests/auth tests/directory \
+	tests/seating/test_after_the_day.py tests/reports/test_formulas.py
+
 test: install-dev translations system-deps lint
 	$(BIN)/pytest
+	$(BIN)/pytest --database=postgresql -m "not browser and not postgres" $(PRIVACY_TESTS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

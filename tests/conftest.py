@@ -94,8 +94,22 @@ def migrated_database(tmp_path_factory):
     return path
 
 
+_made_apps: list = []
+
+
+@pytest.fixture(autouse=True)
+def _close_the_apps_a_test_made():
+    """Close the database connections of every app a test made, so none is left open for a later test to find."""
+    yield
+    while _made_apps:
+        made = _made_apps.pop()
+        with made.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
 def make_test_app(database_url: str, smtp_server, **overrides):
-    """An app for tests, sending mail to the loopback SMTP server."""
+    """An app for tests, sending mail to the loopback SMTP server (its connections close after the test)."""
     controller, _ = smtp_server
     config = {
         "TESTING": True,
@@ -108,11 +122,21 @@ def make_test_app(database_url: str, smtp_server, **overrides):
         "PUBLIC_BASE_URL": "http://speeddate.test",
         **overrides,
     }
-    return create_app(config)
+    made = create_app(config)
+    _made_apps.append(made)
+    return made
+
+
+def pytest_addoption(parser):
+    parser.addoption("--database", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="the database behind the `app` fixture (make test runs the privacy tests on both)")
 
 
 @pytest.fixture
-def app(tmp_path, migrated_database, smtp_server, mailbox):
+def app(request, tmp_path, migrated_database, smtp_server, mailbox):
+    if request.config.getoption("--database") == "postgresql":
+        yield request.getfixturevalue("postgres_app")
+        return
     path = tmp_path / "test.db"
     shutil.copy(migrated_database, path)
     app = make_test_app(f"sqlite:///{path}", smtp_server)

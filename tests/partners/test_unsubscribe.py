@@ -1,5 +1,6 @@
 """An unsubscribe link works only for the person it was made for, also when their row's id is given to another."""
 
+import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import delete
 
@@ -16,7 +17,9 @@ def add_partner(email: str) -> Partner:
     return partner
 
 
-def test_a_link_made_for_a_merged_away_partner_does_not_reach_whoever_gets_their_id(client):
+def test_a_link_made_for_a_merged_away_partner_does_not_reach_whoever_gets_their_id(client, request):
+    if request.config.getoption("--database") != "sqlite":
+        pytest.skip("PostgreSQL never gives an id again")
     first = add_partner("an.claes@example.org")
     link, reused_id = f"/u/{tokens.unsubscribe_token(first.id)}", first.id
     db.session.execute(delete(Partner).where(Partner.id == first.id))
