@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from speeddate.auth.services import create_user
@@ -17,15 +16,7 @@ from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Partner
 from tests.conftest import post_form
-
-
-def xlsx(rows: list[list[object]]) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+from tests.directory.test_imports import xlsx
 
 
 def with_member(content: bytes, name: str, data: bytes) -> bytes:
