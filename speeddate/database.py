@@ -1,15 +1,19 @@
 """Database URL and engine behaviour: SQLite must serialise writers to keep the capacity lock honest."""
 
 import os
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from speeddate.extensions import db
+
+M = TypeVar("M")
 
 # Set while a service opens a write transaction; SQLite then begins with BEGIN IMMEDIATE.
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
@@ -62,17 +66,77 @@ def configure_engine(app: Flask) -> None:
 
 
 _WRITING = "speeddate.writing"
+_UNIT = "speeddate.unit_of_work"
+_ENDING = "speeddate.ending"
+
+
+class UnitOfWorkError(RuntimeError):
+    """A programming error: a lock outside a unit of work, or a commit or rollback inside one."""
+
+
+@contextmanager
+def write() -> Iterator[Session]:
+    """The unit of work: everything inside is one transaction, committed once on a clean exit, rolled back on any
+    exception. The outermost `with write():` begins it; an inner one (a service calling a service) joins it.
+
+    A read-only transaction open before it is ended first. On SQLite the write lock is taken at once
+    (BEGIN IMMEDIATE), so that a transaction never reads, then finds that another one wrote meanwhile and fails;
+    readers never wait in WAL mode. PostgreSQL needs nothing more: services lock the rows they change
+    (`lock_one`, SELECT ... FOR UPDATE). Services inside never commit or roll back; they raise.
+    """
+    session = db.session()
+    if session.info.get(_WRITING):
+        yield session
+        return
+    if session.in_transaction():
+        session.commit()
+    token = _write_intent.set(True)
+    try:
+        session.connection()
+    finally:
+        _write_intent.reset(token)
+    session.info[_WRITING] = session.info[_UNIT] = True
+    transaction = session.get_transaction()
+    try:
+        yield session
+    except BaseException:
+        _end(session, session.rollback)
+        raise
+    if session.get_transaction() is not transaction:
+        _end(session, session.rollback)
+        raise UnitOfWorkError("the transaction was ended inside `with write():`; services raise, never commit")
+    _end(session, session.commit)
+
+
+def _end(session: Session, end: Callable[[], None]) -> None:
+    session.info[_ENDING] = True
+    try:
+        end()
+    finally:
+        for key in (_ENDING, _WRITING, _UNIT):
+            session.info.pop(key, None)
+
+
+def in_write() -> bool:
+    """Whether a unit of work is open in this session."""
+    return bool(db.session().info.get(_WRITING))
+
+
+def require_write(what: str) -> None:
+    """Refuse to take a lock outside a unit of work: the lock would end with the statement, protecting nothing."""
+    if not in_write():
+        raise UnitOfWorkError(f"{what} locks rows, so it needs an open unit of work: call it inside `with write():`")
+
+
+def lock_one(model: type[M], ident: int) -> M:
+    """Load one row and hold its lock until the unit of work ends (FOR UPDATE; SQLite holds the database lock)."""
+    require_write(f"locking {model.__name__} {ident}")
+    statement = select(model).where(model.id == ident).with_for_update()  # type: ignore[attr-defined]
+    return db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 
 
 def begin_write() -> None:
-    """Start the transaction in which a service writes, or join the write transaction already open.
-
-    A read-only transaction open before it is ended first. A write transaction already open is joined, not
-    committed, so that a service calling another one (erase calls the capacity lock) stays one transaction.
-    On SQLite the write lock is taken at once (BEGIN IMMEDIATE), so that a transaction never reads, then finds
-    that another one wrote meanwhile and fails; readers never wait in WAL mode. PostgreSQL needs nothing more:
-    services lock the rows they change (SELECT ... FOR UPDATE).
-    """
+    """Deprecated: join or start a write transaction that the caller commits (code not yet on `write()`)."""
     session = db.session()
     if session.in_transaction():
         if session.info.get(_WRITING):
@@ -86,8 +150,16 @@ def begin_write() -> None:
     session.info[_WRITING] = True
 
 
+@event.listens_for(Session, "before_commit")
+def _no_commit_inside(session: Session) -> None:
+    """A service that commits inside a unit of work would split it: refuse (only `write()` itself ends it)."""
+    if session.info.get(_UNIT) and not session.info.get(_ENDING):
+        raise UnitOfWorkError("commit inside `with write():`: services raise, the unit of work commits")
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_write(session: Session, transaction: SessionTransaction) -> None:
     """A commit or rollback of the outermost transaction ends the write: the next one begins anew."""
     if transaction.parent is None:
         session.info.pop(_WRITING, None)
+        session.info.pop(_UNIT, None)

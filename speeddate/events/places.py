@@ -8,7 +8,7 @@ Callers own the transaction and commit.
 
 from sqlalchemy import func, select, update
 
-from speeddate.database import begin_write
+from speeddate.database import begin_write, lock_one
 from speeddate.extensions import db
 from speeddate.models import Event, EventStatus, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
@@ -19,10 +19,9 @@ class CapacityError(Exception):
 
 
 def lock_event(event_id: int) -> Event:
-    """Start a write transaction, load the event and hold its row lock until the transaction ends."""
-    begin_write()
-    statement = select(Event).where(Event.id == event_id).with_for_update()
-    return db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
+    """Load the event and hold its row lock until the unit of work ends (refused outside `with write():`)."""
+    begin_write()  # until every caller runs inside `with write():`
+    return lock_one(Event, event_id)
 
 
 def take_place(event: Event) -> bool:
