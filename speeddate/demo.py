@@ -8,7 +8,7 @@ from flask import g
 from sqlalchemy import select
 
 from speeddate import tokens
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.events import places
 from speeddate.extensions import db
 from speeddate.i18n import to_local, to_utc
@@ -61,14 +61,13 @@ ORGANISATION_KINDS = (
 
 def load() -> str:
     """Create whatever part of the demo zone is missing; one commit."""
-    begin_write()
-    rng = random.Random(2026)
-    _zone_settings()
-    gemeenten = _gemeenten()
-    _organiser()
-    partners = _partners(gemeenten)
-    created = _events(rng, gemeenten, partners)
-    db.session.commit()
+    with write():
+        rng = random.Random(2026)
+        _zone_settings()
+        gemeenten = _gemeenten()
+        _organiser()
+        partners = _partners(gemeenten)
+        created = _events(rng, gemeenten, partners)
     return f"{len(gemeenten)} gemeenten, {len(partners)} partners, {created} new events"
 
 

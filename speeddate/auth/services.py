@@ -6,7 +6,7 @@ from functools import cache
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import Role, User
 from speeddate.security import ratelimit
@@ -67,55 +67,49 @@ def log_in_attempt(email: str, password: str, address: str) -> User | None:
 def create_user(email: str, password: str, admin: bool = False) -> User:
     """A new organiser account; emails are unique and stored lower-case."""
     email = email.strip().lower()
-    begin_write()
-    if "@" not in email:
-        raise AccountError(f"not an email address: {email!r}")
-    _check_password_rules(password)
-    if db.session.scalar(select(User).where(User.email == email)) is not None:
-        raise AccountError(f"an account for {email} exists already")
-    user = User(email=email, role=Role.ADMIN if admin else Role.ORGANISER)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
+    with write():
+        if "@" not in email:
+            raise AccountError(f"not an email address: {email!r}")
+        _check_password_rules(password)
+        if db.session.scalar(select(User).where(User.email == email)) is not None:
+            raise AccountError(f"an account for {email} exists already")
+        user = User(email=email, role=Role.ADMIN if admin else Role.ORGANISER)
+        user.set_password(password)
+        db.session.add(user)
     return user
 
 
 def end_sessions(user_id: int) -> None:
     """Log the organiser out everywhere: every session and remember cookie given out so far loads no one."""
-    begin_write()
-    db.session.get_one(User, user_id).end_sessions()
-    db.session.commit()
+    with write():
+        db.session.get_one(User, user_id).end_sessions()
 
 
 def disable_user(email: str) -> User:
     """Refuse the account's logins from now on and end its sessions."""
-    begin_write()
-    user = _existing(email)
-    user.active = False
-    user.end_sessions()
-    db.session.commit()
+    with write():
+        user = _existing(email)
+        user.active = False
+        user.end_sessions()
     return user
 
 
 def change_password(email: str, password: str) -> User:
     """A new password for the account; the sessions opened with the old one end."""
-    begin_write()
-    user = _existing(email)
-    _check_password_rules(password)
-    user.set_password(password)
-    db.session.commit()
+    with write():
+        user = _existing(email)
+        _check_password_rules(password)
+        user.set_password(password)
     return user
 
 
 def _existing(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        db.session.rollback()
         raise AccountError(f"no account for {email.strip().lower()}")
     return user
 
 
 def _check_password_rules(password: str) -> None:
     if len(password) < 8:
-        db.session.rollback()
         raise AccountError("the password needs at least 8 characters")

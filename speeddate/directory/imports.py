@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.forms_common import email_is_sendable, email_is_valid, is_control, is_invisible
 from speeddate.models import Gemeente, Organisation, Partner, Sector
@@ -363,26 +363,23 @@ def apply_import(rows: list[SourceRow], skip_lines: frozenset[int] = frozenset()
         return _apply_once(rows, skip_lines)
     except IntegrityError:
         # Someone registered with one of these emails meanwhile: plan again, now updating that person.
-        db.session.rollback()
         return _apply_once(rows, skip_lines)
 
 
 def _apply_once(rows: list[SourceRow], skip_lines: frozenset[int]) -> ImportPlan:
-    begin_write()
-    plan = plan_import(rows, skip_lines)
-    if plan.blocked:
-        db.session.rollback()
-        raise ImportBlocked(plan)
-    organisations = {o.name.lower(): o for o in db.session.scalars(select(Organisation))}
-    partners = {p.email: p for p in db.session.scalars(select(Partner))}
-    for row in plan.rows:
-        if row.action == Action.CREATE:
-            partner = Partner(email=row.email, language="nl", email_confirmed_at=utcnow())  # the organiser's list
-            db.session.add(partner)
-            _apply_changes(partner, row.changes, organisations)
-        elif row.action == Action.UPDATE:
-            _apply_changes(partners[row.email], row.changes, organisations)
-    db.session.commit()
+    with write():
+        plan = plan_import(rows, skip_lines)
+        if plan.blocked:
+            raise ImportBlocked(plan)
+        organisations = {o.name.lower(): o for o in db.session.scalars(select(Organisation))}
+        partners = {p.email: p for p in db.session.scalars(select(Partner))}
+        for row in plan.rows:
+            if row.action == Action.CREATE:
+                partner = Partner(email=row.email, language="nl", email_confirmed_at=utcnow())  # the organiser's list
+                db.session.add(partner)
+                _apply_changes(partner, row.changes, organisations)
+            elif row.action == Action.UPDATE:
+                _apply_changes(partners[row.email], row.changes, organisations)
     return plan
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.events import places
 from speeddate.extensions import db
 from speeddate.mail import services as mails
@@ -135,15 +135,13 @@ def organisations() -> list[tuple[Organisation, int, int]]:
 
 def update_partner(partner_id: int, email: str, details: PartnerDetails) -> Partner:
     """Save an organiser's edit of a partner; the email stays unique."""
-    begin_write()
-    partner = db.session.get_one(Partner, partner_id)
-    email = normalise_email(email)
-    if email != partner.email and db.session.scalar(select(Partner.id).where(Partner.email == email)):
-        db.session.rollback()
-        raise DirectoryError(email)
-    partner.email = email
-    apply_details(partner, details)
-    db.session.commit()
+    with write():
+        partner = db.session.get_one(Partner, partner_id)
+        email = normalise_email(email)
+        if email != partner.email and db.session.scalar(select(Partner.id).where(Partner.email == email)):
+            raise DirectoryError(email)
+        partner.email = email
+        apply_details(partner, details)
     return partner
 
 
@@ -164,15 +162,14 @@ def merge_partners(keep_id: int, drop_id: int) -> Partner:
     """Merge two records of one person into `keep`: registrations, mails, missing details and consents move."""
     if keep_id == drop_id:
         raise DirectoryError("same")
-    begin_write()
-    keep, drop = db.session.get_one(Partner, keep_id), db.session.get_one(Partner, drop_id)
-    for registration in db.session.scalars(select(Registration).where(Registration.partner_id == drop.id)):
-        _move_registration(registration, keep)
-    db.session.execute(OutboxMail.__table__.update().where(OutboxMail.partner_id == drop.id)
-                       .values(partner_id=keep.id))
-    _fill_missing(keep, drop)
-    db.session.delete(drop)
-    db.session.commit()
+    with write():
+        keep, drop = db.session.get_one(Partner, keep_id), db.session.get_one(Partner, drop_id)
+        for registration in db.session.scalars(select(Registration).where(Registration.partner_id == drop.id)):
+            _move_registration(registration, keep)
+        db.session.execute(OutboxMail.__table__.update().where(OutboxMail.partner_id == drop.id)
+                           .values(partner_id=keep.id))
+        _fill_missing(keep, drop)
+        db.session.delete(drop)
     return keep
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.events import places
 from speeddate.extensions import db
 from speeddate.forms_common import EARLIEST_DATE, LATEST_DATE, parse_id
@@ -89,34 +89,32 @@ def new_slug(title: str) -> str:
 def create_event(data: EventData, publish: bool = False) -> Event:
     """Create an event (a draft unless published at once)."""
     _check_times(data)
-    begin_write()
-    event = Event(slug=new_slug(data.title), status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT)
-    _apply(event, data)
-    db.session.add(event)
-    db.session.commit()
+    with write():
+        event = Event(slug=new_slug(data.title), status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT)
+        _apply(event, data)
+        db.session.add(event)
     return event
 
 
 def update_event(event_id: int, data: EventData) -> list[Registration]:
     """Save changes; more capacity promotes people from the waiting list at once (returned)."""
     _check_times(data)
-    event = places.lock_event(event_id)
-    if data.capacity < event.confirmed_count:
-        db.session.rollback()
-        raise EventError(_l("%(count)d people are already confirmed: the capacity cannot be lower.",
-                            count=event.confirmed_count))
-    before = _calendar_facts(event)
-    _apply(event, data)
-    if _calendar_facts(event) != before:
-        event.ics_sequence += 1
+    with write():
+        event = places.lock_event(event_id)
+        if data.capacity < event.confirmed_count:
+            raise EventError(_l("%(count)d people are already confirmed: the capacity cannot be lower.",
+                                count=event.confirmed_count))
+        before = _calendar_facts(event)
+        _apply(event, data)
+        if _calendar_facts(event) != before:
+            event.ics_sequence += 1
+            db.session.flush()
+            if event.status != EventStatus.CANCELLED:
+                mails.event_changed(event)
         db.session.flush()
-        if event.status != EventStatus.CANCELLED:
-            mails.event_changed(event)
-    db.session.flush()
-    promoted = places.promote_from_waiting_list(event)
-    for registration in promoted:
-        mails.promoted(registration)
-    db.session.commit()
+        promoted = places.promote_from_waiting_list(event)
+        for registration in promoted:
+            mails.promoted(registration)
     return promoted
 
 
@@ -162,46 +160,42 @@ def _apply(event: Event, data: EventData) -> None:
 
 def change_status(event_id: int, status: EventStatus) -> Event:
     """Publish, close, reopen or cancel an event."""
-    event = places.lock_event(event_id)
-    if status not in TRANSITIONS[event.status]:
-        db.session.rollback()
-        raise EventError(_l("This event cannot go from %(old)s to %(new)s.",
-                            old=status_label(event.status), new=status_label(status)))
-    event.status = status
-    if status == EventStatus.CANCELLED:
-        event.ics_sequence += 1
-        db.session.flush()
-        mails.event_cancelled(event)
-    db.session.commit()
+    with write():
+        event = places.lock_event(event_id)
+        if status not in TRANSITIONS[event.status]:
+            raise EventError(_l("This event cannot go from %(old)s to %(new)s.",
+                                old=status_label(event.status), new=status_label(status)))
+        event.status = status
+        if status == EventStatus.CANCELLED:
+            event.ics_sequence += 1
+            db.session.flush()
+            mails.event_cancelled(event)
     return event
 
 
 def promote(registration_id: int) -> Registration:
     """Give a waiting person a free place by hand, whatever their position."""
-    registration = db.session.get_one(Registration, registration_id)
-    event = places.lock_event(registration.event_id)
-    db.session.refresh(registration)
-    if registration.status != RegistrationStatus.WAITLISTED:
-        db.session.rollback()
-        raise EventError(_l("Only people on the waiting list can be promoted."))
-    try:
-        places.confirm(registration, event)
-    except places.CapacityError:
-        db.session.rollback()
-        raise EventError(_l("The event is full. Raise the capacity first, or wait for a cancellation.")) from None
-    mails.promoted(registration)
-    db.session.commit()
+    with write():
+        registration = db.session.get_one(Registration, registration_id)
+        event = places.lock_event(registration.event_id)
+        db.session.refresh(registration)
+        if registration.status != RegistrationStatus.WAITLISTED:
+            raise EventError(_l("Only people on the waiting list can be promoted."))
+        try:
+            places.confirm(registration, event)
+        except places.CapacityError:
+            raise EventError(_l("The event is full. Raise the capacity first, or wait for a cancellation.")) from None
+        mails.promoted(registration)
     return registration
 
 
 def set_attendance(registration_id: int, attended: bool) -> Registration:
     """Check a confirmed person in, or undo it."""
-    begin_write()
-    registration = db.session.get_one(Registration, registration_id)
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise EventError(_l("Only confirmed people can be checked in."))
-    registration.attended = attended
-    db.session.commit()
+    with write():
+        registration = db.session.get_one(Registration, registration_id)
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise EventError(_l("Only confirmed people can be checked in."))
+        registration.attended = attended
     return registration
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, exists, select
 
 from speeddate import tokens
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.mail import services as mails
 from speeddate.models import Event, OutboxMail, Partner, Registration, RegistrationStatus, Sector, partner_gemeenten
@@ -46,21 +46,20 @@ def audience(event: Event, chosen: Audience) -> list[Partner]:
 
 def invite(event_id: int, chosen: Audience) -> int:
     """Write one invitation per partner in the audience to the outbox, in one transaction; returns how many."""
-    begin_write()
-    event = db.session.get_one(Event, event_id)
-    created = 0
-    for partner in audience(event, chosen):
-        mails.invite(event, partner, external_url("partners.unsubscribe", token=tokens.unsubscribe_token(partner.id)))
-        created += 1
-    db.session.commit()
+    with write():
+        event = db.session.get_one(Event, event_id)
+        created = 0
+        for partner in audience(event, chosen):
+            unsubscribe_url = external_url("partners.unsubscribe", token=tokens.unsubscribe_token(partner.id))
+            mails.invite(event, partner, unsubscribe_url)
+            created += 1
     return created
 
 
 def unsubscribe(token: str) -> Partner | None:
     """Withdraw the partner's consent to invitations; None for a link altered or made for someone else."""
-    begin_write()
-    partner = tokens.partner_for_unsubscribe(token)
-    if partner is not None:
-        partner.consent_invitations_at = None
-    db.session.commit()
+    with write():
+        partner = tokens.partner_for_unsubscribe(token)
+        if partner is not None:
+            partner.consent_invitations_at = None
     return partner

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from speeddate import tokens
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.events import places
 from speeddate.events.state import takes_registrations
 from speeddate.extensions import db
@@ -73,11 +73,12 @@ def normalise_email(email: str) -> str:
 def register(event_id: int, email: str, details: PartnerDetails, dietary: str = "") -> RegistrationResult:
     """Register a partner: a place if one is free, else the waiting list; never a second registration."""
     try:
-        return _register_once(event_id, normalise_email(email), details, dietary)
+        with write():
+            return _register_once(event_id, normalise_email(email), details, dietary)
     except IntegrityError:
         # A simultaneous registration with the same email created the partner or registration first.
-        db.session.rollback()
-        return _register_once(event_id, normalise_email(email), details, dietary)
+        with write():
+            return _register_once(event_id, normalise_email(email), details, dietary)
 
 
 def _register_once(event_id: int, email: str, details: PartnerDetails, dietary: str) -> RegistrationResult:
@@ -85,12 +86,10 @@ def _register_once(event_id: int, email: str, details: PartnerDetails, dietary: 
     changed from it and nothing of theirs is shown: the owner of the address learns everything by mail."""
     event = places.lock_event(event_id)
     if not takes_registrations(event):
-        db.session.rollback()
         raise RegistrationClosed
     partner = _find_partner(email)
     if partner is not None and (existing := active_registration(event, partner)) is not None:
         mails.personal_link_again(existing)
-        db.session.commit()
         return RegistrationResult(Outcome.ALREADY_REGISTERED)
     known = partner is not None
     partner = partner or _new_partner(email, details)
@@ -104,7 +103,6 @@ def _register_once(event_id: int, email: str, details: PartnerDetails, dietary: 
     db.session.flush()
     rank = places.waitlist_rank(registration)
     mails.registration_received(registration, rank, details_kept=known)
-    db.session.commit()
     return RegistrationResult(Outcome(registration.status.value), registration, rank)
 
 
@@ -163,10 +161,9 @@ def active_registration(event: Event, partner: Partner) -> Registration | None:
 
 def confirm_address(partner_id: int) -> None:
     """The person opened a link that only their mailbox received: the address is theirs (invitations may go)."""
-    begin_write()
-    db.session.execute(update(Partner).where(Partner.id == partner_id, Partner.email_confirmed_at.is_(None))
-                       .values(email_confirmed_at=utcnow()).execution_options(synchronize_session=False))
-    db.session.commit()
+    with write():
+        db.session.execute(update(Partner).where(Partner.id == partner_id, Partner.email_confirmed_at.is_(None))
+                           .values(email_confirmed_at=utcnow()).execution_options(synchronize_session=False))
 
 
 def registration_for_link(signed_token: str) -> Registration | None:
@@ -194,12 +191,11 @@ def form_values(registration: Registration) -> dict[str, object]:
 
 def update_details(registration_id: int, details: PartnerDetails, dietary: str) -> None:
     """Save the partner's changed details and the registration's dietary needs."""
-    begin_write()
-    registration = db.session.get_one(Registration, registration_id)
-    apply_details(registration.partner, details)
-    if registration.event.catering:
-        registration.dietary = dietary
-    db.session.commit()
+    with write():
+        registration = db.session.get_one(Registration, registration_id)
+        apply_details(registration.partner, details)
+        if registration.event.catering:
+            registration.dietary = dietary
 
 
 def can_cancel(registration: Registration) -> bool:
@@ -212,18 +208,16 @@ def cancel_registration(registration_id: int, by_organiser: bool = False) -> lis
 
     Partners may cancel until the event starts (CancellationClosed after); organisers at any time.
     """
-    registration = db.session.get_one(Registration, registration_id)
-    event = places.lock_event(registration.event_id)
-    db.session.refresh(registration)
-    if registration.status == RegistrationStatus.CANCELLED:
-        db.session.commit()
-        return []
-    if not (by_organiser or can_cancel(registration)):
-        db.session.rollback()
-        raise CancellationClosed
-    promoted = places.cancel(registration, event)
-    mails.cancelled(registration)
-    for other in promoted:
-        mails.promoted(other)
-    db.session.commit()
+    with write():
+        registration = db.session.get_one(Registration, registration_id)
+        event = places.lock_event(registration.event_id)
+        db.session.refresh(registration)
+        if registration.status == RegistrationStatus.CANCELLED:
+            return []
+        if not (by_organiser or can_cancel(registration)):
+            raise CancellationClosed
+        promoted = places.cancel(registration, event)
+        mails.cancelled(registration)
+        for other in promoted:
+            mails.promoted(other)
     return promoted

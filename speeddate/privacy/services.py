@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from speeddate import tokens
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.directory.services import active_since
 from speeddate.events import places
 from speeddate.extensions import db
@@ -49,12 +49,11 @@ def personal_data(partner: Partner) -> dict[str, object]:
 
 def erase_partner(partner_id: int) -> None:
     """Erase one person at their request: upcoming places are given up, then the record is anonymised."""
-    begin_write()
-    partner = db.session.get_one(Partner, partner_id)
-    if partner.erased_at is None:
-        _give_up_upcoming_places(partner)
-        _anonymise(partner)
-    db.session.commit()
+    with write():
+        partner = db.session.get_one(Partner, partner_id)
+        if partner.erased_at is None:
+            _give_up_upcoming_places(partner)
+            _anonymise(partner)
 
 
 def _give_up_upcoming_places(partner: Partner) -> None:
@@ -118,9 +117,8 @@ def purge(older_than: timedelta, dry_run: bool = False) -> list[int]:
     """Anonymise everyone inactive for that long, in one transaction; returns their ids."""
     if dry_run:
         return [partner.id for partner in inactive_partners(older_than)]
-    begin_write()
-    erased = inactive_partners(older_than)
-    for partner in erased:
-        _anonymise(partner)
-    db.session.commit()
+    with write():
+        erased = inactive_partners(older_than)
+        for partner in erased:
+            _anonymise(partner)
     return [partner.id for partner in erased]

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import delete, insert, select
 
 from speeddate.config import DefaultConfig
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models.base import utcnow
 from speeddate.models.security import RateLimitHit
@@ -66,30 +66,27 @@ def _wait(rule: str, key: str) -> int | None:
 
 def hit(keys: list[tuple[str, str]]) -> int | None:
     """Count one attempt in every bucket, unless one is full: then count nothing and return the wait in seconds."""
-    begin_write()
-    wait = exceeded(keys)
-    if wait is None:
-        now = utcnow()
-        db.session.execute(insert(RateLimitHit), [{"bucket": bucket(rule, key), "at": now} for rule, key in keys])
-        _forget_old(now)
-    db.session.commit()
+    with write():
+        wait = exceeded(keys)
+        if wait is None:
+            now = utcnow()
+            db.session.execute(insert(RateLimitHit), [{"bucket": bucket(rule, key), "at": now} for rule, key in keys])
+            _forget_old(now)
     return wait
 
 
 def record(keys: list[tuple[str, str]]) -> None:
     """Count one attempt (a failed login) in every bucket."""
-    begin_write()
-    now = utcnow()
-    db.session.execute(insert(RateLimitHit), [{"bucket": bucket(rule, key), "at": now} for rule, key in keys])
-    _forget_old(now)
-    db.session.commit()
+    with write():
+        now = utcnow()
+        db.session.execute(insert(RateLimitHit), [{"bucket": bucket(rule, key), "at": now} for rule, key in keys])
+        _forget_old(now)
 
 
 def clear(rule: str, key: str) -> None:
     """Empty one bucket (an account's failures after a successful login)."""
-    begin_write()
-    db.session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == bucket(rule, key)))
-    db.session.commit()
+    with write():
+        db.session.execute(delete(RateLimitHit).where(RateLimitHit.bucket == bucket(rule, key)))
 
 
 def _forget_old(now: datetime) -> None:

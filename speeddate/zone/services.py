@@ -4,7 +4,7 @@ from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import Cluster, Event, Gemeente, Partner, Sector, ZoneSettings, partner_gemeenten
 
@@ -25,13 +25,12 @@ def zone_settings() -> ZoneSettings:
 
 def save_settings(name: str, contact_email: str, default_language: str) -> None:
     """Store the zone's name, contact address and default language."""
-    begin_write()
-    settings = db.session.scalar(select(ZoneSettings).limit(1))
-    if settings is None:
-        settings = ZoneSettings()
-        db.session.add(settings)
-    settings.name, settings.contact_email, settings.default_language = name, contact_email, default_language
-    db.session.commit()
+    with write():
+        settings = db.session.scalar(select(ZoneSettings).limit(1))
+        if settings is None:
+            settings = ZoneSettings()
+            db.session.add(settings)
+        settings.name, settings.contact_email, settings.default_language = name, contact_email, default_language
     g.pop("zone_settings", None)
 
 
@@ -54,63 +53,53 @@ def _name_taken(model, name: str, exclude_id: int | None = None) -> bool:
 
 def save_gemeente(name: str, gemeente_id: int | None = None) -> Gemeente:
     """Add a gemeente, or rename one; names are unique in any letter case."""
-    begin_write()
-    if _name_taken(Gemeente, name, gemeente_id):
-        db.session.rollback()
-        raise ZoneError(_l("%(name)s exists already.", name=name))
-    gemeente = db.session.get_one(Gemeente, gemeente_id) if gemeente_id else Gemeente()
-    gemeente.name = name
-    db.session.add(gemeente)
-    db.session.commit()
+    with write():
+        if _name_taken(Gemeente, name, gemeente_id):
+            raise ZoneError(_l("%(name)s exists already.", name=name))
+        gemeente = db.session.get_one(Gemeente, gemeente_id) if gemeente_id else Gemeente()
+        gemeente.name = name
+        db.session.add(gemeente)
     return gemeente
 
 
 def delete_gemeente(gemeente_id: int) -> None:
     """Remove a gemeente that no event and no partner refers to."""
-    begin_write()
-    used = (db.session.scalar(select(func.count()).select_from(Event).where(Event.gemeente_id == gemeente_id))
-            or db.session.scalar(select(func.count()).select_from(partner_gemeenten)
-                                 .where(partner_gemeenten.c.gemeente_id == gemeente_id)))
-    if used:
-        db.session.rollback()
-        raise ZoneError(_l("This gemeente is used by events or partners; rename it instead."))
-    db.session.delete(db.session.get_one(Gemeente, gemeente_id))
-    db.session.commit()
+    with write():
+        used = (db.session.scalar(select(func.count()).select_from(Event).where(Event.gemeente_id == gemeente_id))
+                or db.session.scalar(select(func.count()).select_from(partner_gemeenten)
+                                     .where(partner_gemeenten.c.gemeente_id == gemeente_id)))
+        if used:
+            raise ZoneError(_l("This gemeente is used by events or partners; rename it instead."))
+        db.session.delete(db.session.get_one(Gemeente, gemeente_id))
 
 
 def save_cluster(name: str) -> Cluster:
     """Add a cluster at the end of the list."""
-    begin_write()
-    if _name_taken(Cluster, name):
-        db.session.rollback()
-        raise ZoneError(_l("%(name)s exists already.", name=name))
-    position = (db.session.scalar(select(func.max(Cluster.position))) or 0) + 1
-    cluster = Cluster(name=name, position=position)
-    db.session.add(cluster)
-    db.session.commit()
+    with write():
+        if _name_taken(Cluster, name):
+            raise ZoneError(_l("%(name)s exists already.", name=name))
+        position = (db.session.scalar(select(func.max(Cluster.position))) or 0) + 1
+        cluster = Cluster(name=name, position=position)
+        db.session.add(cluster)
     return cluster
 
 
 def save_sector(cluster_id: int, name: str, name_fr: str, name_en: str, sector_id: int | None = None) -> Sector:
     """Add a sector to a cluster, or change one (names, cluster)."""
-    begin_write()
-    if _name_taken(Sector, name, sector_id):
-        db.session.rollback()
-        raise ZoneError(_l("%(name)s exists already.", name=name))
-    sector = db.session.get_one(Sector, sector_id) if sector_id else Sector(
-        position=(db.session.scalar(select(func.max(Sector.position))) or 0) + 1)
-    sector.cluster = db.session.get_one(Cluster, cluster_id)
-    sector.name, sector.name_fr, sector.name_en = name, name_fr, name_en
-    db.session.add(sector)
-    db.session.commit()
+    with write():
+        if _name_taken(Sector, name, sector_id):
+            raise ZoneError(_l("%(name)s exists already.", name=name))
+        sector = db.session.get_one(Sector, sector_id) if sector_id else Sector(
+            position=(db.session.scalar(select(func.max(Sector.position))) or 0) + 1)
+        sector.cluster = db.session.get_one(Cluster, cluster_id)
+        sector.name, sector.name_fr, sector.name_en = name, name_fr, name_en
+        db.session.add(sector)
     return sector
 
 
 def delete_sector(sector_id: int) -> None:
     """Remove a sector no partner belongs to."""
-    begin_write()
-    if db.session.scalar(select(func.count()).select_from(Partner).where(Partner.sector_id == sector_id)):
-        db.session.rollback()
-        raise ZoneError(_l("Partners belong to this sector; rename it instead."))
-    db.session.delete(db.session.get_one(Sector, sector_id))
-    db.session.commit()
+    with write():
+        if db.session.scalar(select(func.count()).select_from(Partner).where(Partner.sector_id == sector_id)):
+            raise ZoneError(_l("Partners belong to this sector; rename it instead."))
+        db.session.delete(db.session.get_one(Sector, sector_id))
