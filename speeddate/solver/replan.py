@@ -72,9 +72,11 @@ def replan(instance: Instance, previous: tuple[Circle, ...], options: Options | 
     budget = int(options.time_limit * MOVES_PER_SECOND)
     # A cool walk: the previous plan is already good, a hot one would wander off it.
     result = local_search(state, rng, deadline, budget, None, COOL)
-    bound = honest_bound(instance, layout, ReplanState(problem, result.at, home).score()[:3] == (0, 0, 0))
+    # The walk goes on after its best plan: figures of the plan returned come from the best seating.
+    best = ReplanState(problem, result.at, home)
+    bound = honest_bound(instance, layout, best.score()[:3] == (0, 0, 0))
     plan = to_plan(instance, layout, result.at, "FEASIBLE", bound, started)
-    return replace(plan, moved=state.moved())
+    return replace(plan, moved=best.moved())
 
 
 def previous_slots(instance: Instance, layout: Layout, previous: tuple[Circle, ...]) -> list[int]:
