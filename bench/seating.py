@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from speeddate.solver import Instance, Options, Participant, check, solve
+from speeddate.solver.construct import random_seating
 from speeddate.solver.io import read_participants
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import Figures
-from speeddate.solver.search import EMPTY, OBJECTIVE, Problem, State, make_problem, random_seating
+from speeddate.solver.problem import EMPTY, Problem, make_problem
 from speeddate.solver.solve import to_plan
+from speeddate.solver.state import OBJECTIVE, State
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "sample_participants.csv"
 

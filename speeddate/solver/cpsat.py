@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from speeddate.solver.model import Options
-from speeddate.solver.search import EMPTY, Problem
+from speeddate.solver.problem import EMPTY, Problem
 
 log = logging.getLogger(__name__)
 

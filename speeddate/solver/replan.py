@@ -12,10 +12,12 @@ import random
 import time
 from dataclasses import replace
 
+from speeddate.solver.anneal import local_search
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import INNER, OUTER, Circle, Instance, Options, Plan
-from speeddate.solver.search import EMPTY, Problem, Score, State, local_search, make_problem
+from speeddate.solver.problem import EMPTY, Problem, make_problem
 from speeddate.solver.solve import COOL, MOVES_PER_SECOND, OUTPUT_MARGIN, honest_bound, to_plan
+from speeddate.solver.state import Score, State
 
 MOVE_COST = 2
 

@@ -11,26 +11,14 @@ import logging
 import random
 import time
 
+from speeddate.solver.anneal import SearchResult, local_search, polish_worst_off
 from speeddate.solver.bound import distinct_upper_bound
 from speeddate.solver.check import check
+from speeddate.solver.construct import ALTERNATE, ONE_SIDE, RUNS, construct, random_seating
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import Circle, Instance, Options, Plan
-from speeddate.solver.search import (
-    ALTERNATE,
-    EMPTY,
-    ONE_SIDE,
-    RUNS,
-    Problem,
-    Score,
-    SearchResult,
-    State,
-    construct,
-    local_search,
-    make_problem,
-    polish_worst_off,
-    random_seating,
-    reached,
-)
+from speeddate.solver.problem import EMPTY, Problem, make_problem
+from speeddate.solver.state import Score, State, reached
 
 log = logging.getLogger(__name__)
 

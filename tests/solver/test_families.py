@@ -10,9 +10,11 @@ import pytest
 from ortools.sat.python import cp_model
 
 from speeddate.solver import cpsat
+from speeddate.solver.construct import construct
 from speeddate.solver.layout import make_layout
 from speeddate.solver.model import InputError, Participant
-from speeddate.solver.search import State, construct, make_problem
+from speeddate.solver.problem import make_problem
+from speeddate.solver.state import State
 
 from .helpers import fixed, instance, people
 
