@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass
 
 from speeddate.solver.problem import EMPTY, movable_slots
-from speeddate.solver.state import Score, State, reached
+from speeddate.solver.score import Score, reached
+from speeddate.solver.state import State
 
 TARGETED = 0.2
 FINAL_TEMPERATURE = 0.01
@@ -69,14 +70,14 @@ def polish_worst_off(state: State, deadline: float) -> SearchResult:
 
     Annealing ends on a plan that is good in total but whose worst-off people are a matter of luck; a full
     sweep over those few people's swaps is cheap and deterministic, and never makes the plan worse. Fewer
-    people at the worst level (the score's last element) counts as progress, so several worst-off people can
+    people at the worst level (the score's worst_off_count) counts as progress, so several worst-off people can
     be lifted one by one.
     """
     movable, circle_of = movable_slots(state.problem), state.problem.layout.circle_of()
     best, moves, improved = state.score(), 0, True
     while improved and time.monotonic() < deadline:
         improved = False
-        worst = -best[4]
+        worst = best.worst_off
         for a in [s for s in movable if state.at[s] != EMPTY and state.distinct[state.at[s]] == worst]:
             for b in movable:
                 if state.at[a] == state.at[b] or (circle_of[a] != circle_of[b] and state.at[b] == EMPTY):
@@ -93,10 +94,12 @@ def polish_worst_off(state: State, deadline: float) -> SearchResult:
 
 
 def _accept_worse(current: Score, new: Score, temperature: float, rng: random.Random) -> bool:
-    if new[0] > current[0] or new[1] > current[1]:
+    if new.avoided_pairs > current.avoided_pairs or new.colleagues > current.colleagues:
         return False
-    loss = (SAME_SECTOR_PENALTY * (new[2] - current[2]) + (new[3] - current[3]) + 0.5 * (new[4] - current[4])
-            + WORST_COUNT_PENALTY * (new[6] - current[6]))
+    loss = (SAME_SECTOR_PENALTY * (new.same_sector - current.same_sector)
+            + (new.minus_distinct - current.minus_distinct)
+            + 0.5 * (new.minus_worst_off - current.minus_worst_off)
+            + WORST_COUNT_PENALTY * (new.worst_off_count - current.worst_off_count))
     return rng.random() < math.exp(-max(0.0, loss) / temperature)
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from speeddate.solver.bound import best_split, circle_seen_cap
 from speeddate.solver.layout import Layout
 from speeddate.solver.model import INNER, OUTER
-from speeddate.solver.problem import EMPTY, Problem
+from speeddate.solver.problem import EMPTY, NO_SLOT, Problem
 
 HUGE_SECTOR_SHARE = 0.5
 HELD = -2  # a slot kept empty while the constructive start fills a circle
@@ -25,7 +25,7 @@ def construct(problem: Problem, rng: random.Random, huge: str = RUNS) -> list[in
     layout = problem.layout
     at = [EMPTY] * layout.slot_count
     for person, slot in enumerate(problem.fixed_slot):
-        if slot != EMPTY:
+        if slot != NO_SLOT:
             at[slot] = person
     members, partners = _circle_members(problem, rng, at), layout.partners()
     for circle, people in enumerate(members):
@@ -97,9 +97,9 @@ def random_seating(problem: Problem, rng: random.Random) -> list[int]:
     layout = problem.layout
     at = [EMPTY] * layout.slot_count
     for person, slot in enumerate(problem.fixed_slot):
-        if slot != EMPTY:
+        if slot != NO_SLOT:
             at[slot] = person
-    free = [p for p in range(problem.size) if problem.fixed_slot[p] == EMPTY]
+    free = [p for p in range(problem.size) if problem.fixed_slot[p] == NO_SLOT]
     rng.shuffle(free)
     circle_of = layout.circle_of()
     for circle, offset in enumerate(layout.offsets):
@@ -130,10 +130,10 @@ def _circle_members(problem: Problem, rng: random.Random, at: list[int]) -> list
     find it themselves.
     """
     layout = problem.layout
-    fixed_in = Counter(layout.circle_of()[s] for s in problem.fixed_slot if s != EMPTY)
+    fixed_in = Counter(layout.circle_of()[s] for s in problem.fixed_slot if s != NO_SLOT)
     room = [layout.people[c] - fixed_in[c] for c in range(len(layout.sizes))]
     members: list[list[int]] = [[] for _ in layout.sizes]
-    free = [p for p in range(problem.size) if problem.fixed_slot[p] == EMPTY]
+    free = [p for p in range(problem.size) if problem.fixed_slot[p] == NO_SLOT]
     groups: dict[int, list[int]] = {}
     for person in _by_sector(problem, free, rng):
         groups.setdefault(problem.sector[person], []).append(person)

@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from speeddate.solver.model import Options
-from speeddate.solver.problem import EMPTY, Problem
+from speeddate.solver.problem import EMPTY, NO_ORGANISATION, NO_SECTOR, NO_SLOT, Problem
 
 log = logging.getLogger(__name__)
 
 Term = cp_model.LinearExpr
-TypeKey = tuple[int, int, frozenset[int], int]
+TypeKey = tuple[int, int, frozenset[int], int]  # sector, organisation, wishes, the person or INTERCHANGEABLE
+INTERCHANGEABLE = -1  # a type key's last field when any member of the type will do
 
 
 @dataclass(frozen=True)
@@ -72,16 +73,16 @@ class CircleModel:
         return var
 
     def hinted_sector(self, slot: int) -> int:
-        """Sector of the person in a local slot in the hinted seating (-1 when empty)."""
+        """Sector of the person in a local slot in the hinted seating (NO_SECTOR when empty)."""
         person = self.hint[slot]
-        return self.problem.sector[person] if person != EMPTY else -1
+        return self.problem.sector[person] if person != EMPTY else NO_SECTOR
 
     def hinted_seen(self, slot: int) -> set[int]:
         """Sectors the person in a local slot sees in the hinted seating (none when empty)."""
         own = self.hinted_sector(slot)
-        if own == -1:
+        if own == NO_SECTOR:
             return set()
-        return {self.hinted_sector(j) for j in self.partners[slot]} - {own, -1}
+        return {self.hinted_sector(j) for j in self.partners[slot]} - {own, NO_SECTOR}
 
     def sector_at(self, slot: int, sector: int) -> Term:
         """1 when the person in a local slot belongs to a sector."""
@@ -152,7 +153,7 @@ def _break_sector_symmetry(cm: CircleModel, people: list[int]) -> None:
     classes: dict[int, list[int]] = {}
     for t, members in enumerate(cm.types):
         head = members[0]
-        plain = head != EMPTY and _type_key(problem, head)[1:] == (-1, frozenset(), -1)
+        plain = head != EMPTY and _type_key(problem, head)[1:] == (NO_ORGANISATION, frozenset(), INTERCHANGEABLE)
         if plain and types_per_sector[problem.sector[head]] == 1 and problem.sector[head] not in wished:
             classes.setdefault(len(members), []).append(t)
     first = {cm.type_of[p]: s for s, p in reversed(list(enumerate(people))) if p != EMPTY}
@@ -175,9 +176,9 @@ def _types(problem: Problem, people: list[int]) -> tuple[list[list[int]], dict[i
 
 def _type_key(problem: Problem, person: int) -> TypeKey:
     if person == EMPTY:
-        return (-1, -1, frozenset(), -1)
-    unique = problem.avoid[person] or problem.fixed_slot[person] != EMPTY
-    return (problem.sector[person], problem.org[person], problem.wants[person], person if unique else -1)
+        return (NO_SECTOR, NO_ORGANISATION, frozenset(), INTERCHANGEABLE)
+    unique = problem.avoid[person] or problem.fixed_slot[person] != NO_SLOT
+    return (problem.sector[person], problem.org[person], problem.wants[person], person if unique else INTERCHANGEABLE)
 
 
 def _fix_seats_and_hint(cm: CircleModel, people: list[int]) -> None:
@@ -212,7 +213,7 @@ def avoided_pairs(cm: CircleModel, hard: bool) -> list[Term]:
 
 def colleagues(cm: CircleModel, hard: bool) -> list[Term]:
     """Members of one organisation should not meet."""
-    orgs = Counter(cm.problem.org[p] for p in cm.type_of if cm.problem.org[p] != EMPTY)
+    orgs = Counter(cm.problem.org[p] for p in cm.type_of if cm.problem.org[p] != NO_ORGANISATION)
     pairs = [(cm.org_at(i, o), cm.org_at(j, o))
              for o, k in orgs.items() if k > 1 for i, j in cm.meeting_pairs()]
     return _never_together(cm, pairs, hard)
@@ -293,7 +294,8 @@ def _hint_conflicts(cm: CircleModel, at: list[int]) -> tuple[bool, bool, bool]:
     problem, people = cm.problem, [at[s] for s in cm.slots]
     met = [(people[i], people[j]) for i, j in cm.meeting_pairs() if EMPTY not in (people[i], people[j])]
     avoided = all(q not in problem.avoid[p] for p, q in met)
-    no_colleagues = avoided and all(problem.org[p] != problem.org[q] or problem.org[p] == EMPTY for p, q in met)
+    no_colleagues = avoided and all(problem.org[p] != problem.org[q] or problem.org[p] == NO_ORGANISATION
+                                    for p, q in met)
     return (avoided, no_colleagues, no_colleagues and all(problem.sector[p] != problem.sector[q] for p, q in met))
 
 

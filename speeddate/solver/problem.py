@@ -1,6 +1,6 @@
 """The instance as integers for the search: sectors, organisations, wishes, avoided people and fixed slots.
 
-People and slots are list indexes; EMPTY marks a slot nobody sits in, or a person without a slot.
+People, slots, sectors and organisations are list indexes; the sentinels below stand for "none".
 """
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from speeddate.solver.layout import Layout
 from speeddate.solver.model import FixedSeat, Instance
 
-EMPTY = -1
+EMPTY = -1  # the person in a slot nobody sits in (whoever faces it pauses)
+NO_SLOT = -1  # the slot of a person not seated, or without a fixed (or, re-planning, a previous) seat
+NO_ORGANISATION = -1  # the organisation of a person who is its only member here: nobody's colleague
+NO_SECTOR = -1  # the sector of nobody, in an empty slot
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Participants as integers: sector, organisation (-1 when alone), wishes, avoided people, fixed slot."""
+    """Participants as integers: sector, organisation (NO_ORGANISATION when alone), wishes, avoided, fixed slot."""
 
     sector: tuple[int, ...]
     org: tuple[int, ...]
@@ -46,7 +49,7 @@ def make_problem(instance: Instance, layout: Layout) -> Problem:
             avoid[index[other]].add(i)
     return Problem(
         sector=tuple(sectors[p.sector] for p in people),
-        org=tuple(orgs.get(p.organisation, -1) for p in people),
+        org=tuple(orgs.get(p.organisation, NO_ORGANISATION) for p in people),
         wants=tuple(frozenset(sectors[s] for s in p.wants if s in sectors and s != p.sector) for p in people),
         avoid=tuple(frozenset(a) for a in avoid),
         fixed_slot=tuple(_fixed_slot(p.fixed_seat, layout) for p in people),
@@ -57,11 +60,11 @@ def make_problem(instance: Instance, layout: Layout) -> Problem:
 
 def _fixed_slot(fixed: FixedSeat | None, layout: Layout) -> int:
     if fixed is None:
-        return EMPTY
+        return NO_SLOT
     return layout.slot(fixed.circle - 1, fixed.side, fixed.seat - 1)
 
 
 def movable_slots(problem: Problem) -> list[int]:
     """Slots whose occupant may change: all but the fixed seats."""
-    fixed = {s for s in problem.fixed_slot if s != EMPTY}
+    fixed = {s for s in problem.fixed_slot if s != NO_SLOT}
     return [s for s in range(problem.layout.slot_count) if s not in fixed]

@@ -18,7 +18,8 @@ from speeddate.solver.construct import ALTERNATE, ONE_SIDE, RUNS, construct, ran
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import Circle, Instance, Options, Plan
 from speeddate.solver.problem import EMPTY, Problem, make_problem
-from speeddate.solver.state import Score, State, reached
+from speeddate.solver.score import Score, reached
+from speeddate.solver.state import State
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def improve(instance: Instance, problem: Problem, start: list[int], options: Opt
         status = "OPTIMAL" if outcome.optimal or reached(State(problem, at).score(), target) else status
     if clock_ended or time.monotonic() > deadline:
         notes += ("the wall clock, not the work budget, ended the search: a rerun with this seed may differ",)
-    conflict_free = State(problem, at).score()[:3] == (0, 0, 0)
+    conflict_free = State(problem, at).score().conflict_free
     bound = min(cpsat_bound, bounds[conflict_free])
     return to_plan(instance, problem.layout, at, status, bound, started, notes)
 
@@ -143,7 +144,8 @@ def target_score(problem: Problem, bound: int) -> Score:
     # The worst-off cannot beat the average the bound allows.
     rounds = layout.rounds - (1 if has_empty else 0)
     worst = max(0, min(rounds, problem.sector_count - 1, bound // problem.size))
-    return (0, 0, 0, -bound, -worst, -sum(len(w) for w in problem.wants), 0)
+    return Score(avoided_pairs=0, colleagues=0, same_sector=0, minus_distinct=-bound, minus_worst_off=-worst,
+                 minus_wishes=-sum(len(w) for w in problem.wants), worst_off_count=0)
 
 
 def _worth_cpsat(problem: Problem, deadline: float) -> bool:

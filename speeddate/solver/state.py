@@ -1,19 +1,14 @@
 """The search state: a seating with its score kept up to date under swaps.
 
 The state keeps, for every person, how often they meet each sector, so a swap costs O(rounds) updates.
-Scores are tuples compared lexicographically in the objective order (lower is better): (avoided pairs met,
-colleague meetings, same-sector meetings, -distinct total, -worst-off distinct, -wishes met).
 """
 
 from __future__ import annotations
 
-from speeddate.solver.problem import EMPTY, Problem
+from speeddate.solver.problem import EMPTY, NO_ORGANISATION, NO_SECTOR, NO_SLOT, Problem
+from speeddate.solver.score import Score
 
-# avoided pairs met, colleague meetings, same-sector meetings, -distinct total, -worst-off, -wishes met, and
-# people at the worst-off level: not part of the objective order but a step towards lifting that level, so the
-# walks can tell two plans of equal objective apart (fewer worst-off people is closer to a better plan).
-Score = tuple[int, int, int, int, int, int, int]
-OBJECTIVE = 6  # score[:OBJECTIVE] is the objective order
+NOT_SUFFERING = -1  # the badness of an empty slot: below anyone's, so targeted moves pick a person
 
 
 class State:
@@ -23,7 +18,7 @@ class State:
         self.problem = problem
         self.partners = problem.layout.partners()
         self.at = [EMPTY] * len(at)
-        self.pos = [EMPTY] * problem.size
+        self.pos = [NO_SLOT] * problem.size
         self.count = [[0] * problem.sector_count for _ in range(problem.size)]
         self.distinct = [0] * problem.size
         self.histogram = [0] * (problem.layout.rounds + 1)
@@ -36,8 +31,8 @@ class State:
     def score(self) -> Score:
         """The objective tuple; lower is better."""
         worst = next(d for d, k in enumerate(self.histogram) if k)
-        return (self.avoided, self.colleagues, self.same_sector, -self.total, -worst, -self.wishes,
-                self.histogram[worst])
+        return Score(self.avoided, self.colleagues, self.same_sector, -self.total, -worst, -self.wishes,
+                     self.histogram[worst])
 
     def place(self, person: int, slot: int) -> None:
         """Seat a person in an empty slot and count the meetings it brings."""
@@ -81,8 +76,8 @@ class State:
         at, problem, count = self.at, self.problem, self.count
         sector, org, avoid, wants = problem.sector, problem.org, problem.avoid, problem.wants
         p, q = at[a], at[b]
-        sp = sector[p] if p != EMPTY else EMPTY
-        sq = sector[q] if q != EMPTY else EMPTY
+        sp = sector[p] if p != EMPTY else NO_SECTOR
+        sq = sector[q] if q != EMPTY else NO_SECTOR
         # sign[x]: -1 if x only meets a's slot (loses p, gains q), +1 if only b's; 0 if both (no change).
         sign: dict[int, int] = {}
         for slot in self.partners[a]:
@@ -105,7 +100,7 @@ class State:
             lose, gain = (p, q) if side < 0 else (q, p)
             for person, step in ((lose, -1), (gain, 1)):
                 if person != EMPTY:
-                    if org[person] == org[other] != EMPTY:
+                    if org[person] == org[other] != NO_ORGANISATION:
                         colleagues += step
                     if other in avoid[person]:
                         avoided += step
@@ -115,12 +110,12 @@ class State:
             row, own, change = count[other], so, 0
             if s_lose == own:
                 same -= 1
-            elif s_lose != EMPTY and row[s_lose] == 1:
+            elif s_lose != NO_SECTOR and row[s_lose] == 1:
                 change -= 1
                 wishes -= s_lose in wants[other]
             if s_gain == own:
                 same += 1
-            elif s_gain != EMPTY and row[s_gain] == 0:
+            elif s_gain != NO_SECTOR and row[s_gain] == 0:
                 change += 1
                 wishes += s_gain in wants[other]
             if change:
@@ -150,11 +145,11 @@ class State:
             moved[d] = moved.get(d, 0) - 1
             moved[d + change] = moved.get(d + change, 0) + 1
         worst = next(d for d in range(len(histogram)) if histogram[d] + moved.get(d, 0))
-        return (avoided, colleagues, same, -total, -worst, -wishes, histogram[worst] + moved.get(worst, 0))
+        return Score(avoided, colleagues, same, -total, -worst, -wishes, histogram[worst] + moved.get(worst, 0))
 
     def _meet(self, p: int, q: int, step: int) -> None:
         problem = self.problem
-        if problem.org[p] == problem.org[q] != EMPTY:
+        if problem.org[p] == problem.org[q] != NO_ORGANISATION:
             self.colleagues += step
         if q in problem.avoid[p]:
             self.avoided += step
@@ -188,11 +183,7 @@ class State:
         """How much the person in a slot suffers: conflicts weigh more than missing sectors."""
         person = self.at[slot]
         if person == EMPTY:
-            return -1
+            return NOT_SUFFERING
         own = self.count[person][self.problem.sector[person]]
         return 1000 * own + (self.problem.layout.rounds - self.distinct[person])
 
-
-def reached(score: Score, target: Score | None) -> bool:
-    """Whether a score meets the target in the objective order (the worst-off head count aside)."""
-    return target is not None and score[:OBJECTIVE] <= target[:OBJECTIVE]

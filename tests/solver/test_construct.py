@@ -11,7 +11,7 @@ from speeddate.solver.bound import best_split, circle_seen_cap, sector_seen_cap
 from speeddate.solver.construct import ALTERNATE, ONE_SIDE, RUNS, construct
 from speeddate.solver.layout import make_layout
 from speeddate.solver.model import Instance, Participant
-from speeddate.solver.problem import EMPTY, Problem, make_problem
+from speeddate.solver.problem import EMPTY, NO_SLOT, Problem, make_problem
 from speeddate.solver.state import State
 
 from .helpers import rich_instance, varied
@@ -36,7 +36,7 @@ def test_a_huge_sector_is_seated_so_that_as_many_people_see_it_as_the_bound_allo
                 at = construct(problem, random.Random(n + members))
                 cap = circle_seen_cap(members, n, rounds)
                 if cap > min(members * rounds, n):  # the runs apply: both sides beat one side
-                    assert State(problem, at).score()[2] == 0
+                    assert State(problem, at).score().same_sector == 0
                     # An empty seat (odd n) sees nobody; it goes where nobody would see the sector if it can.
                     assert seeing(problem, at, problem.sector[0]) == min(cap, len(people) - members)
                     checked += 1
@@ -71,7 +71,7 @@ def test_every_constructive_shape_seats_everyone_once_and_keeps_fixed_seats(shap
     problem = make_problem(instance, make_layout(instance))
     at = construct(problem, random.Random(4), shape)
     assert sorted(p for p in at if p != EMPTY) == list(range(problem.size))
-    assert all(at[slot] == person for person, slot in enumerate(problem.fixed_slot) if slot != EMPTY)
+    assert all(at[slot] == person for person, slot in enumerate(problem.fixed_slot) if slot != NO_SLOT)
     circle_of = problem.layout.circle_of()
     heads = [sum(1 for s, p in enumerate(at) if p != EMPTY and circle_of[s] == c)
              for c in range(len(problem.layout.sizes))]
