@@ -9,6 +9,7 @@ Python API for the web app::
     plan.figures          # Figures recomputed by check.py from the meetings, never from the model
     plan.upper_bound      # no plan with as few conflicts has a higher distinct-sector total
     plan.status           # "OPTIMAL" (proven) or "FEASIBLE"
+    plan.noted(NoteKind.COLLEAGUES_MEET)  # notes: a kind to check, a text to show
     meetings_of(plan)     # every seat of every round
     again = replan(Instance(present_people, 7), plan.circles, Options(time_limit=5))
     again.moved           # present people no longer on their previous seat
@@ -26,6 +27,8 @@ from speeddate.solver.model import (
     InputError,
     Instance,
     Meeting,
+    Note,
+    NoteKind,
     Options,
     Participant,
     Plan,
@@ -41,6 +44,8 @@ __all__ = [
     "InputError",
     "Instance",
     "Meeting",
+    "Note",
+    "NoteKind",
     "Options",
     "Participant",
     "Plan",

@@ -16,7 +16,7 @@ from speeddate.solver.bound import distinct_upper_bound
 from speeddate.solver.check import check
 from speeddate.solver.construct import ALTERNATE, ONE_SIDE, RUNS, construct, random_seating
 from speeddate.solver.layout import Layout, make_layout
-from speeddate.solver.model import Circle, Instance, Options, Plan
+from speeddate.solver.model import Circle, Instance, Note, NoteKind, Options, Plan
 from speeddate.solver.problem import EMPTY, Problem, make_problem
 from speeddate.solver.score import Score, reached
 from speeddate.solver.state import State
@@ -50,7 +50,7 @@ def solve(instance: Instance, options: Options | None = None) -> Plan:
 
 
 def improve(instance: Instance, problem: Problem, start: list[int], options: Options, started: float,
-            deadline: float, notes: tuple[str, ...] = ()) -> Plan:
+            deadline: float, notes: tuple[Note, ...] = ()) -> Plan:
     """Search from a start seating and turn the best one into a checked Plan."""
     # For any plan, and for plans without same-sector meetings (index: conflict-free), computed once.
     bounds = (honest_bound(instance, problem.layout, False), honest_bound(instance, problem.layout, True))
@@ -78,7 +78,8 @@ def improve(instance: Instance, problem: Problem, start: list[int], options: Opt
         at, cpsat_bound = outcome.at, outcome.distinct_bound
         status = "OPTIMAL" if outcome.optimal or reached(State(problem, at).score(), target) else status
     if clock_ended or time.monotonic() > deadline:
-        notes += ("the wall clock, not the work budget, ended the search: a rerun with this seed may differ",)
+        notes += (Note(NoteKind.CLOCK_ENDED_SEARCH,
+                       "the wall clock, not the work budget, ended the search: a rerun with this seed may differ"),)
     conflict_free = State(problem, at).score().conflict_free
     bound = min(cpsat_bound, bounds[conflict_free])
     return to_plan(instance, problem.layout, at, status, bound, started, notes)
@@ -157,7 +158,7 @@ def _worth_cpsat(problem: Problem, deadline: float) -> bool:
 
 
 def to_plan(instance: Instance, layout: Layout, at: list[int], status: str, bound: int, started: float,
-            notes: tuple[str, ...] = ()) -> Plan:
+            notes: tuple[Note, ...] = ()) -> Plan:
     """Round-1 seats per circle, figures from the independent checker."""
     ids = [p.id for p in instance.participants]
     circles = []
@@ -170,5 +171,5 @@ def to_plan(instance: Instance, layout: Layout, at: list[int], status: str, boun
     figures = check(instance, plan)
     if figures.same_organisation:
         why = "cannot be avoided (proven)" if status == "OPTIMAL" else "remain: no plan without them found"
-        notes += (f"{figures.same_organisation} colleague meeting(s) {why}",)
+        notes += (Note(NoteKind.COLLEAGUES_MEET, f"{figures.same_organisation} colleague meeting(s) {why}"),)
     return Plan(plan.rounds, plan.circles, figures, bound, status, time.monotonic() - started, None, notes)
