@@ -14,12 +14,13 @@ Python API for the web app::
     again = replan(Instance(present_people, 7), plan.circles, Options(time_limit=5))
     again.moved           # present people no longer on their previous seat
     check(instance, plan) # Figures, or PlanError when a rule is broken
+    check_requests(instance, plan)  # PlanError unless fixed seats are kept and avoided pairs apart
 
 Bad input raises InputError (with `index` of the participant and `column` when about one person).
 Command line: ``speeddate seat PARTICIPANTS.csv --rounds R ...`` (see cli.py and DESIGN.md section 4).
 """
 
-from speeddate.solver.check import PlanError, check
+from speeddate.solver.check import PlanError, check, check_requests
 from speeddate.solver.model import (
     Circle,
     Figures,
@@ -51,6 +52,7 @@ __all__ = [
     "Plan",
     "PlanError",
     "check",
+    "check_requests",
     "meetings_of",
     "replan",
     "solve",

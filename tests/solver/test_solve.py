@@ -11,7 +11,7 @@ import pytest
 
 from speeddate.solver import NoteKind, Options, check, replan, solve
 from speeddate.solver.bound import distinct_upper_bound
-from speeddate.solver.check import check_meetings
+from speeddate.solver.check import check_meetings, check_requests
 from speeddate.solver.io import plan_to_json
 from speeddate.solver.layout import make_layout
 from speeddate.solver.model import Circle, Instance, Participant, Plan, meetings_of
@@ -79,9 +79,14 @@ def test_unavoidable_colleague_meetings_are_minimised_and_said() -> None:
 def test_fixed_seats_and_avoided_pairs_are_honoured() -> None:
     base = varied(20, 6)
     participants = (fixed(base[0], "inner", 3), replace(base[1], avoid=("p2", "p3")), *base[2:])
-    plan = solve(instance(participants, 5), QUICK)
+    inst = instance(participants, 5)
+    plan = solve(inst, QUICK)
     assert plan.circles[0].inner[2] == "p0"
     assert plan.figures.avoided_pairs_met == 0
+    check_requests(inst, plan)
+    # A re-plan keeps them too.
+    again = replan(inst, plan.circles, QUICK)
+    check_requests(inst, again)
 
 
 def test_wishes_are_met_when_nothing_more_important_is_lost() -> None:
