@@ -186,4 +186,3 @@ class State:
             return NOT_SUFFERING
         own = self.count[person][self.problem.sector[person]]
         return 1000 * own + (self.problem.layout.rounds - self.distinct[person])
-
