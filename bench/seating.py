@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from speeddate.solver import Instance, Options, Participant, check, solve
+from speeddate.solver.construct import random_seating
 from speeddate.solver.io import read_participants
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import Figures
-from speeddate.solver.search import EMPTY, OBJECTIVE, Problem, State, make_problem, random_seating
+from speeddate.solver.problem import EMPTY, Problem, make_problem
 from speeddate.solver.solve import to_plan
+from speeddate.solver.state import State
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "sample_participants.csv"
 
@@ -84,7 +86,7 @@ def plain_swap_search(problem: Problem, rng: random.Random, seconds: float) -> l
     movable = [s for s in range(problem.layout.slot_count) if s not in set(problem.fixed_slot)]
     circle_of = problem.layout.circle_of()
     # The objective order only (our score's last element, the worst-off head count, is the solver's own aid).
-    current, deadline, moves = state.score()[:OBJECTIVE], time.monotonic() + seconds, 0
+    current, deadline, moves = state.score().objective(), time.monotonic() + seconds, 0
     while True:
         moves += 1
         if moves % 256 == 0 and time.monotonic() >= deadline:
@@ -93,7 +95,7 @@ def plain_swap_search(problem: Problem, rng: random.Random, seconds: float) -> l
         if circle_of[a] != circle_of[b] and EMPTY in (state.at[a], state.at[b]):
             continue
         state.swap(a, b)
-        new = state.score()[:OBJECTIVE]
+        new = state.score().objective()
         if new <= current:
             current = new
         else:

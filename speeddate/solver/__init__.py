@@ -9,16 +9,18 @@ Python API for the web app::
     plan.figures          # Figures recomputed by check.py from the meetings, never from the model
     plan.upper_bound      # no plan with as few conflicts has a higher distinct-sector total
     plan.status           # "OPTIMAL" (proven) or "FEASIBLE"
+    plan.noted(NoteKind.COLLEAGUES_MEET)  # notes: a kind to check, a text to show
     meetings_of(plan)     # every seat of every round
     again = replan(Instance(present_people, 7), plan.circles, Options(time_limit=5))
     again.moved           # present people no longer on their previous seat
     check(instance, plan) # Figures, or PlanError when a rule is broken
+    check_requests(instance, plan)  # PlanError unless fixed seats are kept and avoided pairs apart
 
 Bad input raises InputError (with `index` of the participant and `column` when about one person).
 Command line: ``speeddate seat PARTICIPANTS.csv --rounds R ...`` (see cli.py and DESIGN.md section 4).
 """
 
-from speeddate.solver.check import PlanError, check
+from speeddate.solver.check import PlanError, check, check_requests
 from speeddate.solver.model import (
     Circle,
     Figures,
@@ -26,6 +28,8 @@ from speeddate.solver.model import (
     InputError,
     Instance,
     Meeting,
+    Note,
+    NoteKind,
     Options,
     Participant,
     Plan,
@@ -41,11 +45,14 @@ __all__ = [
     "InputError",
     "Instance",
     "Meeting",
+    "Note",
+    "NoteKind",
     "Options",
     "Participant",
     "Plan",
     "PlanError",
     "check",
+    "check_requests",
     "meetings_of",
     "replan",
     "solve",

@@ -135,7 +135,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "optimal": plan.optimal,
         "wishes_met": figures.wishes_met,
         "avoided_pairs_met": figures.avoided_pairs_met,
-        "notes": list(plan.notes),
+        "notes": [note.text for note in plan.notes],
     }
     if plan.moved is not None:
         quality["moved"] = plan.moved
@@ -175,7 +175,7 @@ def plan_to_text(plan: Plan, people: Sequence[Participant]) -> str:
              f"colleague meetings {f.same_organisation}, same-sector meetings {f.same_sector}, "
              f"distinct sectors {f.distinct_sectors_total} (upper bound {plan.upper_bound}), "
              f"worst-off {f.distinct_sectors_min}, {plan.seconds:.1f} s"]
-    lines += [f"note: {note}" for note in plan.notes]
+    lines += [f"note: {note.text}" for note in plan.notes]
     names = {p.id: f"{p.name} ({p.organisation}, {p.sector})" for p in people}
     for circle in plan.circles:
         lines.append(f"\ncircle {circle.circle}, start seats")

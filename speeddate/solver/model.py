@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 INNER = "inner"
@@ -100,6 +101,24 @@ class Figures:
     avoided_pairs_met: int = 0
 
 
+class NoteKind(enum.Enum):
+    """What a note on a plan is about, for code and tests to check; the note's text is for people."""
+
+    CLOCK_ENDED_SEARCH = "clock_ended_search"  # a rerun with the same seed may give another plan
+    COLLEAGUES_MEET = "colleagues_meet"  # colleague meetings remain, proven unavoidable or not
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something to know about a plan: its kind, and the text shown to people."""
+
+    kind: NoteKind
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass(frozen=True)
 class Plan:
     """A seating plan with its checked figures, the distinct-sector upper bound and the proof status."""
@@ -111,12 +130,16 @@ class Plan:
     status: str = "FEASIBLE"
     seconds: float = 0.0
     moved: int | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     @property
     def optimal(self) -> bool:
         """True when the solver proved no plan is better in the objective order."""
         return self.status == "OPTIMAL"
+
+    def noted(self, kind: NoteKind) -> bool:
+        """Whether the plan carries a note of this kind."""
+        return any(note.kind == kind for note in self.notes)
 
 
 def meetings_of(plan: Plan) -> list[Meeting]:

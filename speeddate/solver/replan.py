@@ -12,10 +12,13 @@ import random
 import time
 from dataclasses import replace
 
+from speeddate.solver.anneal import local_search
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import INNER, OUTER, Circle, Instance, Options, Plan
-from speeddate.solver.search import EMPTY, Problem, Score, State, local_search, make_problem
+from speeddate.solver.problem import EMPTY, NO_SLOT, Problem, make_problem
+from speeddate.solver.score import Score
 from speeddate.solver.solve import COOL, MOVES_PER_SECOND, OUTPUT_MARGIN, honest_bound, to_plan
+from speeddate.solver.state import State
 
 MOVE_COST = 2
 
@@ -32,11 +35,11 @@ class ReplanState(State):
         """Seat a person and count whether they are now off their previous seat."""
         before = self.pos[person]
         super().place(person, slot)
-        self.off += self._off(person, slot) - (self._off(person, before) if before != EMPTY else 0)
+        self.off += self._off(person, slot) - (self._off(person, before) if before != NO_SLOT else 0)
 
     def _off(self, person: int, slot: int) -> int:
         home = self.home[person]
-        return 1 if home != EMPTY and slot != home else 0
+        return 1 if home != NO_SLOT and slot != home else 0
 
     def moved(self) -> int:
         """Present people not on their previous seat."""
@@ -56,7 +59,7 @@ class ReplanState(State):
 
     @staticmethod
     def _with_moves(base: Score, off: int) -> Score:
-        return (base[0], base[1], base[2], base[3] + MOVE_COST * off, base[4], base[5], base[6])
+        return base._replace(minus_distinct=base.minus_distinct + MOVE_COST * off)
 
 
 def replan(instance: Instance, previous: tuple[Circle, ...], options: Options | None = None) -> Plan:
@@ -72,15 +75,17 @@ def replan(instance: Instance, previous: tuple[Circle, ...], options: Options | 
     budget = int(options.time_limit * MOVES_PER_SECOND)
     # A cool walk: the previous plan is already good, a hot one would wander off it.
     result = local_search(state, rng, deadline, budget, None, COOL)
-    bound = honest_bound(instance, layout, ReplanState(problem, result.at, home).score()[:3] == (0, 0, 0))
+    # The walk goes on after its best plan: figures of the plan returned come from the best seating.
+    best = ReplanState(problem, result.at, home)
+    bound = honest_bound(instance, layout, best.score().conflict_free)
     plan = to_plan(instance, layout, result.at, "FEASIBLE", bound, started)
-    return replace(plan, moved=state.moved())
+    return replace(plan, moved=best.moved())
 
 
 def previous_slots(instance: Instance, layout: Layout, previous: tuple[Circle, ...]) -> list[int]:
-    """Each present person's previous slot, or EMPTY when new or when that seat no longer exists."""
+    """Each present person's previous slot, or NO_SLOT when new or when that seat no longer exists."""
     index = {p.id: i for i, p in enumerate(instance.participants)}
-    home = [EMPTY] * len(instance.participants)
+    home = [NO_SLOT] * len(instance.participants)
     for circle in previous:
         c = circle.circle - 1
         if c >= len(layout.sizes):
@@ -97,11 +102,11 @@ def seed_seating(problem: Problem, home: list[int]) -> list[int]:
     at = [EMPTY] * problem.layout.slot_count
     placed = set()
     for person, slot in enumerate(problem.fixed_slot):
-        if slot != EMPTY:
+        if slot != NO_SLOT:
             at[slot] = person
             placed.add(person)
     for person, slot in enumerate(home):
-        if slot != EMPTY and at[slot] == EMPTY and person not in placed:
+        if slot != NO_SLOT and at[slot] == EMPTY and person not in placed:
             at[slot] = person
             placed.add(person)
     _fill_free_seats(problem, at, [p for p in range(problem.size) if p not in placed])

@@ -11,26 +11,15 @@ import logging
 import random
 import time
 
+from speeddate.solver.anneal import SearchResult, local_search, polish_worst_off
 from speeddate.solver.bound import distinct_upper_bound
 from speeddate.solver.check import check
+from speeddate.solver.construct import ALTERNATE, ONE_SIDE, RUNS, construct, random_seating
 from speeddate.solver.layout import Layout, make_layout
-from speeddate.solver.model import Circle, Instance, Options, Plan
-from speeddate.solver.search import (
-    ALTERNATE,
-    EMPTY,
-    ONE_SIDE,
-    RUNS,
-    Problem,
-    Score,
-    SearchResult,
-    State,
-    construct,
-    local_search,
-    make_problem,
-    polish_worst_off,
-    random_seating,
-    reached,
-)
+from speeddate.solver.model import Circle, Instance, Note, NoteKind, Options, Plan
+from speeddate.solver.problem import EMPTY, Problem, make_problem
+from speeddate.solver.score import Score, reached
+from speeddate.solver.state import State
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +50,7 @@ def solve(instance: Instance, options: Options | None = None) -> Plan:
 
 
 def improve(instance: Instance, problem: Problem, start: list[int], options: Options, started: float,
-            deadline: float, notes: tuple[str, ...] = ()) -> Plan:
+            deadline: float, notes: tuple[Note, ...] = ()) -> Plan:
     """Search from a start seating and turn the best one into a checked Plan."""
     # For any plan, and for plans without same-sector meetings (index: conflict-free), computed once.
     bounds = (honest_bound(instance, problem.layout, False), honest_bound(instance, problem.layout, True))
@@ -89,8 +78,9 @@ def improve(instance: Instance, problem: Problem, start: list[int], options: Opt
         at, cpsat_bound = outcome.at, outcome.distinct_bound
         status = "OPTIMAL" if outcome.optimal or reached(State(problem, at).score(), target) else status
     if clock_ended or time.monotonic() > deadline:
-        notes += ("the wall clock, not the work budget, ended the search: a rerun with this seed may differ",)
-    conflict_free = State(problem, at).score()[:3] == (0, 0, 0)
+        notes += (Note(NoteKind.CLOCK_ENDED_SEARCH,
+                       "the wall clock, not the work budget, ended the search: a rerun with this seed may differ"),)
+    conflict_free = State(problem, at).score().conflict_free
     bound = min(cpsat_bound, bounds[conflict_free])
     return to_plan(instance, problem.layout, at, status, bound, started, notes)
 
@@ -155,7 +145,8 @@ def target_score(problem: Problem, bound: int) -> Score:
     # The worst-off cannot beat the average the bound allows.
     rounds = layout.rounds - (1 if has_empty else 0)
     worst = max(0, min(rounds, problem.sector_count - 1, bound // problem.size))
-    return (0, 0, 0, -bound, -worst, -sum(len(w) for w in problem.wants), 0)
+    return Score(avoided_pairs=0, colleagues=0, same_sector=0, minus_distinct=-bound, minus_worst_off=-worst,
+                 minus_wishes=-sum(len(w) for w in problem.wants), worst_off_count=0)
 
 
 def _worth_cpsat(problem: Problem, deadline: float) -> bool:
@@ -167,7 +158,7 @@ def _worth_cpsat(problem: Problem, deadline: float) -> bool:
 
 
 def to_plan(instance: Instance, layout: Layout, at: list[int], status: str, bound: int, started: float,
-            notes: tuple[str, ...] = ()) -> Plan:
+            notes: tuple[Note, ...] = ()) -> Plan:
     """Round-1 seats per circle, figures from the independent checker."""
     ids = [p.id for p in instance.participants]
     circles = []
@@ -180,5 +171,5 @@ def to_plan(instance: Instance, layout: Layout, at: list[int], status: str, boun
     figures = check(instance, plan)
     if figures.same_organisation:
         why = "cannot be avoided (proven)" if status == "OPTIMAL" else "remain: no plan without them found"
-        notes += (f"{figures.same_organisation} colleague meeting(s) {why}",)
+        notes += (Note(NoteKind.COLLEAGUES_MEET, f"{figures.same_organisation} colleague meeting(s) {why}"),)
     return Plan(plan.rounds, plan.circles, figures, bound, status, time.monotonic() - started, None, notes)

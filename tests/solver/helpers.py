@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,20 @@ def varied(count: int, sectors: int, seed: int = 1) -> tuple[Participant, ...]:
     """A deterministic mix of sectors and a few two-person organisations."""
     return tuple(Participant(f"p{i}", f"Person {i}", f"org{i // 2 if i % 5 == 0 else 1000 + i}",
                              f"S{(i * 7 + seed) % sectors}") for i in range(count))
+
+
+def rich_instance(count: int, sectors: int, rounds: int, pairs: int | None) -> Instance:
+    """Colleagues, avoided pairs, wishes, a fixed seat and (odd counts) empty seats all at once."""
+    base = list(varied(count, sectors))
+    rng = random.Random(count)
+    people = []
+    for i, p in enumerate(base):
+        avoid = (base[rng.randrange(count)].id,) if i % 7 == 0 else ()
+        wants = (f"S{rng.randrange(sectors)}", f"S{rng.randrange(sectors)}") if i % 3 == 0 else ()
+        people.append(Participant(p.id, p.name, p.organisation, p.sector, avoid=tuple(a for a in avoid
+                                  if a != p.id), wants=wants))
+    people[0] = fixed(people[0], "inner", 1)
+    return Instance(tuple(people), rounds, pairs)
 
 
 def instance(participants: tuple[Participant, ...], rounds: int, pairs: int | None = None) -> Instance:

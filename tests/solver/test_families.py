@@ -10,9 +10,12 @@ import pytest
 from ortools.sat.python import cp_model
 
 from speeddate.solver import cpsat
+from speeddate.solver.construct import construct
+from speeddate.solver.cpsat_model import empty_type, linear_sum
 from speeddate.solver.layout import make_layout
 from speeddate.solver.model import InputError, Participant
-from speeddate.solver.search import State, construct, make_problem
+from speeddate.solver.problem import make_problem
+from speeddate.solver.state import State
 
 from .helpers import fixed, instance, people
 
@@ -64,7 +67,7 @@ def test_avoided_pairs_alone_feasible_and_infeasible() -> None:
 def test_soft_conflicts_are_counted_not_forbidden() -> None:
     cm = circle_model(people("A", "A", "A", "B"), 2)
     terms = cpsat.same_sector(cm, False)
-    cm.model.minimize(cpsat._sum(terms))
+    cm.model.minimize(linear_sum(terms))
     solver = cp_model.CpSolver()
     assert solver.solve(cm.model) == cp_model.OPTIMAL
     # Three A's on four seats: one side holds two of them at best, so two A-A meetings remain.
@@ -74,7 +77,7 @@ def test_soft_conflicts_are_counted_not_forbidden() -> None:
 def distinct_model(specs: tuple[str, ...], rounds: int) -> tuple[cpsat.CircleModel, cp_model.LinearExpr]:
     cm = circle_model(people(*specs), rounds)
     seen = cpsat.distinct_sectors(cm)
-    return cm, cpsat._sum(v for vs in seen.values() for v in vs)
+    return cm, linear_sum(v for vs in seen.values() for v in vs)
 
 
 def test_distinct_sectors_alone_reaches_its_maximum_and_no_more() -> None:
@@ -103,11 +106,11 @@ def test_wishes_alone_feasible_and_infeasible() -> None:
     group = (wishful, *others)
     cm = circle_model(group, 2)
     met = cpsat.wishes(cm, cpsat.distinct_sectors(cm))
-    cm.model.add(cpsat._sum(met) >= 1)
+    cm.model.add(linear_sum(met) >= 1)
     assert feasible(cm)
     cm = circle_model(group, 2)
     met = cpsat.wishes(cm, cpsat.distinct_sectors(cm))
-    cm.model.add(cpsat._sum(met) >= 2)
+    cm.model.add(linear_sum(met) >= 2)
     assert not feasible(cm)
 
 
@@ -146,10 +149,10 @@ def test_the_auxiliary_hints_agree_with_the_hinted_seating() -> None:
     # Fixing every auxiliary to its hint and every slot to the hinted type leaves a feasible model whose total
     # is the search's.
     for (s, t), var in cm.x.items():
-        cm.model.add(var == (cm.type_of.get(start[s], cpsat._empty_type(cm)) == t))
+        cm.model.add(var == (cm.type_of.get(start[s], empty_type(cm)) == t))
     for var in cm.aux:
         cm.model.add(var == cm.model.proto.solution_hint.values[
             list(cm.model.proto.solution_hint.vars).index(var.index)])
     solver = cp_model.CpSolver()
     assert solver.solve(cm.model) == cp_model.OPTIMAL
-    assert sum(solver.value(v) for vs in seen.values() for v in vs) == -State(problem, start).score()[3]
+    assert sum(solver.value(v) for vs in seen.values() for v in vs) == State(problem, start).score().distinct

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from speeddate.solver import Options, check, replan, solve
+from speeddate.solver import NoteKind, Options, check, replan, solve
 from speeddate.solver.bound import distinct_upper_bound
-from speeddate.solver.check import check_meetings
+from speeddate.solver.check import check_meetings, check_requests
 from speeddate.solver.io import plan_to_json
 from speeddate.solver.layout import make_layout
 from speeddate.solver.model import Circle, Instance, Participant, Plan, meetings_of
@@ -49,7 +49,7 @@ def test_same_seed_gives_the_same_plan_when_the_budget_ends_the_search() -> None
     inst = instance(varied(30, 9), 6)
     options = Options(time_limit=2.0, seed=3, use_cpsat=False)
     first, second = solve(inst, options), solve(inst, options)
-    if not any("time limit" in note for note in first.notes + second.notes):
+    if not (first.noted(NoteKind.CLOCK_ENDED_SEARCH) or second.noted(NoteKind.CLOCK_ENDED_SEARCH)):
         assert first.circles == second.circles
 
 
@@ -71,15 +71,22 @@ def test_unavoidable_colleague_meetings_are_minimised_and_said() -> None:
     # Three colleagues among four people, everyone meets everyone across: any split leaves two meetings.
     plan = solve(instance(people("A/x", "B/x", "C/x", "D"), 2), QUICK)
     assert plan.figures.same_organisation == 2
-    assert any("colleague" in note for note in plan.notes)
+    assert plan.noted(NoteKind.COLLEAGUES_MEET)
+    # The JSON shows the notes' texts, for people.
+    assert json.loads(plan_to_json(plan))["quality"]["notes"] == [note.text for note in plan.notes]
 
 
 def test_fixed_seats_and_avoided_pairs_are_honoured() -> None:
     base = varied(20, 6)
     participants = (fixed(base[0], "inner", 3), replace(base[1], avoid=("p2", "p3")), *base[2:])
-    plan = solve(instance(participants, 5), QUICK)
+    inst = instance(participants, 5)
+    plan = solve(inst, QUICK)
     assert plan.circles[0].inner[2] == "p0"
     assert plan.figures.avoided_pairs_met == 0
+    check_requests(inst, plan)
+    # A re-plan keeps them too.
+    again = replan(inst, plan.circles, QUICK)
+    check_requests(inst, again)
 
 
 def test_wishes_are_met_when_nothing_more_important_is_lost() -> None:
