@@ -15,8 +15,8 @@ from speeddate.directory import imports
 from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Partner
-from tests.conftest import post_form
 from tests.directory.test_imports import xlsx
+from tests.support import post_form
 
 
 def with_member(content: bytes, name: str, data: bytes) -> bytes:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import Partner, Registration
-from tests.conftest import post_form
+from tests.support import post_form
 
 EMAIL, PASSWORD = "organisator@elz.example", "a-long-password"
 CSV = b"email;voornaam;achternaam;sector\nels@example.org;Els;Peeters;Huisartsen\n"

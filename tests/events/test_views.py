@@ -9,7 +9,7 @@ from speeddate.auth.services import create_user
 from speeddate.events.views import _form_values as form_values
 from speeddate.extensions import db
 from speeddate.models import Event, EventStatus, EventType, Registration, RegistrationStatus
-from tests.conftest import local_now, post_form
+from tests.support import local_now, post_form
 
 EMAIL, PASSWORD = "organisator@elz.example", "a-long-password"
 

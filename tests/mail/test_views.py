@@ -8,7 +8,7 @@ from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Gemeente, MailStatus, OutboxMail, Partner, Sector
 from speeddate.models.base import utcnow
-from tests.conftest import post_form
+from tests.support import post_form
 
 
 @pytest.fixture

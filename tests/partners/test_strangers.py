@@ -13,7 +13,7 @@ from sqlalchemy import select
 from speeddate.extensions import db
 from speeddate.models import Organisation, Partner, Registration, RegistrationStatus
 from speeddate.models import base as clock
-from tests.conftest import PARTNER, personal_link, post_form
+from tests.support import PARTNER, personal_link, post_form
 
 STRANGER = {**PARTNER, "first_name": "Mallory", "last_name": "Stranger", "organisation": "Evil Corp",
             "phone": "0499 99 99 99", "function": "Spy", "gemeenten": ["Jabbeke"], "language": "en",

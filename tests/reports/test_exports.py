@@ -8,7 +8,7 @@ import pytest
 
 from speeddate.auth.services import create_user
 from speeddate.reports.services import REGISTRATION_COLUMNS
-from tests.conftest import post_form
+from tests.support import post_form
 
 
 @pytest.fixture

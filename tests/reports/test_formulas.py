@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from speeddate.auth.services import create_user
 from speeddate.reports.services import to_csv, to_xlsx
 from speeddate.spreadsheet import neutralise_formulas, starts_a_formula
-from tests.conftest import post_form
+from tests.support import post_form
 
 NASTY = ["=2+3", "Org;=2+3;x", "Org,=2+3,x", "a; =1+1", 'a;"=1+1"', "+32 50 12 34 56", "-1+1", "@SUM(A1)",
          "\t=cmd", "\r=cmd", "x\n=1+1", "x\r\n@A1", '=HYPERLINK("http://evil.example","klik")', "a\t-2", "Org;;=1",

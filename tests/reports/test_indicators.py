@@ -30,7 +30,7 @@ from speeddate.models import (
 from speeddate.models.base import utcnow
 from speeddate.reports import indicators
 from speeddate.surveys import services as surveys
-from tests.conftest import post_form
+from tests.support import post_form
 
 YEAR = utcnow().year - 1
 

@@ -10,7 +10,7 @@ from speeddate.extensions import db
 from speeddate.models import OutboxMail
 from speeddate.models import base as clock
 from speeddate.seating import seats, services
-from tests.conftest import post_form
+from tests.support import post_form
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from speeddate.forms_common import MAX_ID, page_number, parse_id
 from speeddate.models import EvaluationResponse, Event, Partner, QuestionKind, Registration
 from speeddate.models import base as clock
 from speeddate.surveys import services as surveys
-from tests.conftest import PARTNER, local_now, post_form
+from tests.support import PARTNER, local_now, post_form
 
 EMAIL, PASSWORD = "organisator@elz.example", "a-long-password"
 

@@ -24,7 +24,7 @@ from speeddate.models import (
 )
 from speeddate.models import base as clock
 from speeddate.surveys import services as surveys
-from tests.conftest import csrf_token, post_form
+from tests.support import csrf_token, post_form
 
 
 @pytest.fixture

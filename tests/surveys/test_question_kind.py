@@ -10,7 +10,7 @@ from speeddate.extensions import db
 from speeddate.models import Question, QuestionKind
 from speeddate.models import base as clock
 from speeddate.surveys import services as surveys
-from tests.conftest import personal_link, post_form
+from tests.support import personal_link, post_form
 
 
 @pytest.fixture

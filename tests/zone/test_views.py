@@ -6,7 +6,7 @@ from sqlalchemy import select
 from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import Cluster, Gemeente, Sector, ZoneSettings
-from tests.conftest import post_form
+from tests.support import post_form
 
 
 def login(client, admin: bool):
