@@ -11,14 +11,11 @@ from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 
 from speeddate import create_app
-from speeddate.auth.services import create_user
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import EventType
 from tests import postgres as pg
 from tests.support import (
-    ORGANISER_EMAIL,
-    ORGANISER_PASSWORD,
     PARTNER,
     Clock,
     Mailbox,
@@ -26,7 +23,7 @@ from tests.support import (
     add_gemeenten,
     free_port,
     local_now,
-    log_in,
+    log_in_organiser,
     made_apps,
     make_test_app,
     personal_link,
@@ -108,8 +105,7 @@ def runner(app):
 @pytest.fixture
 def organiser(client):
     """The test client, logged in as an organiser with the admin role (ORGANISER_EMAIL, ORGANISER_PASSWORD)."""
-    create_user(ORGANISER_EMAIL, ORGANISER_PASSWORD, admin=True)
-    return log_in(client)
+    return log_in_organiser(client)
 
 
 @pytest.fixture

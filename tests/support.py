@@ -19,6 +19,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from speeddate import create_app, tokens
+from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Gemeente, Partner, Registration
@@ -138,9 +139,10 @@ def post_form(client, url: str, data: dict, form_url: str | None = None, **kwarg
     return client.post(url, data={**data, "csrf_token": csrf_token(client, form_url or url)}, **kwargs)
 
 
-def log_in(client, email: str = ORGANISER_EMAIL, password: str = ORGANISER_PASSWORD):
-    """Log an existing account in through the login form; the client stays logged in."""
-    response = post_form(client, "/login", {"email": email, "password": password})
+def log_in_organiser(client, admin: bool = True):
+    """Make the organiser's account (an admin unless told otherwise) and log the client in with it."""
+    create_user(ORGANISER_EMAIL, ORGANISER_PASSWORD, admin=admin)
+    response = post_form(client, "/login", {"email": ORGANISER_EMAIL, "password": ORGANISER_PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 

@@ -5,19 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import OutboxMail
 from speeddate.models import base as clock
 from speeddate.seating import seats, services
 from tests.support import post_form
-
-
-@pytest.fixture
-def organiser(client):
-    create_user("org@elz.example", "correct horse battery", admin=True)
-    post_form(client, "/login", {"email": "org@elz.example", "password": "correct horse battery"})
-    return client
 
 
 def page(event) -> str:

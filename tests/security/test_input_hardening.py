@@ -10,22 +10,12 @@ import pytest
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
-from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID, page_number, parse_id
 from speeddate.models import EvaluationResponse, Event, Partner, QuestionKind, Registration
 from speeddate.models import base as clock
 from speeddate.surveys import services as surveys
 from tests.support import PARTNER, local_now, post_form
-
-EMAIL, PASSWORD = "organisator@elz.example", "a-long-password"
-
-
-@pytest.fixture
-def organiser(client):
-    create_user(EMAIL, PASSWORD, admin=True)
-    assert post_form(client, "/login", {"email": EMAIL, "password": PASSWORD}).status_code == 302
-    return client
 
 
 def count(model) -> int:

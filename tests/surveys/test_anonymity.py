@@ -14,7 +14,6 @@ from speeddate.partners.services import PartnerDetails, register
 from speeddate.reports import indicators
 from speeddate.surveys import services as surveys
 from speeddate.zone.services import sectors_by_cluster
-from tests.mail.test_views import organiser  # noqa: F401 (the fixture)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from speeddate.auth.services import create_user
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.i18n import to_local
@@ -261,22 +260,18 @@ def test_followup_refuses_bad_answers(client, finished, frozen):
     assert count(FollowupResponse) == 0
 
 
-def test_organiser_sees_the_results_with_a_chart_and_exports(client, finished):
+def test_organiser_sees_the_results_with_a_chart_and_exports(client, organiser, finished):
     event, links = finished
     for link in links:
         post_form(client, f"{link}/evaluation", answers_for(event, 3))
-    create_user("org@elz.example", "a-long-password")
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
     page = client.get(f"/admin/events/{event.id}/evaluation?lang=en").get_data(as_text=True)
     assert "3 of 3 people answered" in page and "below the target" in page and "<svg" in page
     assert "Fijne gesprekken" in page
     assert client.get(f"/admin/events/{event.id}/evaluation.xlsx").status_code == 200
 
 
-def test_organisers_edit_the_question_set(client, finished):
+def test_organisers_edit_the_question_set(client, organiser, finished):
     event, links = finished
-    create_user("org@elz.example", "a-long-password")
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
     new = {"kind": "single", "text_nl": "Hoe hoorde je ervan?", "text_fr": "", "text_en": "How did you hear?",
            "options": "Nieuwsbrief | Newsletter | Newsletter\nCollega | Collègue | Colleague"}
     assert post_form(client, "/admin/questions/new?type=speeddate", new).status_code == 302
@@ -308,13 +303,11 @@ def test_partner_page_links_to_the_open_evaluation(client, finished):
     assert f"{links[0]}/evaluation" in client.get(links[0]).get_data(as_text=True)
 
 
-def test_directory_history_names_the_evaluations_given_but_not_the_answers(client, finished):
+def test_directory_history_names_the_evaluations_given_but_not_the_answers(client, organiser, finished):
     event, links = finished
     event.evaluation_anonymous = False  # an anonymous one is never listed
     db.session.commit()
     post_form(client, f"{links[0]}/evaluation", answers_for(event))
-    create_user("org@elz.example", "a-long-password")
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
     registration = db.session.scalar(select(Registration).order_by(Registration.id))
     page = client.get(f"/admin/directory/partners/{registration.partner_id}?lang=en").get_data(as_text=True)
     given = page[page.index("Evaluations given"):]
