@@ -1,12 +1,14 @@
 """Seating services: registrations to the solver and back, checked plans, jobs, swaps, publishing, the day."""
 
 import json
+from datetime import timedelta
 
 import pytest
 
 from speeddate import solver
 from speeddate.extensions import db
 from speeddate.models import JobStatus, OutboxMail, Registration, RegistrationStatus, SeatingPlan
+from speeddate.models.base import utcnow
 from speeddate.partners.services import cancel_registration
 from speeddate.seating import seats, services
 from speeddate.surveys.services import people_met
@@ -156,20 +158,15 @@ def test_a_walk_in_gets_a_place_and_is_checked_in_even_when_full(speeddate):
     assert registration.event.capacity == 5
 
 
-def test_timer_survives_pause_and_resume(speeddate, monkeypatch):
-    from datetime import timedelta
-
-    from speeddate.models import base
-
+def test_timer_survives_pause_and_resume(speeddate, clock):
     event = speeddate(4)
-    start = base.utcnow()
-    monkeypatch.setattr(base, "frozen_now", start)
+    clock.set(utcnow())
     services.timer_action(event.id, "start")
-    monkeypatch.setattr(base, "frozen_now", start + timedelta(minutes=7, seconds=30))
+    clock.advance(timedelta(minutes=7, seconds=30))
     state = services.timer_action(event.id, "pause")
     assert (state.round, state.phase, state.seconds_left, state.paused) == (1, "switch", 30, True)
-    monkeypatch.setattr(base, "frozen_now", start + timedelta(minutes=20))
+    clock.advance(timedelta(minutes=12, seconds=30))
     state = services.timer_action(event.id, "resume")
     assert (state.round, state.phase, state.seconds_left, state.paused) == (1, "switch", 30, False)
-    monkeypatch.setattr(base, "frozen_now", start + timedelta(minutes=21))
+    clock.advance(timedelta(minutes=1))
     assert services.timer_state(services.settings_of(event)).round == 2

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID, page_number, parse_id
 from speeddate.models import EvaluationResponse, Event, Partner, QuestionKind, Registration
-from speeddate.models import base as clock
 from speeddate.surveys import services as surveys
 from tests.support import PARTNER, local_now, post_form
 
@@ -223,16 +222,13 @@ def test_the_cli_refuses_numbers_beyond_the_database_as_a_usage_error(runner, ar
 
 @pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999999", "1" * 5000])
 def test_an_evaluation_answer_in_odd_digits_gets_the_forms_message_not_pythons(client, make_event, register_link,
-                                                                              value):
+                                                                              clock, value):
     event = make_event()
     link = register_link(event)
     db.session.refresh(event)
-    clock.frozen_now = event.ends_at + timedelta(hours=1)
-    try:
-        scale = next(q for q in surveys.questions_for(event.type) if q.kind == QuestionKind.SCALE)
-        response = post_form(client, f"{link}/evaluation?lang=en", {f"q{scale.id}": value})
-    finally:
-        clock.frozen_now = None
+    clock.set(event.ends_at + timedelta(hours=1))
+    scale = next(q for q in surveys.questions_for(event.type) if q.kind == QuestionKind.SCALE)
+    response = post_form(client, f"{link}/evaluation?lang=en", {f"q{scale.id}": value})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Please choose one of the answers given." in page
