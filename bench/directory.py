@@ -121,7 +121,7 @@ def main() -> int:
     server = None
     if args.db == "postgresql":
         from tests import postgres
-        from tests.conftest import free_port
+        from tests.support import free_port
 
         server = postgres.start(free_port())
         server.execute("CREATE DATABASE bench")

@@ -14,7 +14,7 @@ from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import Event, EventType, Registration, RegistrationStatus
 from speeddate.tokens import sign
-from tests.conftest import CSRF_FIELD, PARTNER, local_now, serving
+from tests.support import CSRF_FIELD, PARTNER, local_now, serving
 
 RACERS = 24
 CAPACITY = 6

@@ -15,7 +15,7 @@ from speeddate.partners.services import PartnerDetails, register
 from speeddate.privacy import services as privacy
 from speeddate.zone import services as zone
 from speeddate.zone.services import sectors_by_cluster
-from tests.conftest import local_now
+from tests.support import local_now
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

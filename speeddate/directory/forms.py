@@ -10,6 +10,7 @@ from speeddate.directory.services import PartnerFilter
 from speeddate.extensions import db
 from speeddate.forms_common import id_value, parse_id, strip_filter, valid_email
 from speeddate.models import Organisation
+from speeddate.partners.fields import MAX_LENGTH
 from speeddate.partners.forms import PartnerDetailsForm
 from speeddate.zone.services import all_gemeenten, sectors_by_cluster
 
@@ -69,14 +70,17 @@ class PartnerEditForm(PartnerDetailsForm):
     """An organiser edits a partner's record: the partner's own fields plus the email."""
 
     email = EmailField(_l("Email"), filters=[strip_filter], validators=[
-        InputRequired(message=_l("Please fill this in.")), Length(max=254), valid_email])
+        InputRequired(message=_l("Please fill this in.")),
+        Length(max=MAX_LENGTH["email"], message=_l("Please use at most %(max)d characters.")), valid_email])
 
 
 class MergeForm(FlaskForm):
     """Name the other record of the same person; it disappears into this one."""
 
     other_email = EmailField(_l("Email of the other record"), filters=[strip_filter],
-                             validators=[InputRequired(message=_l("Please fill this in.")), Length(max=254)])
+                             validators=[InputRequired(message=_l("Please fill this in.")),
+                                         Length(max=MAX_LENGTH["email"],
+                                                message=_l("Please use at most %(max)d characters."))])
     confirm = BooleanField(_l("I checked that both records are the same person"),
                            validators=[InputRequired(message=_l("Please confirm."))])
 

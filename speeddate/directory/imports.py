@@ -25,10 +25,18 @@ from sqlalchemy.exc import IntegrityError
 
 from speeddate.database import write
 from speeddate.extensions import db
-from speeddate.forms_common import email_is_sendable, email_is_valid, is_control, is_invisible
-from speeddate.models import Gemeente, Organisation, Partner, Sector
+from speeddate.forms_common import email_is_sendable, email_is_valid
+from speeddate.models import Gemeente, Organisation, Partner
 from speeddate.models.base import utcnow
-from speeddate.partners.services import normalise_email
+from speeddate.partners.fields import (
+    MAX_LENGTH,
+    Lookup,
+    has_hidden_characters,
+    has_markup,
+    is_language,
+    is_phone_number,
+    normalise_email,
+)
 
 MAX_BYTES = 2 * 1024 * 1024  # the same as the web's request limit (MAX_CONTENT_LENGTH)
 MAX_ROWS = 20_000
@@ -51,10 +59,8 @@ HEADER_ALIASES = {
     "functie": "function", "fonction": "function", "telefoon": "phone", "téléphone": "phone",
     "telephone": "phone", "taal": "language", "langue": "language",
 }
-TEXT_LIMITS = {"first_name": 100, "last_name": 100, "organisation": 200, "function": 150}
+TEXT_LIMITS = {column: MAX_LENGTH[column] for column in ("first_name", "last_name", "organisation", "function")}
 FORMULA_STARTS = ("=", "+", "-", "@")
-PHONE_CHARACTERS = set("+0123456789 ()/.-")
-LANGUAGES = ("nl", "fr", "en")
 UPLOAD_KEPT_SECONDS = 86_400
 UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
 
@@ -226,19 +232,11 @@ class _Lookup:
     """What rows are matched against, loaded once per import."""
 
     partners: dict[str, Partner]
-    sectors: dict[str, Sector]
-    gemeenten: dict[str, Gemeente]
+    zone: Lookup
 
     @classmethod
     def load(cls) -> "_Lookup":
-        sectors: dict[str, Sector] = {}
-        for sector in db.session.scalars(select(Sector)):
-            for name in (sector.name, sector.name_fr, sector.name_en):
-                if name:
-                    sectors.setdefault(name.strip().lower(), sector)
-        return cls(partners={p.email: p for p in db.session.scalars(select(Partner))},
-                   sectors=sectors,
-                   gemeenten={g.name.lower(): g for g in db.session.scalars(select(Gemeente))})
+        return cls(partners={p.email: p for p in db.session.scalars(select(Partner))}, zone=Lookup.load())
 
 
 def plan_import(rows: list[SourceRow], skip_lines: frozenset[int] = frozenset()) -> ImportPlan:
@@ -290,19 +288,20 @@ def _checked_values(cells: dict[str, str], email: str, lookup: _Lookup) -> tuple
     problems = _email_problems(email)
     values: dict[str, object] = {}
     for column, limit in TEXT_LIMITS.items():
-        value = " ".join(cells.get(column, "").split()) if not _has_control(cells.get(column, "")) else ""
+        value = " ".join(cells.get(column, "").split()) if not has_hidden_characters(cells.get(column, "")) else ""
         problems += _text_problems(column, cells.get(column, ""), limit)
         values[column] = value
     phone = cells.get("phone", "").strip()
-    if not set(phone) <= PHONE_CHARACTERS or len(phone) > 40:
+    if not is_phone_number(phone) or len(phone) > MAX_LENGTH["phone"]:
         problems.append(_("phone: only digits, spaces and + ( ) / . -, at most 40"))
     values["phone"] = phone
     language = cells.get("language", "").strip().lower()
-    if language and language not in LANGUAGES:
+    if language and not is_language(language):
         problems.append(_("language must be nl, fr or en"))
     values["language"] = language
     sector_name = cells.get("sector", "").strip()
-    values["sector"] = lookup.sectors.get(sector_name.lower()) if sector_name else None
+    # Names only: an id means nothing in a spreadsheet.
+    values["sector"] = lookup.zone.sector(sector_name, by_id=False) if sector_name else None
     if sector_name and values["sector"] is None:
         problems.append(_("unknown sector %(name)s", name=_shown(sector_name)))
     values["gemeenten"], unknown = _gemeenten(cells.get("gemeenten", ""), lookup)
@@ -317,20 +316,16 @@ def _email_problems(email: str) -> list[str]:
         return [_("%(email)s is not a valid email address", email=_shown(email))]
     if not email_is_sendable(email):
         return [_("%(email)s is an address our mail server cannot send to", email=_shown(email))]
-    return [] if len(email) <= 254 else [_("the email is too long")]
-
-
-def _has_control(value: str) -> bool:
-    return any(is_control(character) or is_invisible(character) for character in value)
+    return [] if len(email) <= MAX_LENGTH["email"] else [_("the email is too long")]
 
 
 def _text_problems(column: str, value: str, limit: int) -> list[str]:
     problems = []
     if len(value) > limit:
         problems.append(_("%(column)s is longer than %(max)d characters", column=column, max=limit))
-    if set("<>") & set(value):
+    if has_markup(value):
         problems.append(_("%(column)s contains < or >", column=column))
-    if _has_control(value):
+    if has_hidden_characters(value):
         problems.append(_("%(column)s contains a line break, a control character or an invisible character",
                           column=column))
     if value.strip().startswith(FORMULA_STARTS):
@@ -342,7 +337,7 @@ def _gemeenten(value: str, lookup: _Lookup) -> tuple[list[Gemeente], list[str]]:
     found: list[Gemeente] = []
     unknown = []
     for name in filter(None, (part.strip() for part in re.split(r"[|,;]", value))):
-        gemeente = lookup.gemeenten.get(name.lower())
+        gemeente = lookup.zone.gemeente(name, by_id=False)
         if gemeente is None:
             unknown.append(name)
         elif gemeente not in found:

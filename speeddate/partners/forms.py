@@ -1,9 +1,10 @@
 """The public registration form; its field names are a stable interface for the zone's website."""
 
+from functools import cached_property
+
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import func, or_, select
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,52 +16,27 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from speeddate.extensions import db
-from speeddate.forms_common import optional_text, parse_id, required_text, strip_filter, valid_email
-from speeddate.models import Gemeente, Sector
+from speeddate.forms_common import optional_text, required_text, strip_filter, valid_email
+from speeddate.partners.fields import LANGUAGES, MAX_GEMEENTEN, MAX_LENGTH, Lookup, is_language, is_phone_number
 from speeddate.partners.services import PartnerDetails
 from speeddate.zone.services import all_gemeenten, sectors_by_cluster
-
-LANGUAGES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
-# A zone has a few dozen gemeenten at most; a longer list is a script, and each value costs work to resolve.
-MAX_GEMEENTEN = 100
-MAX_VALUE_LENGTH = 200  # longer than any gemeente or sector name in any language
-
-
-def find_sector(value: str) -> Sector | None:
-    """A sector by id, or by its Dutch, French or English name in any letter case."""
-    value = (value or "").strip()
-    if sector_id := parse_id(value):
-        return db.session.get(Sector, sector_id)
-    lowered = value.lower()
-    return db.session.scalar(select(Sector).where(or_(
-        func.lower(Sector.name) == lowered, func.lower(Sector.name_fr) == lowered,
-        func.lower(Sector.name_en) == lowered)))
-
-
-def find_gemeenten(values: list[str]) -> list[Gemeente | None]:
-    """The gemeente for each value (by id or by name in any letter case; None when unknown), in one query."""
-    values = [(value or "").strip() for value in values]
-    ids = {parse_id(value) for value in values} - {None}
-    names = {value.lower() for value in values if not parse_id(value)}
-    found = db.session.scalars(select(Gemeente).where(or_(Gemeente.id.in_(ids),
-                                                          func.lower(Gemeente.name).in_(names)))).all()
-    by_id, by_name = {g.id: g for g in found}, {g.name.lower(): g for g in found}
-    return [by_id.get(parse_id(value)) or by_name.get(value.lower()) for value in values]
 
 
 class PartnerDetailsForm(FlaskForm):
     """Who the partner is; shared by registration and the personal page."""
 
-    first_name = StringField(_l("First name"), filters=[strip_filter], validators=required_text(100))
-    last_name = StringField(_l("Last name"), filters=[strip_filter], validators=required_text(100))
-    organisation = StringField(_l("Organisation"), filters=[strip_filter], validators=required_text(200))
+    first_name = StringField(_l("First name"), filters=[strip_filter],
+                             validators=required_text(MAX_LENGTH["first_name"]))
+    last_name = StringField(_l("Last name"), filters=[strip_filter], validators=required_text(MAX_LENGTH["last_name"]))
+    organisation = StringField(_l("Organisation"), filters=[strip_filter],
+                               validators=required_text(MAX_LENGTH["organisation"]))
     sector = SelectField(_l("Sector"), validate_choice=False,
                          validators=[InputRequired(message=_l("Please choose your sector."))])
-    function = StringField(_l("Function"), filters=[strip_filter], validators=optional_text(150))
+    function = StringField(_l("Function"), filters=[strip_filter], validators=optional_text(MAX_LENGTH["function"]))
     gemeenten = SelectMultipleField(_l("Gemeenten where you are active"), validate_choice=False)
-    phone = StringField(_l("Phone (optional)"), filters=[strip_filter], validators=optional_text(40))
-    dietary = StringField(_l("Dietary needs (optional)"), filters=[strip_filter], validators=optional_text(300))
+    phone = StringField(_l("Phone (optional)"), filters=[strip_filter], validators=optional_text(MAX_LENGTH["phone"]))
+    dietary = StringField(_l("Dietary needs (optional)"), filters=[strip_filter],
+                          validators=optional_text(MAX_LENGTH["dietary"]))
     language = SelectField(_l("Preferred language"), validate_choice=False,
                            choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
     consent_share_contacts = BooleanField(
@@ -79,8 +55,13 @@ class PartnerDetailsForm(FlaskForm):
         if not self.language.data or self.language.data == "None":
             self.language.data = language
 
+    @cached_property
+    def lookup(self) -> Lookup:
+        """The zone's sectors and gemeenten, read once for this form."""
+        return Lookup.load()
+
     def validate_sector(self, field) -> None:
-        self.chosen_sector = find_sector(field.data) if len(field.data or "") <= MAX_VALUE_LENGTH else None
+        self.chosen_sector = self.lookup.sector(field.data or "")
         if self.chosen_sector is None:
             raise ValidationError(_l("Please choose a sector from the list."))
 
@@ -89,19 +70,19 @@ class PartnerDetailsForm(FlaskForm):
         values = field.data or []
         if len(values) > MAX_GEMEENTEN:
             raise ValidationError(_l("Please choose at most %(max)d gemeenten from the list.", max=MAX_GEMEENTEN))
-        too_long = any(len(value) > MAX_VALUE_LENGTH for value in values)
-        for gemeente in [None] if too_long else find_gemeenten(values):
+        for value in values:
+            gemeente = self.lookup.gemeente(value)
             if gemeente is None:
                 raise ValidationError(_l("Please choose gemeenten from the list."))
             if gemeente not in self.chosen_gemeenten:
                 self.chosen_gemeenten.append(gemeente)
 
     def validate_language(self, field) -> None:
-        if field.data not in LANGUAGES:
+        if not is_language(field.data):
             raise ValidationError(_l("Please choose Dutch, French or English."))
 
     def validate_phone(self, field) -> None:
-        if field.data and not set(field.data) <= set("+0123456789 ()/.-"):
+        if field.data and not is_phone_number(field.data):
             raise ValidationError(_l("Please use only digits, spaces and + ( ) / . - in a phone number."))
 
     def details(self) -> PartnerDetails:
@@ -119,7 +100,7 @@ class RegistrationForm(PartnerDetailsForm):
 
     email = EmailField(_l("Email"), filters=[strip_filter], validators=[
         InputRequired(message=_l("Please fill in your email address.")),
-        Length(max=254, message=_l("Please use at most %(max)d characters.")), valid_email])
+        Length(max=MAX_LENGTH["email"], message=_l("Please use at most %(max)d characters.")), valid_email])
     # A honeypot: hidden from sight and from the keyboard, its label asks people to leave it empty; scripts that
     # fill every field fill it too. Never validated, so that a robot learns nothing from the answer.
     website = StringField(_l("Leave this field empty (it catches robots)"))

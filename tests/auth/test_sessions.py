@@ -12,7 +12,7 @@ from speeddate import create_app
 from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import User
-from tests.conftest import RequestClient, csrf_token, post_form
+from tests.support import RequestClient, csrf_token, post_form
 
 EMAIL, PASSWORD = "organisator@elz.example", "correct horse battery"
 COOKIES = ("session", "remember_token")

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_pla
 
 from speeddate.auth.services import create_user
 from tests.browser.helpers import DEVICES, ORGANISER_EMAIL, ORGANISER_PASSWORD, log_in, settle
-from tests.conftest import PARTNER, personal_link, post_form
+from tests.support import PARTNER, personal_link, post_form
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 from playwright.sync_api import Page, expect
 
 from speeddate.extensions import db
-from tests.conftest import personal_link
+from tests.support import personal_link
 
 ORGANISER_EMAIL = "organisator@elz.example"
 ORGANISER_PASSWORD = "correct horse battery"

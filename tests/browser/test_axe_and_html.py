@@ -24,7 +24,7 @@ from speeddate import demo, tokens
 from speeddate.extensions import db
 from speeddate.models import Event, EventStatus, OutboxMail, Partner, Question, Registration, RegistrationStatus, Sector
 from tests.browser.helpers import DEVICES, settle
-from tests.conftest import PARTNER, post_form
+from tests.support import PARTNER, post_form
 
 SERIOUS = ("serious", "critical")
 # Downloads, and a mail's own HTML (shown in a sandboxed frame, where no script may run; mails are checked apart).

@@ -7,26 +7,19 @@ from sqlalchemy import select
 
 from speeddate.extensions import db
 from speeddate.models import Event
-from speeddate.models import base as clock
 from tests.browser.helpers import settle
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def after_the_event():
-    yield
-    clock.frozen_now = None
-
-
 def test_partner_evaluates_from_the_mail_link_and_organiser_sees_the_chart(site, device, event_slug, personal_path,
-                                                                          mailbox, after_the_event):
+                                                                          mailbox, clock):
     slug = event_slug(title="Speeddate Zedelgem")
     personal_path(slug)
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     event.evaluation_anonymous = False  # one anonymous answer would show as a count only
     db.session.commit()
-    clock.frozen_now = event.ends_at + timedelta(hours=1)
+    clock.set(event.ends_at + timedelta(hours=1))
     mail = next(m for m in mailbox.deliver().messages if m["Subject"].startswith("Hoe was"))
     link = next(line.strip() for line in mail.get_body(("plain",)).get_content().splitlines()
                 if "/evaluation" in line)

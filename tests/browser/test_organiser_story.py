@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from speeddate.extensions import db
 from speeddate.models import Event, Registration
 from tests.browser.helpers import register_in_browser, settle
-from tests.conftest import local_now
+from tests.support import local_now
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from speeddate.extensions import db
 from speeddate.models import Registration
 from tests.browser.helpers import CONSENTS, register_in_browser, settle
-from tests.conftest import PARTNER
+from tests.support import PARTNER
 
 pytestmark = pytest.mark.browser
 

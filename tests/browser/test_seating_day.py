@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import settle
-from tests.conftest import PARTNER, personal_link, post_form
+from tests.support import PARTNER, personal_link, post_form
 
 pytestmark = pytest.mark.browser
 SECTORS = ("Huisartsen", "Apothekers", "Thuisverpleging", "OCMW en sociale dienst")

@@ -12,7 +12,7 @@ from speeddate.models import Event, Partner, Registration, RegistrationStatus
 from speeddate.partners.services import PartnerDetails, register
 from speeddate.surveys.services import save_evaluation
 from speeddate.zone.services import sectors_by_cluster
-from tests.conftest import local_now
+from tests.support import local_now
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

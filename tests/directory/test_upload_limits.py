@@ -10,13 +10,12 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from speeddate.auth.services import create_user
 from speeddate.directory import imports
 from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Partner
-from tests.conftest import post_form
 from tests.directory.test_imports import xlsx
+from tests.support import post_form
 
 
 def with_member(content: bytes, name: str, data: bytes) -> bytes:
@@ -34,13 +33,6 @@ def own_instance_folder(app, tmp_path):
     app.instance_path = str(tmp_path / "instance")
     yield
     app.instance_path = real
-
-
-@pytest.fixture
-def organiser(client):
-    create_user("org@elz.example", "a-long-password", admin=True)
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
-    return client
 
 
 def uploads(app) -> list[Path]:

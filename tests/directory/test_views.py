@@ -5,20 +5,11 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import Partner, Registration
-from tests.conftest import post_form
+from tests.support import post_form
 
-EMAIL, PASSWORD = "organisator@elz.example", "a-long-password"
 CSV = b"email;voornaam;achternaam;sector\nels@example.org;Els;Peeters;Huisartsen\n"
-
-
-@pytest.fixture
-def organiser(client):
-    create_user(EMAIL, PASSWORD)
-    post_form(client, "/login", {"email": EMAIL, "password": PASSWORD})
-    return client
 
 
 @pytest.mark.parametrize("url", ["/admin/directory/", "/admin/directory/import", "/admin/directory/organisations",

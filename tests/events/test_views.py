@@ -9,17 +9,9 @@ from speeddate.auth.services import create_user
 from speeddate.events.views import _form_values as form_values
 from speeddate.extensions import db
 from speeddate.models import Event, EventStatus, EventType, Registration, RegistrationStatus
-from tests.conftest import local_now, post_form
+from tests.support import local_now, post_form
 
 EMAIL, PASSWORD = "organisator@elz.example", "a-long-password"
-
-
-@pytest.fixture
-def organiser(client):
-    create_user(EMAIL, PASSWORD, admin=True)
-    response = post_form(client, "/login", {"email": EMAIL.upper(), "password": PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def event_form(**overrides) -> dict:
@@ -61,6 +53,12 @@ def test_wrong_password_is_refused(client):
     assert response.status_code == 400
     assert "not correct" in response.get_data(as_text=True)
     assert client.get("/admin/events").status_code == 302
+
+
+def test_login_ignores_the_letter_case_of_the_email(client):
+    create_user(EMAIL, PASSWORD)
+    assert post_form(client, "/login", {"email": EMAIL.upper(), "password": PASSWORD}).status_code == 302
+    assert client.get("/admin/events").status_code == 200
 
 
 def test_login_never_redirects_to_another_site(client):

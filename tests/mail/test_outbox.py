@@ -18,7 +18,7 @@ from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import EventStatus, MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
-from tests.conftest import free_port, local_now, post_form
+from tests.support import free_port, local_now, post_form
 
 
 def rows(**filters) -> list[OutboxMail]:

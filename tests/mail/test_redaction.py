@@ -8,7 +8,7 @@ from speeddate import tokens
 from speeddate.extensions import db
 from speeddate.mail import invitations
 from speeddate.models import OutboxMail, Registration
-from tests.mail.test_views import add_partner, organiser  # noqa: F401 (the fixture)
+from tests.mail.test_views import add_partner
 
 PERSONAL_LINK = re.compile(r"/[ru]/[A-Za-z0-9_.-]{8,}")
 

@@ -1,21 +1,12 @@
 """Invitations with one-click unsubscribe, and the organisers' outbox page."""
 
-import pytest
 from sqlalchemy import select
 
-from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Gemeente, MailStatus, OutboxMail, Partner, Sector
 from speeddate.models.base import utcnow
-from tests.conftest import post_form
-
-
-@pytest.fixture
-def organiser(client):
-    create_user("org@elz.example", "a-long-password")
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
-    return client
+from tests.support import post_form
 
 
 def add_partner(number: int, gemeente: str, sector: str, consents: bool = True) -> Partner:

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import CSRF_FIELD
+from tests.support import CSRF_FIELD
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_HOST = "events.elz.example"

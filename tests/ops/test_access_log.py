@@ -9,7 +9,7 @@ from speeddate import tokens
 from speeddate.extensions import db
 from speeddate.models import Registration
 from speeddate.ops.logs import redact_links
-from tests.conftest import personal_link
+from tests.support import personal_link
 
 
 def visit(url: str) -> None:

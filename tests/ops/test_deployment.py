@@ -29,7 +29,6 @@ from speeddate.config import DefaultConfig
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import EventType
-from tests.conftest import PARTNER, Mailbox, free_port, local_now
 from tests.ops.deployment import (
     PROJECT_ROOT,
     PUBLIC_HOST,
@@ -51,6 +50,7 @@ from tests.ops.deployment import (
     without_runuser,
 )
 from tests.postgres import PostgresServer
+from tests.support import PARTNER, Mailbox, free_port, local_now
 
 pytestmark = pytest.mark.postgres
 

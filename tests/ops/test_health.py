@@ -7,7 +7,7 @@ from sqlalchemy import select
 from speeddate.extensions import db
 from speeddate.models import OutboxMail
 from speeddate.models.base import utcnow
-from tests.conftest import free_port, make_test_app
+from tests.support import free_port, make_test_app
 
 
 def test_healthz_reports_the_database_and_the_outbox_backlog_without_personal_data(client, make_event, register):

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from speeddate.ops.logs import JsonFormatter
-from tests.conftest import personal_link
+from tests.support import personal_link
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from speeddate.extensions import db
 from speeddate.models import Organisation, Partner, Registration, RegistrationStatus
-from speeddate.models import base as clock
-from tests.conftest import PARTNER, personal_link, post_form
+from tests.support import PARTNER, personal_link, post_form
 
 STRANGER = {**PARTNER, "first_name": "Mallory", "last_name": "Stranger", "organisation": "Evil Corp",
             "phone": "0499 99 99 99", "function": "Spy", "gemeenten": ["Jabbeke"], "language": "en",
@@ -94,17 +93,14 @@ def test_a_link_never_prefills_a_consent(client, make_event):
     assert "checked" not in page
 
 
-def test_a_partner_cannot_cancel_once_the_event_has_started(client, make_event, register):
+def test_a_partner_cannot_cancel_once_the_event_has_started(client, make_event, register, clock):
     event = make_event(capacity=1)
     register(event)
     register(event, 2)  # waiting
     link = personal_link(event=event)
-    clock.frozen_now = event.starts_at + timedelta(minutes=5)  # starts_at is naive UTC, like the clock
-    try:
-        assert "Ja, annuleer" not in client.get(f"{link}/cancel").get_data(as_text=True)
-        post_form(client, f"{link}/cancel", {}, form_url=link)
-    finally:
-        clock.frozen_now = None
+    clock.set(event.starts_at + timedelta(minutes=5))  # starts_at is naive UTC, like the clock
+    assert "Ja, annuleer" not in client.get(f"{link}/cancel").get_data(as_text=True)
+    post_form(client, f"{link}/cancel", {}, form_url=link)
     statuses = [r.status for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id)
                                                       .order_by(Registration.id))]
     assert statuses == [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED], "attendance untouched"

@@ -10,7 +10,7 @@ from speeddate import tokens
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import EventStatus, Partner, Registration, RegistrationStatus
-from tests.conftest import PARTNER, local_now, personal_link, post_form
+from tests.support import PARTNER, local_now, personal_link, post_form
 
 STABLE_FIELDS = ("first_name", "last_name", "email", "organisation", "sector", "function", "gemeenten", "phone",
                  "dietary", "language", "consent_share_contacts", "consent_followup", "consent_invitations",

@@ -11,7 +11,7 @@ from speeddate.models import OutboxMail, Partner, Registration, RegistrationStat
 from speeddate.models.base import utcnow
 from speeddate.privacy import services as privacy
 from speeddate.privacy.services import erase_partner
-from tests.conftest import post_form
+from tests.support import post_form
 
 
 def personal_link(email: str = "els.peeters@example.org") -> str:

@@ -6,16 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from speeddate.auth.services import create_user
 from speeddate.reports.services import REGISTRATION_COLUMNS
-from tests.conftest import post_form
-
-
-@pytest.fixture
-def organiser(client):
-    create_user("org@elz.example", "a-long-password")
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
-    return client
 
 
 @pytest.fixture

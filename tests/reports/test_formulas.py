@@ -9,10 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from speeddate.auth.services import create_user
 from speeddate.reports.services import to_csv, to_xlsx
 from speeddate.spreadsheet import neutralise_formulas, starts_a_formula
-from tests.conftest import post_form
 
 NASTY = ["=2+3", "Org;=2+3;x", "Org,=2+3,x", "a; =1+1", 'a;"=1+1"', "+32 50 12 34 56", "-1+1", "@SUM(A1)",
          "\t=cmd", "\r=cmd", "x\n=1+1", "x\r\n@A1", '=HYPERLINK("http://evil.example","klik")', "a\t-2", "Org;;=1",
@@ -57,13 +55,6 @@ def test_an_xlsx_has_no_formula_in_its_values_or_headers():
 def test_values_that_start_no_formula_are_kept_as_they_are():
     assert [neutralise_formulas(v) for v in ("Huis-arts, Brugge", "gewoon tekst", 5, None, "a|b")] == [
         "Huis-arts, Brugge", "gewoon tekst", 5, None, "a|b"]
-
-
-@pytest.fixture
-def organiser(client):
-    create_user("org@elz.example", "a-long-password", admin=True)
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
-    return client
 
 
 @pytest.mark.parametrize("path", ["/admin/events/{id}/registrations.{format}", "/admin/directory/export.{format}"])

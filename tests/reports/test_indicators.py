@@ -8,7 +8,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from speeddate import tokens
-from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.i18n import to_utc
 from speeddate.models import (
@@ -30,7 +29,6 @@ from speeddate.models import (
 from speeddate.models.base import utcnow
 from speeddate.reports import indicators
 from speeddate.surveys import services as surveys
-from tests.conftest import post_form
 
 YEAR = utcnow().year - 1
 
@@ -170,13 +168,11 @@ def test_report_command_writes_an_xlsx_with_numbers_as_numbers(known_year, runne
     assert workbook.worksheets[0]["B2"].value == 2
 
 
-def test_report_page_shows_figures_and_accessible_charts(known_year, client):
-    create_user("o@elz.example", "a-long-password")
-    post_form(client, "/login", {"email": "o@elz.example", "password": "a-long-password"})
-    page = client.get(f"/admin/report?year={YEAR}&lang=en").get_data(as_text=True)
+def test_report_page_shows_figures_and_accessible_charts(known_year, organiser):
+    page = organiser.get(f"/admin/report?year={YEAR}&lang=en").get_data(as_text=True)
     assert "<svg" in page and "<title id=\"chart-events-title\">" in page and "Speeddate Oostkamp" in page
     assert "Lokaal bestuur" in page
-    assert client.get(f"/admin/report.json?start={YEAR}-03-01&end={YEAR}-03-31").json["events_held"] == 1
+    assert organiser.get(f"/admin/report.json?start={YEAR}-03-01&end={YEAR}-03-31").json["events_held"] == 1
 
 
 def test_erased_people_still_count_for_the_organisations_sectors_and_clusters_reached(known_year):

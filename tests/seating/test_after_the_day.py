@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail, Registration, Sector
-from speeddate.models import base as clock
 from speeddate.partners.services import PartnerDetails, register
 from speeddate.privacy.services import erase_partner, purge
 from speeddate.seating import seats, services
@@ -18,17 +17,7 @@ from tests.seating.test_services import confirmed, generated
 
 
 @pytest.fixture
-def frozen():
-    """Move the clock: frozen(datetime) sets UTC now; reset after the test."""
-    def move(at) -> None:
-        clock.frozen_now = at
-
-    yield move
-    clock.frozen_now = None
-
-
-@pytest.fixture
-def held(make_event, frozen):
+def held(make_event, clock):
     """A speeddate of 8 with a published plan, everyone checked in, each with their own organisation, function
     and phone, the second person without consent to share; the clock an hour after the end."""
     def make(count: int = 8) -> list[Registration]:
@@ -43,7 +32,7 @@ def held(make_event, frozen):
         for registration in people:
             registration.attended = True
         db.session.commit()
-        frozen(event.ends_at + timedelta(hours=1))
+        clock.set(event.ends_at + timedelta(hours=1))
         return people
 
     return make
@@ -81,10 +70,10 @@ def test_the_follow_up_form_lists_only_people_who_consented_to_be_shown(held):
     assert listed == seats.met_ids(me) - {shy.id}
 
 
-def test_who_you_met_is_refused_before_the_event_has_ended(held, frozen):
+def test_who_you_met_is_refused_before_the_event_has_ended(held, clock):
     people = held()
     event = people[0].event
-    frozen(event.ends_at - timedelta(minutes=1))
+    clock.set(event.ends_at - timedelta(minutes=1))
     with pytest.raises(services.SeatingError) as refused:
         services.send_who_you_met(event.id)
     assert "nog niet afgelopen" in str(refused.value), "in Dutch, the default language"
@@ -147,10 +136,10 @@ def test_erasing_someone_leaves_no_trace_of_them_in_who_you_met_mails_already_se
     assert not any(name in body or email in body for body in bodies)
 
 
-def test_the_retention_purge_withdraws_who_you_met_mails_as_an_erasure_does(held, frozen):
+def test_the_retention_purge_withdraws_who_you_met_mails_as_an_erasure_does(held, clock):
     people = held()
     services.send_who_you_met(people[0].event_id)
-    frozen(people[0].event.ends_at + timedelta(days=4 * 365))
+    clock.set(people[0].event.ends_at + timedelta(days=4 * 365))
     assert len(purge(timedelta(days=3 * 365))) == len(people)
     db.session.expire_all()
     rows = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()

@@ -1,15 +1,25 @@
 """Seating services: registrations to the solver and back, checked plans, jobs, swaps, publishing, the day."""
 
+import csv
 import json
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from speeddate import solver
 from speeddate.extensions import db
 from speeddate.models import JobStatus, OutboxMail, Registration, RegistrationStatus, SeatingPlan
+from speeddate.models.base import utcnow
 from speeddate.partners.services import cancel_registration
 from speeddate.seating import seats, services
 from speeddate.surveys.services import people_met
+from tests.solver.helpers import REFEREE
+
+FIGURES = ("same_organisation", "same_sector", "distinct_sectors_total", "distinct_sectors_min")
 
 
 def generated(event, time_limit: float = 1.0) -> SeatingPlan:
@@ -22,6 +32,28 @@ def confirmed(event) -> list[Registration]:
     return services.confirmed_registrations(event.id)
 
 
+def refereed(plan: SeatingPlan, folder: Path) -> dict[str, int]:
+    """The figures the independent referee (../shared/tools/check_plan.py) computes for a stored plan, from the
+    people's own organisation and sector."""
+    people = db.session.scalars(select(Registration).where(Registration.id.in_(json.loads(plan.registration_ids))))
+    with (folder / "people.csv").open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["id", "name", "organisation", "sector"])
+        writer.writerows([r.id, r.partner.full_name, r.partner.organisation.name, r.partner.sector.name]
+                         for r in people)
+    (folder / "plan.json").write_text(plan.plan_json, encoding="utf-8")
+    rounds = str(json.loads(plan.plan_json)["rounds"])
+    done = subprocess.run([sys.executable, str(REFEREE), str(folder / "people.csv"), str(folder / "plan.json"), rounds],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout
+    figures = json.loads(done.stdout)
+    return {key: figures[key] for key in FIGURES}
+
+
+def stored_figures(plan: SeatingPlan) -> dict[str, int]:
+    return {key: getattr(plan, key) for key in FIGURES}
+
+
 def test_instance_uses_registration_ids_organisation_and_sector_names(speeddate):
     event = speeddate(4)
     people = confirmed(event)
@@ -31,12 +63,11 @@ def test_instance_uses_registration_ids_organisation_and_sector_names(speeddate)
     assert first.organisation == "Organisatie 0" and first.sector == "Huisartsen"
 
 
-def test_generated_plan_seats_every_confirmed_person_and_passes_the_checker(speeddate):
+def test_generated_plan_seats_every_confirmed_person_and_passes_the_checker(speeddate, tmp_path):
     event = speeddate(10)
     plan = generated(event)
     assert sorted(json.loads(plan.registration_ids)) == [r.id for r in confirmed(event)]
-    figures = services.check_stored(plan)
-    assert figures.same_organisation == plan.same_organisation
+    assert stored_figures(plan) == refereed(plan, tmp_path)
     assert set(seats.seats(seats.plan_of(plan))) == {str(r.id) for r in confirmed(event)}
 
 
@@ -82,7 +113,7 @@ def test_cancelled_and_new_registrations_are_flagged_after_generation(speeddate,
     assert [r.partner.first_name for r in stale.added] == ["Partner99"]
 
 
-def test_swap_exchanges_two_start_seats_and_recomputes_the_figures(speeddate):
+def test_swap_exchanges_two_start_seats_and_recomputes_the_figures(speeddate, tmp_path):
     event = speeddate(8)
     plan = generated(event)
     a, b = confirmed(event)[:2]
@@ -90,7 +121,7 @@ def test_swap_exchanges_two_start_seats_and_recomputes_the_figures(speeddate):
     services.swap(plan.id, a.id, b.id)
     after = seats.seats(seats.plan_of(plan))
     assert after[str(a.id)] == before[str(b.id)] and after[str(b.id)] == before[str(a.id)]
-    assert services.check_stored(plan).same_organisation == plan.same_organisation
+    assert stored_figures(plan) == refereed(plan, tmp_path)
 
 
 def test_fixed_seats_and_pairs_apart_reach_the_solver(speeddate):
@@ -156,20 +187,15 @@ def test_a_walk_in_gets_a_place_and_is_checked_in_even_when_full(speeddate):
     assert registration.event.capacity == 5
 
 
-def test_timer_survives_pause_and_resume(speeddate, monkeypatch):
-    from datetime import timedelta
-
-    from speeddate.models import base
-
+def test_timer_survives_pause_and_resume(speeddate, clock):
     event = speeddate(4)
-    start = base.utcnow()
-    monkeypatch.setattr(base, "frozen_now", start)
+    clock.set(utcnow())
     services.timer_action(event.id, "start")
-    monkeypatch.setattr(base, "frozen_now", start + timedelta(minutes=7, seconds=30))
+    clock.advance(timedelta(minutes=7, seconds=30))
     state = services.timer_action(event.id, "pause")
     assert (state.round, state.phase, state.seconds_left, state.paused) == (1, "switch", 30, True)
-    monkeypatch.setattr(base, "frozen_now", start + timedelta(minutes=20))
+    clock.advance(timedelta(minutes=12, seconds=30))
     state = services.timer_action(event.id, "resume")
     assert (state.round, state.phase, state.seconds_left, state.paused) == (1, "switch", 30, False)
-    monkeypatch.setattr(base, "frozen_now", start + timedelta(minutes=21))
+    clock.advance(timedelta(minutes=1))
     assert services.timer_state(services.settings_of(event)).round == 2

@@ -5,19 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import OutboxMail
-from speeddate.models import base as clock
 from speeddate.seating import seats, services
-from tests.conftest import post_form
-
-
-@pytest.fixture
-def organiser(client):
-    create_user("org@elz.example", "correct horse battery", admin=True)
-    post_form(client, "/login", {"email": "org@elz.example", "password": "correct horse battery"})
-    return client
+from tests.support import post_form
 
 
 def page(event) -> str:
@@ -107,7 +98,7 @@ def test_timer_page_and_state_survive_a_reload(organiser, speeddate):
 
 @pytest.mark.parametrize("language, refusal", [("nl", "nog niet afgelopen"), ("fr", "pas encore terminée"),
                                                ("en", "not ended yet")])
-def test_who_you_met_is_refused_before_the_end_then_goes_to_everyone_checked_in(organiser, speeddate, language,
+def test_who_you_met_is_refused_before_the_end_then_goes_to_everyone_checked_in(organiser, speeddate, clock, language,
                                                                                 refusal):
     event = speeddate(6)
     services.publish(generate_in_browser_way(organiser, event).id)
@@ -118,11 +109,8 @@ def test_who_you_met_is_refused_before_the_end_then_goes_to_everyone_checked_in(
     for registration in services.confirmed_registrations(event.id):
         registration.attended = True
     db.session.commit()
-    clock.frozen_now = event.ends_at + timedelta(hours=1)
-    try:
-        post_form(organiser, send, {}, form_url=page(event))
-    finally:
-        clock.frozen_now = None
+    clock.set(event.ends_at + timedelta(hours=1))
+    post_form(organiser, send, {}, form_url=page(event))
     rows = db.session.scalars(db.select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()
     assert len(rows) == 6
 

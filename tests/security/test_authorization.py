@@ -14,7 +14,7 @@ from speeddate.extensions import db
 from speeddate.models import Partner
 from speeddate.privacy.services import erase_partner
 from speeddate.tokens import unsubscribe_token
-from tests.conftest import PARTNER, csrf_token, personal_link, post_form
+from tests.support import PARTNER, csrf_token, personal_link, post_form
 
 PUBLIC = {"partners.index", "partners.event", "partners.calendar_feed", "auth.login", "auth.logout", "static",
           "ops.healthz"}

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from speeddate.extensions import db
 from speeddate.models import OutboxMail, Partner, Registration
-from tests.conftest import PARTNER, post_form
+from tests.support import PARTNER, post_form
 
 
 def count(model) -> int:

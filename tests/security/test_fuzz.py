@@ -27,7 +27,7 @@ from speeddate.directory import imports
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import Event, EventType, Organisation, Partner, Registration
-from tests.conftest import PARTNER, RequestClient, local_now
+from tests.support import PARTNER, RequestClient, local_now
 
 FUZZ = settings(max_examples=60, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import make_test_app
+from tests.support import make_test_app
 
 
 def test_every_page_sends_a_strict_content_security_policy(client, make_event):

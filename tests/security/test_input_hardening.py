@@ -10,22 +10,11 @@ import pytest
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
-from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID, page_number, parse_id
 from speeddate.models import EvaluationResponse, Event, Partner, QuestionKind, Registration
-from speeddate.models import base as clock
 from speeddate.surveys import services as surveys
-from tests.conftest import PARTNER, local_now, post_form
-
-EMAIL, PASSWORD = "organisator@elz.example", "a-long-password"
-
-
-@pytest.fixture
-def organiser(client):
-    create_user(EMAIL, PASSWORD, admin=True)
-    assert post_form(client, "/login", {"email": EMAIL, "password": PASSWORD}).status_code == 302
-    return client
+from tests.support import PARTNER, local_now, post_form
 
 
 def count(model) -> int:
@@ -233,16 +222,13 @@ def test_the_cli_refuses_numbers_beyond_the_database_as_a_usage_error(runner, ar
 
 @pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999999", "1" * 5000])
 def test_an_evaluation_answer_in_odd_digits_gets_the_forms_message_not_pythons(client, make_event, register_link,
-                                                                              value):
+                                                                              clock, value):
     event = make_event()
     link = register_link(event)
     db.session.refresh(event)
-    clock.frozen_now = event.ends_at + timedelta(hours=1)
-    try:
-        scale = next(q for q in surveys.questions_for(event.type) if q.kind == QuestionKind.SCALE)
-        response = post_form(client, f"{link}/evaluation?lang=en", {f"q{scale.id}": value})
-    finally:
-        clock.frozen_now = None
+    clock.set(event.ends_at + timedelta(hours=1))
+    scale = next(q for q in surveys.questions_for(event.type) if q.kind == QuestionKind.SCALE)
+    response = post_form(client, f"{link}/evaluation?lang=en", {f"q{scale.id}": value})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Please choose one of the answers given." in page

@@ -11,7 +11,7 @@ from speeddate import create_app, tokens
 from speeddate.extensions import db
 from speeddate.models import Registration, RegistrationStatus
 from speeddate.urls import ConfigurationError
-from tests.conftest import PARTNER, make_test_app, serving
+from tests.support import PARTNER, make_test_app, serving
 
 EVIL = "evil.example"
 FORM = {key: value for key, value in PARTNER.items() if value is not None}

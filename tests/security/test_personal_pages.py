@@ -6,7 +6,7 @@ import urllib.request
 from speeddate import create_app, tokens
 from speeddate.extensions import db
 from speeddate.models import Registration
-from tests.conftest import personal_link
+from tests.support import personal_link
 
 
 def personal_paths(link: str, unsubscribe: str) -> list[str]:

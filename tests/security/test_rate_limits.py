@@ -7,7 +7,7 @@ from speeddate.auth import services
 from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import RateLimitHit, Registration, User
-from tests.conftest import CSRF_FIELD, PARTNER, csrf_token, personal_link, post_form
+from tests.support import CSRF_FIELD, PARTNER, csrf_token, personal_link, post_form
 from tests.test_concurrency import Browser
 
 EMAIL, PASSWORD = "organisator@elz.example", "correct horse battery"

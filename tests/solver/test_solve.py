@@ -20,6 +20,7 @@ from .helpers import fixed, instance, people, varied, write_csv
 from .test_cli import referee
 
 QUICK = Options(time_limit=1.5, seed=1, use_cpsat=False)
+# The start of the note solve() adds when the wall clock, not the work budget, ended the search.
 
 
 def write_instance(path: Path, participants: tuple[Participant, ...]) -> Path:
@@ -46,11 +47,15 @@ def test_plans_of_several_sizes_pass_both_checkers(tmp_path: Path, count: int, s
 
 
 def test_same_seed_gives_the_same_plan_when_the_budget_ends_the_search() -> None:
-    inst = instance(varied(30, 9), 6)
-    options = Options(time_limit=2.0, seed=3, use_cpsat=False)
+    # Eight people per sector cannot all avoid their own sector in six rounds: the target is out of reach, so the
+    # work budget ends the search (the former instance reached its target at once and tested nothing).
+    inst = instance(varied(24, 3), 6)
+    options = Options(time_limit=1.0, seed=3, use_cpsat=False)
     first, second = solve(inst, options), solve(inst, options)
-    if not (first.noted(NoteKind.CLOCK_ENDED_SEARCH) or second.noted(NoteKind.CLOCK_ENDED_SEARCH)):
-        assert first.circles == second.circles
+    assert not first.optimal, "the target was reached: this instance no longer tests the budget"
+    if first.noted(NoteKind.CLOCK_ENDED_SEARCH) or second.noted(NoteKind.CLOCK_ENDED_SEARCH):
+        pytest.skip("the machine was too busy: the wall clock, not the work budget, ended a run")
+    assert first.circles == second.circles
 
 
 def test_several_circles_have_balanced_sizes() -> None:

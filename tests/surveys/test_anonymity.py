@@ -9,24 +9,21 @@ import pytest
 
 from speeddate.extensions import db
 from speeddate.models import EventType, Registration
-from speeddate.models import base as clock
 from speeddate.partners.services import PartnerDetails, register
 from speeddate.reports import indicators
 from speeddate.surveys import services as surveys
 from speeddate.zone.services import sectors_by_cluster
-from tests.mail.test_views import organiser  # noqa: F401 (the fixture)
 
 
 @pytest.fixture
-def held(make_event):
+def held(make_event, clock):
     """A speeddate of five that ended an hour ago; returns the event and its registrations."""
     event = make_event(title="Speeddate Beernem", capacity=5)
     sector = sectors_by_cluster()[0].sectors[0]
     people = [register(event.id, f"p{n}@example.org", PartnerDetails(f"P{n}", "X", "Org", sector)).registration
               for n in range(5)]
-    clock.frozen_now = event.ends_at + timedelta(hours=1)
-    yield event, people
-    clock.frozen_now = None
+    clock.set(event.ends_at + timedelta(hours=1))
+    return event, people
 
 
 def answer(registration: Registration, score: int, text: str = "") -> None:

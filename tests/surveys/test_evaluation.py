@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from speeddate.auth.services import create_user
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.i18n import to_local
@@ -22,28 +21,17 @@ from speeddate.models import (
     Question,
     Registration,
 )
-from speeddate.models import base as clock
 from speeddate.surveys import services as surveys
-from tests.conftest import csrf_token, post_form
+from tests.support import csrf_token, post_form
 
 
 @pytest.fixture
-def frozen():
-    """Move the clock: frozen(datetime) sets UTC now; reset after the test."""
-    def move(at: datetime) -> None:
-        clock.frozen_now = at
-
-    yield move
-    clock.frozen_now = None
-
-
-@pytest.fixture
-def finished(register_link, make_event, register, frozen):
+def finished(register_link, make_event, register, clock):
     """A speeddate with three registrants, the clock set an hour after its end; returns (event, links)."""
     event = make_event(title="Speeddate Jabbeke", capacity=3)
     links = [register_link(event, number, consent_followup="y") for number in range(3)]
     db.session.refresh(event)
-    frozen(event.ends_at + timedelta(hours=1))
+    clock.set(event.ends_at + timedelta(hours=1))
     return event, links
 
 
@@ -82,13 +70,13 @@ def test_evaluation_mail_leads_to_the_form_and_the_answers_reach_the_results(cli
     assert ("5", 2) in results.headline.distribution and ("2", 1) in results.headline.distribution
 
 
-def test_the_form_opens_after_the_end_and_closes_after_the_set_days(client, finished, frozen):
+def test_the_form_opens_after_the_end_and_closes_after_the_set_days(client, finished, clock):
     event, links = finished
-    frozen(event.starts_at)
+    clock.set(event.starts_at)
     assert "opens after the event" in client.get(f"{links[0]}/evaluation?lang=en").get_data(as_text=True)
-    frozen(surveys.evaluation_closes_at(event) - timedelta(minutes=1))
+    clock.set(surveys.evaluation_closes_at(event) - timedelta(minutes=1))
     assert 'name="q' in client.get(f"{links[0]}/evaluation").get_data(as_text=True)
-    frozen(surveys.evaluation_closes_at(event))
+    clock.set(surveys.evaluation_closes_at(event))
     page = client.get(f"{links[0]}/evaluation?lang=en").get_data(as_text=True)
     assert "closed" in page and 'name="q' not in page
     assert post_form(client, f"{links[0]}/evaluation", answers_for(event), form_url="/login").status_code == 200
@@ -177,23 +165,23 @@ def test_tampered_token_gets_nothing(client, finished):
     assert client.get(f"{links[0][:-2]}xx/evaluation").status_code == 404
 
 
-def test_a_named_evaluations_reminder_goes_only_to_those_who_did_not_answer(client, finished, frozen, mailbox):
+def test_a_named_evaluations_reminder_goes_only_to_those_who_did_not_answer(client, finished, clock, mailbox):
     event, links = finished
     event.evaluation_anonymous = False
     db.session.commit()
     mailbox.deliver()
     post_form(client, f"{links[0]}/evaluation", answers_for(event))
-    frozen(surveys.evaluation_reminder_at(event) + timedelta(minutes=1))
+    clock.set(surveys.evaluation_reminder_at(event) + timedelta(minutes=1))
     reminders = [m["To"] for m in mailbox.deliver().messages if "Herinnering: hoe was" in m["Subject"]]
     assert sorted(reminders) == ["partner1@example.org", "partner2@example.org"]
 
 
 def test_an_anonymous_evaluations_reminder_goes_to_everyone_so_the_outbox_tells_no_one_who_answered(
-        client, finished, frozen, mailbox):
+        client, finished, clock, mailbox):
     event, links = finished
     mailbox.deliver()
     post_form(client, f"{links[0]}/evaluation", answers_for(event))
-    frozen(surveys.evaluation_reminder_at(event) + timedelta(minutes=1))
+    clock.set(surveys.evaluation_reminder_at(event) + timedelta(minutes=1))
     reminders = [m for m in mailbox.deliver().messages if "Herinnering: hoe was" in m["Subject"]]
     assert sorted(m["To"] for m in reminders) == [f"partner{n}@example.org" for n in range(3)]
     assert "al geantwoord" in reminders[0].get_body(("plain",)).get_content()
@@ -232,12 +220,12 @@ def test_named_evaluation_export_shows_who_answered(client, finished, runner):
     assert "partner1@example.org" in output
 
 
-def test_followup_months_later_asks_about_each_person_met(client, finished, frozen, mailbox):
+def test_followup_months_later_asks_about_each_person_met(client, finished, clock, mailbox):
     event, links = finished
     opens = surveys.followup_opens_at(event)
     assert to_local(opens).month == (to_local(event.ends_at).month + 2) % 12 + 1
     assert "opens after the event" in client.get(f"{links[0]}/followup?lang=en").get_data(as_text=True)
-    frozen(opens + timedelta(minutes=5))
+    clock.set(opens + timedelta(minutes=5))
     followups = [m for m in mailbox.deliver().messages if "nieuwe contacten" in m["Subject"]]
     assert len(followups) == 3
     page = client.get(f"{links[0]}/followup").get_data(as_text=True)
@@ -253,30 +241,26 @@ def test_followup_months_later_asks_about_each_person_met(client, finished, froz
     assert count(FollowupResponse) == 2
 
 
-def test_followup_refuses_bad_answers(client, finished, frozen):
+def test_followup_refuses_bad_answers(client, finished, clock):
     event, links = finished
-    frozen(surveys.followup_opens_at(event) + timedelta(minutes=5))
+    clock.set(surveys.followup_opens_at(event) + timedelta(minutes=5))
     for data in ({"used_contacts": "maybe"}, {"used_contacts": "1", "comment": "x" * 5000}, {}):
         assert post_form(client, f"{links[0]}/followup", data).status_code == 400
     assert count(FollowupResponse) == 0
 
 
-def test_organiser_sees_the_results_with_a_chart_and_exports(client, finished):
+def test_organiser_sees_the_results_with_a_chart_and_exports(client, organiser, finished):
     event, links = finished
     for link in links:
         post_form(client, f"{link}/evaluation", answers_for(event, 3))
-    create_user("org@elz.example", "a-long-password")
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
     page = client.get(f"/admin/events/{event.id}/evaluation?lang=en").get_data(as_text=True)
     assert "3 of 3 people answered" in page and "below the target" in page and "<svg" in page
     assert "Fijne gesprekken" in page
     assert client.get(f"/admin/events/{event.id}/evaluation.xlsx").status_code == 200
 
 
-def test_organisers_edit_the_question_set(client, finished):
+def test_organisers_edit_the_question_set(client, organiser, finished):
     event, links = finished
-    create_user("org@elz.example", "a-long-password")
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
     new = {"kind": "single", "text_nl": "Hoe hoorde je ervan?", "text_fr": "", "text_en": "How did you hear?",
            "options": "Nieuwsbrief | Newsletter | Newsletter\nCollega | Collègue | Colleague"}
     assert post_form(client, "/admin/questions/new?type=speeddate", new).status_code == 302
@@ -308,13 +292,11 @@ def test_partner_page_links_to_the_open_evaluation(client, finished):
     assert f"{links[0]}/evaluation" in client.get(links[0]).get_data(as_text=True)
 
 
-def test_directory_history_names_the_evaluations_given_but_not_the_answers(client, finished):
+def test_directory_history_names_the_evaluations_given_but_not_the_answers(client, organiser, finished):
     event, links = finished
     event.evaluation_anonymous = False  # an anonymous one is never listed
     db.session.commit()
     post_form(client, f"{links[0]}/evaluation", answers_for(event))
-    create_user("org@elz.example", "a-long-password")
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
     registration = db.session.scalar(select(Registration).order_by(Registration.id))
     page = client.get(f"/admin/directory/partners/{registration.partner_id}?lang=en").get_data(as_text=True)
     given = page[page.index("Evaluations given"):]

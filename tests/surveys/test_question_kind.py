@@ -5,12 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import Question, QuestionKind
-from speeddate.models import base as clock
 from speeddate.surveys import services as surveys
-from tests.conftest import personal_link, post_form
+from tests.support import personal_link, post_form
 
 
 @pytest.fixture
@@ -20,19 +18,16 @@ def link(answered):
 
 
 @pytest.fixture
-def answered(client, make_event, register_link):
+def answered(client, organiser, make_event, register_link, clock):
     """A speeddate that ended, one partner's answers to every question, and an organiser logged in."""
     event = make_event(title="Speeddate Beernem")
     link = register_link(event)
     db.session.refresh(event)
-    clock.frozen_now = event.ends_at + timedelta(hours=1)
+    clock.set(event.ends_at + timedelta(hours=1))
     answers = {f"q{q.id}": {"scale": "4", "yes_no": "1", "text": "Fijne gesprekken"}.get(q.kind.value, "0")
                for q in surveys.questions_for(event.type)}
     assert post_form(client, f"{link}/evaluation", answers).status_code in (200, 302)
-    create_user("org@elz.example", "a-long-password", admin=True)
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
-    yield event
-    clock.frozen_now = None
+    return event
 
 
 def form_of(question: Question, **changes) -> dict:

@@ -3,39 +3,31 @@
 import pytest
 from sqlalchemy import select
 
-from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import Cluster, Gemeente, Sector, ZoneSettings
-from tests.conftest import post_form
+from tests.support import log_in_organiser, post_form
 
 
-def login(client, admin: bool):
-    create_user("org@elz.example", "a-long-password", admin=admin)
-    post_form(client, "/login", {"email": "org@elz.example", "password": "a-long-password"})
-    return client
-
-
-def test_admin_sets_the_zone_name_shown_to_partners(client):
-    login(client, admin=True)
-    post_form(client, "/admin/zone/settings", {"name": "ELZ Houtland", "contact_email": "info@houtland.example",
-                                                "default_language": "fr"}, form_url="/admin/zone/")
+def test_admin_sets_the_zone_name_shown_to_partners(organiser):
+    post_form(organiser, "/admin/zone/settings",
+              {"name": "ELZ Houtland", "contact_email": "info@houtland.example", "default_language": "fr"},
+              form_url="/admin/zone/")
     settings = db.session.scalar(select(ZoneSettings))
     assert (settings.name, settings.contact_email, settings.default_language) == (
         "ELZ Houtland", "info@houtland.example", "fr")
-    page = client.get("/").get_data(as_text=True)
+    page = organiser.get("/").get_data(as_text=True)
     assert "ELZ Houtland" in page and "info@houtland.example" in page
 
 
-def test_zone_default_language_is_used_when_the_browser_states_none(client):
-    login(client, admin=True)
-    post_form(client, "/admin/zone/settings", {"name": "ELZ", "contact_email": "", "default_language": "fr"},
+def test_zone_default_language_is_used_when_the_browser_states_none(organiser):
+    post_form(organiser, "/admin/zone/settings", {"name": "ELZ", "contact_email": "", "default_language": "fr"},
               form_url="/admin/zone/")
-    anonymous = client.application.test_client()
+    anonymous = organiser.application.test_client()
     assert '<html lang="fr">' in anonymous.get("/").get_data(as_text=True)
 
 
 def test_plain_organisers_cannot_change_the_zone_settings(client):
-    login(client, admin=False)
+    log_in_organiser(client, admin=False)
     response = post_form(client, "/admin/zone/settings", {"name": "Hacked", "default_language": "nl"},
                          form_url="/admin/zone/")
     assert response.status_code == 403
@@ -43,7 +35,7 @@ def test_plain_organisers_cannot_change_the_zone_settings(client):
 
 
 def test_gemeenten_are_added_renamed_and_removed_only_when_unused(client, make_event, register):
-    login(client, admin=False)
+    log_in_organiser(client, admin=False)  # these pages are not for admins only
     post_form(client, "/admin/zone/gemeenten", {"new-name": "Brugge"}, form_url="/admin/zone/")
     brugge = db.session.scalar(select(Gemeente).where(Gemeente.name == "Brugge"))
     post_form(client, "/admin/zone/gemeenten", {"new-name": "brugge"}, form_url="/admin/zone/")
@@ -61,7 +53,7 @@ def test_gemeenten_are_added_renamed_and_removed_only_when_unused(client, make_e
 
 
 def test_sectors_are_added_with_translations_and_appear_on_the_form(client, make_event):
-    login(client, admin=False)
+    log_in_organiser(client, admin=False)  # these pages are not for admins only
     post_form(client, "/admin/zone/clusters", {"cluster-name": "Onderzoek"}, form_url="/admin/zone/")
     cluster = db.session.scalar(select(Cluster).where(Cluster.name == "Onderzoek"))
     response = post_form(client, "/admin/zone/sectors/new", {"name": "Universiteiten", "name_fr": "Universités",
@@ -74,7 +66,7 @@ def test_sectors_are_added_with_translations_and_appear_on_the_form(client, make
 @pytest.mark.parametrize("data", [{"name": "", "cluster": "1"}, {"name": "<b>x</b>", "cluster": "1"},
                                   {"name": "Huisartsen", "cluster": "1"}, {"name": "Nieuw", "cluster": "999"}])
 def test_bad_sectors_are_refused(client, data):
-    login(client, admin=False)
+    log_in_organiser(client, admin=False)  # these pages are not for admins only
     before = db.session.scalars(select(Sector.name)).all()
     response = post_form(client, "/admin/zone/sectors/new", data)
     assert response.status_code in (200, 400)
@@ -82,7 +74,7 @@ def test_bad_sectors_are_refused(client, data):
 
 
 def test_a_sector_with_partners_is_not_removed(client, make_event, register):
-    login(client, admin=False)
+    log_in_organiser(client, admin=False)  # these pages are not for admins only
     register(make_event())
     huisartsen = db.session.scalar(select(Sector).where(Sector.name == "Huisartsen"))
     tandartsen = db.session.scalar(select(Sector).where(Sector.name == "Tandartsen"))
