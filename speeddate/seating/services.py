@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from speeddate import solver, tokens
-from speeddate.database import begin_write
+from speeddate.database import UnitOfWorkError, in_write, lock_one, write
 from speeddate.events import places
 from speeddate.extensions import db
 from speeddate.mail import services as mails
@@ -76,13 +76,12 @@ class SettingsData:
 
 def save_settings(event_id: int, data: SettingsData) -> SeatingSettings:
     """Store the seating settings of an event."""
-    begin_write()
-    event = db.session.get_one(Event, event_id)
-    settings = settings_of(event)
-    for name, value in data.__dict__.items():
-        setattr(settings, name, value)
-    db.session.add(settings)
-    db.session.commit()
+    with write():
+        event = db.session.get_one(Event, event_id)
+        settings = settings_of(event)
+        for name, value in data.__dict__.items():
+            setattr(settings, name, value)
+        db.session.add(settings)
     return settings
 
 
@@ -90,56 +89,51 @@ def _confirmed(event_id: int, registration_id: int) -> Registration:
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event_id or \
             registration.status != RegistrationStatus.CONFIRMED:
-        db.session.rollback()
         raise SeatingError(_l("Choose someone with a confirmed place."))
     return registration
 
 
 def set_fixed_seat(event_id: int, registration_id: int, side: str, seat: int, circle: int = 1) -> None:
     """Give a participant a fixed start seat (replacing an earlier one)."""
-    begin_write()
-    _confirmed(event_id, registration_id)
-    taken = db.session.scalar(select(SeatingFixedSeat).where(
-        SeatingFixedSeat.event_id == event_id, SeatingFixedSeat.side == side, SeatingFixedSeat.seat == seat,
-        SeatingFixedSeat.circle == circle, SeatingFixedSeat.registration_id != registration_id))
-    if taken is not None:
-        db.session.rollback()
-        raise SeatingError(_l("That seat is already fixed for %(name)s.", name=taken.registration.partner.full_name))
-    row = db.session.get(SeatingFixedSeat, registration_id) or SeatingFixedSeat(registration_id=registration_id)
-    row.event_id, row.side, row.seat, row.circle = event_id, side, seat, circle
-    db.session.add(row)
-    db.session.commit()
+    with write():
+        _confirmed(event_id, registration_id)
+        taken = db.session.scalar(select(SeatingFixedSeat).where(
+            SeatingFixedSeat.event_id == event_id, SeatingFixedSeat.side == side, SeatingFixedSeat.seat == seat,
+            SeatingFixedSeat.circle == circle, SeatingFixedSeat.registration_id != registration_id))
+        if taken is not None:
+            raise SeatingError(_l("That seat is already fixed for %(name)s.",
+                                  name=taken.registration.partner.full_name))
+        row = db.session.get(SeatingFixedSeat, registration_id) or SeatingFixedSeat(registration_id=registration_id)
+        row.event_id, row.side, row.seat, row.circle = event_id, side, seat, circle
+        db.session.add(row)
 
 
 def remove_fixed_seat(event_id: int, registration_id: int) -> None:
     """Let the solver choose this participant's seat again."""
-    begin_write()
-    row = db.session.get(SeatingFixedSeat, registration_id)
-    if row is not None and row.event_id == event_id:
-        db.session.delete(row)
-    db.session.commit()
+    with write():
+        row = db.session.get(SeatingFixedSeat, registration_id)
+        if row is not None and row.event_id == event_id:
+            db.session.delete(row)
 
 
 def add_avoided_pair(event_id: int, first_id: int, second_id: int) -> None:
     """Two participants who must not meet."""
     if first_id == second_id:
         raise SeatingError(_l("Choose two different people."))
-    begin_write()
     first, second = sorted((first_id, second_id))
-    _confirmed(event_id, first)
-    _confirmed(event_id, second)
-    if db.session.get(SeatingAvoidPair, (first, second)) is None:
-        db.session.add(SeatingAvoidPair(event_id=event_id, first_id=first, second_id=second))
-    db.session.commit()
+    with write():
+        _confirmed(event_id, first)
+        _confirmed(event_id, second)
+        if db.session.get(SeatingAvoidPair, (first, second)) is None:
+            db.session.add(SeatingAvoidPair(event_id=event_id, first_id=first, second_id=second))
 
 
 def remove_avoided_pair(event_id: int, first_id: int, second_id: int) -> None:
     """They may meet after all."""
-    begin_write()
-    row = db.session.get(SeatingAvoidPair, (first_id, second_id))
-    if row is not None and row.event_id == event_id:
-        db.session.delete(row)
-    db.session.commit()
+    with write():
+        row = db.session.get(SeatingAvoidPair, (first_id, second_id))
+        if row is not None and row.event_id == event_id:
+            db.session.delete(row)
 
 
 def fixed_seats(event_id: int) -> list[SeatingFixedSeat]:
@@ -177,21 +171,18 @@ def is_stuck(job: SeatingJob) -> bool:
 
 def request_job(event_id: int, kind: str, time_limit: float | None = None, background: bool = True) -> SeatingJob:
     """Queue a solver run ("generate" or "replan"); unless told otherwise a thread starts on it at once."""
-    begin_write()
-    event = db.session.get_one(Event, event_id)
-    running = current_job(event.id)
-    if running is not None and running.status in (JobStatus.QUEUED, JobStatus.RUNNING):
-        if not is_stuck(running):
-            db.session.rollback()
-            raise SeatingError(_l("The solver is already working on this event."))
-        _fail(running, str(_l("The solver stopped without an answer (its process ended).")))
-    if kind == "replan" and seats.published_plan(event.id) is None:
-        db.session.rollback()
-        raise SeatingError(_l("Publish a plan first: re-planning starts from the published plan."))
-    limit = time_limit or float(current_app.config.get("SEATING_TIME_LIMIT", 10.0))
-    job = SeatingJob(event_id=event.id, kind=kind, status=JobStatus.QUEUED, time_limit=limit, error="")
-    db.session.add(job)
-    db.session.commit()
+    with write():
+        event = lock_one(Event, event_id)  # one job at a time per event, also on PostgreSQL
+        running = current_job(event.id)
+        if running is not None and running.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+            if not is_stuck(running):
+                raise SeatingError(_l("The solver is already working on this event."))
+            _fail(running, str(_l("The solver stopped without an answer (its process ended).")))
+        if kind == "replan" and seats.published_plan(event.id) is None:
+            raise SeatingError(_l("Publish a plan first: re-planning starts from the published plan."))
+        limit = time_limit or float(current_app.config.get("SEATING_TIME_LIMIT", 10.0))
+        job = SeatingJob(event_id=event.id, kind=kind, status=JobStatus.QUEUED, time_limit=limit, error="")
+        db.session.add(job)
     if background and current_app.config.get("SEATING_WORKER_THREAD", True):
         start_thread(job.id)
     return job
@@ -230,28 +221,26 @@ def run_queued() -> int:
 
 
 def run_job(job_id: int) -> SeatingJob:
-    """Run the solver for a job and store its plan; on failure the previous plan stays and the job says why."""
-    begin_write()
-    job = db.session.get_one(SeatingJob, job_id)
-    if job.status != JobStatus.QUEUED:
-        db.session.rollback()
-        return job
-    job.status, job.started_at = JobStatus.RUNNING, utcnow()
-    db.session.commit()
+    """Run the solver for a job and store its plan; on failure the previous plan stays and the job says why.
+
+    Three transactions by design: the job is marked running, the solver thinks with no transaction open, then
+    the plan is stored (and on the day published) together with the job's outcome.
+    """
+    if in_write():
+        raise UnitOfWorkError("run_job runs the solver outside any transaction: call it outside `with write():`")
+    with write():
+        job = lock_one(SeatingJob, job_id)  # a thread and `flask seating work` never both take it
+        if job.status != JobStatus.QUEUED:
+            return job
+        job.status, job.started_at = JobStatus.RUNNING, utcnow()
     try:
-        plan_id = _generate(job) if job.kind == "generate" else _replan(job)
+        (_generate if job.kind == "generate" else _replan)(job)
     except (solver.InputError, solver.PlanError, SeatingError, TimeoutError) as error:
-        db.session.rollback()
         return _finish_failed(job_id, str(error))
     except Exception as error:  # noqa: BLE001 - whatever broke, the organiser must learn it and the plan stays
         log.exception("seating job %s failed", job_id)
-        db.session.rollback()
         return _finish_failed(job_id, f"{type(error).__name__}: {error}")
-    begin_write()
-    job = db.session.get_one(SeatingJob, job_id)
-    job.status, job.plan_id, job.finished_at = JobStatus.DONE, plan_id, utcnow()
-    db.session.commit()
-    return job
+    return db.session.get_one(SeatingJob, job_id)
 
 
 def _fail(job: SeatingJob, message: str) -> None:
@@ -259,11 +248,16 @@ def _fail(job: SeatingJob, message: str) -> None:
 
 
 def _finish_failed(job_id: int, message: str) -> SeatingJob:
-    begin_write()
-    job = db.session.get_one(SeatingJob, job_id)
-    _fail(job, message)
-    db.session.commit()
+    with write():
+        job = lock_one(SeatingJob, job_id)
+        _fail(job, message)
     return job
+
+
+def _finish_done(job_id: int, plan_id: int) -> None:
+    """Inside the unit of work that stored the plan: the plan and the job's outcome are kept together."""
+    job = lock_one(SeatingJob, job_id)
+    job.status, job.plan_id, job.finished_at = JobStatus.DONE, plan_id, utcnow()
 
 
 def _options(job: SeatingJob) -> solver.Options:
@@ -275,17 +269,18 @@ def _check_time(job: SeatingJob, plan: solver.Plan) -> None:
         raise TimeoutError(str(_l("The solver took %(seconds)d s, more than its limit.", seconds=plan.seconds)))
 
 
-def _generate(job: SeatingJob) -> int:
+def _generate(job: SeatingJob) -> None:
     event = db.session.get_one(Event, job.event_id)
     people = confirmed_registrations(event.id)
     instance = seats.instance_for(event.id, people, settings_of(event))
-    db.session.rollback()  # no transaction open while the solver thinks
+    db.session.rollback()  # end the read: no transaction open while the solver thinks
     plan = solver.solve(instance, _options(job))
     _check_time(job, plan)
-    return store_plan(event.id, plan, [r.id for r in people]).id
+    with write():
+        _finish_done(job.id, store_plan(job.event_id, plan, [r.id for r in people]).id)
 
 
-def _replan(job: SeatingJob) -> int:
+def _replan(job: SeatingJob) -> None:
     event = db.session.get_one(Event, job.event_id)
     previous = seats.published_plan(event.id)
     if previous is None:
@@ -296,14 +291,14 @@ def _replan(job: SeatingJob) -> int:
     instance = seats.instance_for(event.id, present, settings_of(event))
     old = seats.plan_of(previous)
     previous_id = previous.id
-    db.session.rollback()
+    db.session.rollback()  # end the read: no transaction open while the solver thinks
     plan = solver.replan(instance, old.circles, _options(job))
     _check_time(job, plan)
     before, after = seats.seats(old), seats.seats(plan)
     moved = sorted(int(p) for p, seat in after.items() if p in before and before[p] != seat)
-    row = store_plan(event.id, plan, [r.id for r in present], replanned_from=previous_id, moved=moved)
-    publish(row.id, remind=False)
-    return row.id
+    with write():
+        row = replace_published(job.event_id, plan, [r.id for r in present], previous_id, moved)
+        _finish_done(job.id, row.id)
 
 
 # --- plans -------------------------------------------------------------------------------------------------------
@@ -327,44 +322,51 @@ def _write_plan(row: SeatingPlan, plan: solver.Plan) -> None:
 def store_plan(event_id: int, plan: solver.Plan, registration_ids: list[int], replanned_from: int | None = None,
                moved: list[int] | None = None) -> SeatingPlan:
     """Store a plan as a draft after the checker accepts it against the event's registrations."""
-    begin_write()
-    row = SeatingPlan(event_id=event_id, status=PlanStatus.DRAFT, registration_ids=json.dumps(registration_ids),
-                      moved_ids=json.dumps(moved or []), replanned_from_id=replanned_from, generated_at=utcnow())
-    _write_plan(row, plan)
-    old_drafts = db.session.scalars(select(SeatingPlan).where(SeatingPlan.event_id == event_id,
-                                                              SeatingPlan.status == PlanStatus.DRAFT))
-    for draft in old_drafts:
-        draft.status = PlanStatus.SUPERSEDED
-    db.session.add(row)
-    db.session.commit()
+    with write():
+        row = SeatingPlan(event_id=event_id, status=PlanStatus.DRAFT, registration_ids=json.dumps(registration_ids),
+                          moved_ids=json.dumps(moved or []), replanned_from_id=replanned_from, generated_at=utcnow())
+        _write_plan(row, plan)
+        old_drafts = db.session.scalars(select(SeatingPlan).where(SeatingPlan.event_id == event_id,
+                                                                  SeatingPlan.status == PlanStatus.DRAFT))
+        for draft in old_drafts:
+            draft.status = PlanStatus.SUPERSEDED
+        db.session.add(row)
+        db.session.flush()  # the id, for a caller inside the same unit of work
     return row
+
+
+def replace_published(event_id: int, plan: solver.Plan, registration_ids: list[int], replanned_from: int,
+                      moved: list[int]) -> SeatingPlan:
+    """Store a re-plan of the day and publish it at once, as one change: if publishing fails, nothing is stored.
+
+    No reminders: they went out before the day.
+    """
+    with write():
+        row = store_plan(event_id, plan, registration_ids, replanned_from=replanned_from, moved=moved)
+        return publish(row.id, remind=False)
 
 
 def swap(plan_id: int, first_id: int, second_id: int) -> SeatingPlan:
     """Swap two people's start seats by hand; the figures are recomputed, a published plan updates their mails."""
-    begin_write()
-    row = db.session.get_one(SeatingPlan, plan_id)
-    if row.status == PlanStatus.SUPERSEDED:
-        db.session.rollback()
-        raise SeatingError(_l("This plan has been replaced; swap in the current one."))
-    plan = seats.plan_of(row)
-    a, b = str(first_id), str(second_id)
-    where = seats.seats(plan)
-    if a == b or a not in where or b not in where:
-        db.session.rollback()
-        raise SeatingError(_l("Choose two different people from this plan."))
-    fixed = {f.registration_id for f in fixed_seats(row.event_id)}
-    if first_id in fixed or second_id in fixed:
-        db.session.rollback()
-        raise SeatingError(_l("Someone with a fixed seat keeps it; remove the fixed seat first."))
-    swapped = {a: b, b: a}
-    circles = tuple(solver.Circle(c.circle, tuple(swapped.get(p, p) if p else p for p in c.inner),
-                                  tuple(swapped.get(p, p) if p else p for p in c.outer)) for c in plan.circles)
-    _write_plan(row, solver.Plan(plan.rounds, circles, upper_bound=plan.upper_bound, status="FEASIBLE"))
-    if row.status == PlanStatus.PUBLISHED:
-        for registration_id in (first_id, second_id):
-            _remind_again(db.session.get_one(Registration, registration_id))
-    db.session.commit()
+    with write():
+        row = lock_one(SeatingPlan, plan_id)
+        if row.status == PlanStatus.SUPERSEDED:
+            raise SeatingError(_l("This plan has been replaced; swap in the current one."))
+        plan = seats.plan_of(row)
+        a, b = str(first_id), str(second_id)
+        where = seats.seats(plan)
+        if a == b or a not in where or b not in where:
+            raise SeatingError(_l("Choose two different people from this plan."))
+        fixed = {f.registration_id for f in fixed_seats(row.event_id)}
+        if first_id in fixed or second_id in fixed:
+            raise SeatingError(_l("Someone with a fixed seat keeps it; remove the fixed seat first."))
+        swapped = {a: b, b: a}
+        circles = tuple(solver.Circle(c.circle, tuple(swapped.get(p, p) if p else p for p in c.inner),
+                                      tuple(swapped.get(p, p) if p else p for p in c.outer)) for c in plan.circles)
+        _write_plan(row, solver.Plan(plan.rounds, circles, upper_bound=plan.upper_bound, status="FEASIBLE"))
+        if row.status == PlanStatus.PUBLISHED:
+            for registration_id in (first_id, second_id):
+                _remind_again(db.session.get_one(Registration, registration_id))
     return row
 
 
@@ -376,21 +378,19 @@ def _remind_again(registration: Registration) -> None:
 
 def publish(plan_id: int, remind: bool = True) -> SeatingPlan:
     """Make a plan the one participants see; pending reminders are rendered again with their seat."""
-    begin_write()
-    row = db.session.get_one(SeatingPlan, plan_id)
-    if row.status != PlanStatus.DRAFT:
-        db.session.rollback()
-        raise SeatingError(_l("Only a draft plan can be published."))
-    before = seats.published_plan(row.event_id)
-    if before is not None:
-        before.status = PlanStatus.SUPERSEDED
+    with write():
+        row = lock_one(SeatingPlan, plan_id)
+        if row.status != PlanStatus.DRAFT:
+            raise SeatingError(_l("Only a draft plan can be published."))
+        before = seats.published_plan(row.event_id)
+        if before is not None:
+            before.status = PlanStatus.SUPERSEDED
+            db.session.flush()
+        row.status, row.published_at = PlanStatus.PUBLISHED, utcnow()
         db.session.flush()
-    row.status, row.published_at = PlanStatus.PUBLISHED, utcnow()
-    db.session.flush()
-    if remind:
-        for registration in seats.plan_registrations(row):
-            _remind_again(registration)
-    db.session.commit()
+        if remind:
+            for registration in seats.plan_registrations(row):
+                _remind_again(registration)
     return row
 
 
@@ -539,22 +539,22 @@ def checkin_list(event_id: int, query: str = "") -> list[Registration]:
 def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails) -> Registration:
     """Someone who turns up unregistered: a place (the room has one: capacity grows if needed), checked in."""
     email = partners.normalise_email(email)
-    event = places.lock_event(event_id)
-    partner = db.session.scalar(select(Partner).where(Partner.email == email))
-    registration = partners.active_registration(event, partner) if partner else None
-    if partner is None:
-        partner = Partner(email=email, email_confirmed_at=utcnow())  # the organiser checks them in, in person
-        partners.apply_details(partner, details)
-        db.session.add(partner)
-    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-        if event.free_places < 1:
-            event.capacity += 1
-            db.session.flush()
-        registration = registration or Registration(event=event, partner=partner, token=tokens.new_token())
-        places.confirm(registration, event)
-        db.session.add(registration)
-    registration.attended = True
-    db.session.commit()
+    with write():
+        event = places.lock_event(event_id)
+        partner = db.session.scalar(select(Partner).where(Partner.email == email))
+        registration = partners.active_registration(event, partner) if partner else None
+        if partner is None:
+            partner = Partner(email=email, email_confirmed_at=utcnow())  # the organiser checks them in, in person
+            partners.apply_details(partner, details)
+            db.session.add(partner)
+        if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+            if event.free_places < 1:
+                event.capacity += 1
+                db.session.flush()
+            registration = registration or Registration(event=event, partner=partner, token=tokens.new_token())
+            places.confirm(registration, event)
+            db.session.add(registration)
+        registration.attended = True
     return registration
 
 
@@ -582,16 +582,13 @@ def contacts_met(registration: Registration) -> list[Contact]:
 def send_who_you_met(event_id: int) -> int:
     """Put a who-you-met mail in the outbox for everyone checked in, once the event is over; a second call adds
     none. Refused (SeatingError) before the end, without a published plan, or when nobody was checked in."""
-    begin_write()
-    event = db.session.get_one(Event, event_id)
-    refusal = _who_you_met_refusal(event)
-    if refusal is not None:
-        db.session.rollback()
-        raise SeatingError(refusal)
-    count = sum(queue_who_you_met(registration) for registration in confirmed_registrations(event_id)
-                if registration.attended and registration.partner.erased_at is None)
-    db.session.commit()
-    return count
+    with write():
+        event = db.session.get_one(Event, event_id)
+        refusal = _who_you_met_refusal(event)
+        if refusal is not None:
+            raise SeatingError(refusal)
+        return sum(queue_who_you_met(registration) for registration in confirmed_registrations(event_id)
+                   if registration.attended and registration.partner.erased_at is None)
 
 
 def _who_you_met_refusal(event: Event) -> object | None:
@@ -646,19 +643,18 @@ def timer_state(settings: SeatingSettings) -> TimerState:
 
 def timer_action(event_id: int, action: str) -> TimerState:
     """Start (or restart), pause, resume, or reset the round timer."""
-    begin_write()
-    event = db.session.get_one(Event, event_id)
-    settings = settings_of(event)
-    now = utcnow()
-    if action == "start":
-        settings.timer_started_at, settings.timer_paused_at = now, None
-    elif action == "pause" and settings.timer_started_at and not settings.timer_paused_at:
-        settings.timer_paused_at = now
-    elif action == "resume" and settings.timer_started_at and settings.timer_paused_at:
-        settings.timer_started_at += now - settings.timer_paused_at
-        settings.timer_paused_at = None
-    elif action == "reset":
-        settings.timer_started_at = settings.timer_paused_at = None
-    db.session.add(settings)
-    db.session.commit()
+    with write():
+        event = db.session.get_one(Event, event_id)
+        settings = settings_of(event)
+        now = utcnow()
+        if action == "start":
+            settings.timer_started_at, settings.timer_paused_at = now, None
+        elif action == "pause" and settings.timer_started_at and not settings.timer_paused_at:
+            settings.timer_paused_at = now
+        elif action == "resume" and settings.timer_started_at and settings.timer_paused_at:
+            settings.timer_started_at += now - settings.timer_paused_at
+            settings.timer_paused_at = None
+        elif action == "reset":
+            settings.timer_started_at = settings.timer_paused_at = None
+        db.session.add(settings)
     return timer_state(settings)
