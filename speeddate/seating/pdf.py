@@ -9,7 +9,7 @@ from fpdf import FPDF
 
 from speeddate.i18n import format_when
 from speeddate.models import Event, SeatingPlan
-from speeddate.seating import services
+from speeddate.seating import sheets
 
 TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", " ": " "})
 
@@ -35,7 +35,7 @@ class Sheet(FPDF):
 def rounds_pdf(event: Event, row: SeatingPlan) -> bytes:
     """One page per round: circle, seat, who sits inside and outside."""
     pdf = Sheet(event)
-    rows, total = services.seat_rows(row), services.round_count(row)
+    rows, total = sheets.seat_rows(row), sheets.round_count(row)
     for number in range(1, total + 1):
         pdf.add_page()
         pdf.set_font("Helvetica", "B", 16)
@@ -56,7 +56,7 @@ def _name(registration) -> str:
 def labels_pdf(event: Event, row: SeatingPlan) -> bytes:
     """One label per chair, four to a page, in large type."""
     pdf = Sheet(event)
-    for index, seat in enumerate(services.labels(row)):
+    for index, seat in enumerate(sheets.labels(row)):
         if index % 4 == 0:
             pdf.add_page()
         pdf.set_xy(15, 20 + (index % 4) * 65)
@@ -68,7 +68,7 @@ def labels_pdf(event: Event, row: SeatingPlan) -> bytes:
 def cards_pdf(event: Event, row: SeatingPlan) -> bytes:
     """A card per person: name, organisation, start seat and how to move; six to a page."""
     pdf = Sheet(event)
-    for index, (registration, seat) in enumerate(services.people_with_seats(row)):
+    for index, (registration, seat) in enumerate(sheets.people_with_seats(row)):
         if index % 6 == 0:
             pdf.add_page()
         x, y = 12 + (index % 2) * 95, 15 + (index % 6 // 2) * 88

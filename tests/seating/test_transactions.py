@@ -8,11 +8,11 @@ from sqlalchemy import select
 from speeddate import solver
 from speeddate.extensions import db
 from speeddate.models import JobStatus, SeatingPlan
-from speeddate.seating import services
+from speeddate.seating import after_the_day, constraints, jobs, on_the_day, plans
 from tests.seating.test_services import confirmed, generated
 
 
-def plans(event) -> list[tuple[int, str]]:
+def plan_rows(event) -> list[tuple[int, str]]:
     db.session.rollback()
     return [(row.id, row.status.value) for row in db.session.scalars(
         select(SeatingPlan).where(SeatingPlan.event_id == event.id).order_by(SeatingPlan.id))]
@@ -29,16 +29,16 @@ def failing_after(real):
 
 def test_a_replan_whose_publishing_fails_keeps_the_published_plan_and_the_draft(speeddate, monkeypatch):
     event = speeddate(10)
-    services.publish(generated(event).id)
+    plans.publish(generated(event).id)
     generated(event)  # a draft made after publishing: storing the re-plan supersedes it
     for registration in confirmed(event)[2:]:
         registration.attended = True
     db.session.commit()
-    before = plans(event)
-    monkeypatch.setattr(services, "publish", failing_after(services.publish))
-    job = services.run_job(services.request_job(event.id, "replan", 1.0, background=False).id)
+    before = plan_rows(event)
+    monkeypatch.setattr(plans, "publish", failing_after(plans.publish))
+    job = jobs.run_job(jobs.request_job(event.id, "replan", 1.0, background=False).id)
     assert job.status == JobStatus.FAILED and "a later step fails" in job.error
-    assert plans(event) == before
+    assert plan_rows(event) == before
 
 
 def other_connection_can_write() -> bool:
@@ -57,16 +57,16 @@ def other_connection_can_write() -> bool:
 def a_plan_the_checker_rejects(event) -> None:
     people = [str(r.id) for r in confirmed(event)]
     twice = solver.Plan(rounds=1, circles=(solver.Circle(1, (people[0],), (people[0],)),), upper_bound=0)
-    services.store_plan(event.id, twice, [int(p) for p in people])
+    plans.store_plan(event.id, twice, [int(p) for p in people])
 
 
 REFUSALS = {
-    "publish an unknown plan": lambda event: services.publish(999_999),
-    "swap in an unknown plan": lambda event: services.swap(999_999, 1, 2),
-    "save settings of an unknown event": lambda event: services.save_settings(
-        999_999, services.SettingsData(2, 7, 1, None, True)),
-    "start the timer of an unknown event": lambda event: services.timer_action(999_999, "start"),
-    "send who-you-met mails of an unknown event": lambda event: services.send_who_you_met(999_999),
+    "publish an unknown plan": lambda event: plans.publish(999_999),
+    "swap in an unknown plan": lambda event: plans.swap(999_999, 1, 2),
+    "save settings of an unknown event": lambda event: constraints.save_settings(
+        999_999, constraints.SettingsData(2, 7, 1, None, True)),
+    "start the timer of an unknown event": lambda event: on_the_day.timer_action(999_999, "start"),
+    "send who-you-met mails of an unknown event": lambda event: after_the_day.send_who_you_met(999_999),
     "store a plan the checker rejects": a_plan_the_checker_rejects,
 }
 

@@ -9,7 +9,7 @@ from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import OutboxMail
 from speeddate.models import base as clock
-from speeddate.seating import seats, services
+from speeddate.seating import constraints, jobs, plans, seats, sheets
 from tests.conftest import post_form
 
 
@@ -27,7 +27,7 @@ def page(event) -> str:
 def generate_in_browser_way(client, event):
     response = post_form(client, page(event) + "generate", {}, form_url=page(event))
     assert response.status_code == 302
-    services.wait_for_threads()
+    jobs.wait_for_threads()
     db.session.rollback()
     return seats.latest_plan(event.id)
 
@@ -43,7 +43,7 @@ def test_generate_then_page_shows_quality_and_publish_shows_the_seat_to_the_part
     assert "Colleague meetings" in html or "Collega" in html
     assert 'class="matrix"' in html
     post_form(organiser, f"{page(event)}plans/{plan.id}/publish", {}, form_url=page(event))
-    person = services.confirmed_registrations(event.id)[0]
+    person = constraints.confirmed_registrations(event.id)[0]
     from speeddate import tokens
     personal = organiser.get(f"/r/{tokens.sign(person.token)}").get_data(as_text=True)
     assert seats.start_seat(person).label in personal
@@ -54,7 +54,7 @@ def test_settings_are_saved(organiser, speeddate):
     post_form(organiser, page(event) + "settings", {"rounds": 2, "minutes_per_round": 6, "switch_minutes": 1,
                                                     "pairs_per_circle": "", "keep_colleagues_apart": "y"},
               form_url=page(event))
-    settings = services.settings_of(event)
+    settings = constraints.settings_of(event)
     assert (settings.rounds, settings.minutes_per_round) == (2, 6)
 
 
@@ -70,7 +70,7 @@ def test_exports_carry_registration_ids(organiser, speeddate):
     event = speeddate(6)
     plan = generate_in_browser_way(organiser, event)
     data = json.loads(organiser.get(f"{page(event)}plans/{plan.id}/export.json").data)
-    ids = {str(r.id) for r in services.confirmed_registrations(event.id)}
+    ids = {str(r.id) for r in constraints.confirmed_registrations(event.id)}
     assert {p for c in data["circles"] for p in c["inner"] + c["outer"] if p} == ids
     xlsx = organiser.get(f"{page(event)}plans/{plan.id}/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
@@ -80,7 +80,7 @@ def test_checkin_search_works_without_javascript_and_ticks_present(organiser, sp
     event = speeddate(4)
     html = organiser.get(f"{page(event)}checkin?q=partner2").get_data(as_text=True)
     assert "Partner2" in html and "Partner1 " not in html
-    person = next(r for r in services.confirmed_registrations(event.id) if r.partner.first_name == "Partner2")
+    person = next(r for r in constraints.confirmed_registrations(event.id) if r.partner.first_name == "Partner2")
     post_form(organiser, f"{page(event)}checkin/{person.id}", {"attended": "1"}, form_url=f"{page(event)}checkin")
     db.session.rollback()
     assert db.session.get(type(person), person.id).attended
@@ -93,7 +93,7 @@ def test_walk_in_is_registered_and_checked_in(organiser, speeddate):
         "walkin-organisation": "CAW", "walkin-sector": "Apothekers", "walkin-language": "nl"},
         form_url=f"{page(event)}checkin")
     assert response.status_code == 302
-    walker = next(r for r in services.confirmed_registrations(event.id) if r.partner.first_name == "Wim")
+    walker = next(r for r in constraints.confirmed_registrations(event.id) if r.partner.first_name == "Wim")
     assert walker.attended
 
 
@@ -110,12 +110,12 @@ def test_timer_page_and_state_survive_a_reload(organiser, speeddate):
 def test_who_you_met_is_refused_before_the_end_then_goes_to_everyone_checked_in(organiser, speeddate, language,
                                                                                 refusal):
     event = speeddate(6)
-    services.publish(generate_in_browser_way(organiser, event).id)
+    plans.publish(generate_in_browser_way(organiser, event).id)
     send = f"{page(event)}who-you-met?lang={language}"
     refused = post_form(organiser, send, {}, form_url=page(event), follow_redirects=True)
     assert refusal in refused.get_data(as_text=True)
     assert db.session.scalars(db.select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all() == []
-    for registration in services.confirmed_registrations(event.id):
+    for registration in constraints.confirmed_registrations(event.id):
         registration.attended = True
     db.session.commit()
     clock.frozen_now = event.ends_at + timedelta(hours=1)
@@ -154,11 +154,11 @@ def test_printouts_download_as_pdf_with_every_person(organiser, speeddate, part,
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     text = pdf_text(response.data)
-    people = services.confirmed_registrations(event.id)
+    people = constraints.confirmed_registrations(event.id)
     if part == "labels":
         assert "inner circle, seat 1" in text and "outer circle, seat 3" in text
     else:
         for registration in people:
             assert registration.partner.full_name in text
     if part == "rounds":
-        assert f"Round {services.round_count(plan)} of {services.round_count(plan)}" in text
+        assert f"Round {sheets.round_count(plan)} of {sheets.round_count(plan)}" in text
