@@ -1,6 +1,6 @@
 """Seating pages for organisers: settings, generate, quality, swap, publish, printouts, check-in, re-plan, timer."""
 
-import json
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -10,7 +10,16 @@ from speeddate.auth.guard import organisers_only
 from speeddate.events.forms import ActionForm
 from speeddate.events.services import EventError, set_attendance
 from speeddate.extensions import db
-from speeddate.models import Event, JobStatus, Registration, SeatingPlan
+from speeddate.models import (
+    Event,
+    JobStatus,
+    Registration,
+    SeatingAvoidPair,
+    SeatingFixedSeat,
+    SeatingJob,
+    SeatingPlan,
+    SeatingSettings,
+)
 from speeddate.seating import after_the_day, constraints, jobs, on_the_day, pdf, plans, seats, sheets
 from speeddate.seating.errors import SeatingError
 from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, WalkInForm
@@ -54,29 +63,61 @@ def _attempt(action, success: str, event_id: int, anchor: str | None = None):
     return _back(event_id, anchor)
 
 
-@bp.get("/")
-def index(event_id: int):
-    event = _event(event_id)
+@dataclass(frozen=True)
+class SeatingPage:
+    """What the seating page shows of one event: settings, constraints, the solver's job, the plan and its forms."""
+
+    event: Event
+    settings: SeatingSettings
+    people: list[Registration]
+    suggested_rounds: int
+    max_rounds: int
+    fixed: list[SeatingFixedSeat]
+    avoided: list[SeatingAvoidPair]
+    job: SeatingJob | None
+    job_stuck: bool
+    plan: SeatingPlan | None
+    published: SeatingPlan | None
+    quality: plans.Quality | None
+    stale: plans.Staleness | None
+    moved: list[Registration]
+    settings_form: SettingsForm
+    fixed_form: FixedSeatForm
+    pair_form: PairForm
+    swap_form: PairForm
+
+    @property
+    def solving(self) -> bool:
+        """The solver has a job queued or running for this event."""
+        return self.job is not None and self.job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def job_failed(self) -> bool:
+        """The last run failed (the plan before it stays)."""
+        return self.job is not None and self.job.status == JobStatus.FAILED
+
+
+def seating_page(event: Event) -> SeatingPage:
+    """The seating page of an event, in the request's language."""
     settings = constraints.settings_of(event)
     people = constraints.confirmed_registrations(event.id)
-    plan = seats.latest_plan(event.id)
-    return render_template(
-        "seating/index.html", event=event, settings=settings, people=people, plan=plan,
-        published=seats.published_plan(event.id), job=jobs.current_job(event.id), JobStatus=JobStatus,
-        stuck=jobs.is_stuck, quality=plans.quality(plan, str(get_locale())) if plan else None,
-        stale=plans.staleness(plan) if plan else None, moved=_moved(plan),
-        settings_form=SettingsForm(obj=settings), fixed_form=FixedSeatForm(people), pair_form=PairForm(people),
-        swap_form=PairForm(people if plan is None else seats.plan_registrations(plan), prefix="swap"),
-        fixed=constraints.fixed_seats(event.id), avoided=constraints.avoided_pairs(event.id), action=ActionForm(),
+    plan, job = seats.latest_plan(event.id), jobs.current_job(event.id)
+    return SeatingPage(
+        event=event, settings=settings, people=people,
+        suggested_rounds=constraints.suggested_rounds(event, settings.minutes_per_round, settings.switch_minutes),
         max_rounds=seats.max_rounds(len(people), settings.pairs_per_circle),
-        suggested=constraints.suggested_rounds(event, settings.minutes_per_round, settings.switch_minutes))
+        fixed=constraints.fixed_seats(event.id), avoided=constraints.avoided_pairs(event.id),
+        job=job, job_stuck=job is not None and jobs.is_stuck(job),
+        plan=plan, published=seats.published_plan(event.id),
+        quality=plans.quality(plan, str(get_locale())) if plan else None,
+        stale=plans.staleness(plan) if plan else None, moved=plans.moved_people(plan) if plan else [],
+        settings_form=SettingsForm(obj=settings), fixed_form=FixedSeatForm(people), pair_form=PairForm(people),
+        swap_form=PairForm(people if plan is None else seats.plan_registrations(plan), prefix="swap"))
 
 
-def _moved(plan: SeatingPlan | None) -> list[Registration]:
-    if plan is None:
-        return []
-    ids = json.loads(plan.moved_ids)
-    return [r for r in seats.plan_registrations(plan) if r.id in ids]
+@bp.get("/")
+def index(event_id: int):
+    return render_template("seating/index.html", page=seating_page(_event(event_id)))
 
 
 @bp.post("/settings")
@@ -179,7 +220,7 @@ def printout(event_id: int, plan_id: int):
     return render_template(f"seating/print_{part}.html", event=event, plan=row, settings=settings,
                            rows=sheets.seat_rows(row), labels=sheets.labels(row),
                            people=sheets.people_with_seats(row), rounds=sheets.round_count(row),
-                           moved=_moved(row))
+                           moved=plans.moved_people(row))
 
 
 @bp.get("/plans/<int:plan_id>/<any(rounds, labels, cards):part>.pdf")

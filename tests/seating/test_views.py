@@ -49,6 +49,16 @@ def test_generate_then_page_shows_quality_and_publish_shows_the_seat_to_the_part
     assert seats.start_seat(person).label in personal
 
 
+def test_the_page_says_when_the_last_run_failed_and_keeps_showing_the_plan(organiser, speeddate):
+    event = speeddate(6)
+    plan = generate_in_browser_way(organiser, event)
+    constraints.set_fixed_seat(event.id, constraints.confirmed_registrations(event.id)[0].id, "inner", 99)
+    generate_in_browser_way(organiser, event)
+    html = organiser.get(page(event) + "?lang=en").get_data(as_text=True)
+    assert "The last run failed" in html and "seat 99" in html
+    assert f"plans/{plan.id}/publish" in html
+
+
 def test_settings_are_saved(organiser, speeddate):
     event = speeddate(4)
     post_form(organiser, page(event) + "settings", {"rounds": 2, "minutes_per_round": 6, "switch_minutes": 1,
