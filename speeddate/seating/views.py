@@ -29,12 +29,6 @@ EXPORT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-@bp.app_template_global("start_seat")
-def start_seat(registration: Registration) -> seats.Seat | None:
-    """The published start seat, for the personal page and the reminder mail."""
-    return seats.start_seat(registration)
-
-
 def _event(event_id: int) -> Event:
     return db.session.get(Event, event_id) or abort(404)
 

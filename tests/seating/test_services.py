@@ -105,7 +105,8 @@ def test_fixed_seats_and_pairs_apart_reach_the_solver(speeddate):
     assert solver.check(instance, seats.plan_of(plan)).avoided_pairs_met == 0
 
 
-def test_publishing_shows_the_seat_and_rerenders_the_pending_reminder(speeddate):
+def test_publishing_shows_the_seat_and_rerenders_the_pending_reminder(app, speeddate):
+    assert "start_seat" not in app.jinja_env.globals, "the mail gets the seat in its context, not from a view"
     event = speeddate(6)
     plan = generated(event)
     plans.publish(plan.id)
