@@ -110,12 +110,6 @@ def publish(plan_id: int, remind: bool = True) -> SeatingPlan:
     return row
 
 
-def moved_people(row: SeatingPlan) -> list[Registration]:
-    """Who a re-plan of the day moved off their previous seat."""
-    ids = json.loads(row.moved_ids)
-    return [r for r in seats.plan_registrations(row) if r.id in ids]
-
-
 @dataclass
 class Staleness:
     """Registrations changed since a plan was made."""

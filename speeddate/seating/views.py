@@ -104,7 +104,7 @@ def seating_page(event: Event) -> SeatingPage:
         job=job, job_stuck=job is not None and jobs.is_stuck(job),
         plan=plan, published=seats.published_plan(event.id),
         quality=plans.quality(plan, str(get_locale())) if plan else None,
-        stale=plans.staleness(plan) if plan else None, moved=plans.moved_people(plan) if plan else [],
+        stale=plans.staleness(plan) if plan else None, moved=seats.moved_people(plan) if plan else [],
         settings_form=SettingsForm(obj=settings), fixed_form=FixedSeatForm(people), pair_form=PairForm(people),
         swap_form=PairForm(people if plan is None else seats.plan_registrations(plan), prefix="swap"))
 
@@ -208,19 +208,15 @@ def who_you_met(event_id: int):
 def printout(event_id: int, plan_id: int):
     event, row = _event(event_id), _plan(event_id, plan_id)
     part = request.args.get("part", "rounds")
-    if part not in ("rounds", "labels", "cards"):
+    if part not in sheets.PARTS:
         abort(404)
-    settings = constraints.settings_of(event)
-    return render_template(f"seating/print_{part}.html", event=event, plan=row, settings=settings,
-                           rows=sheets.seat_rows(row), labels=sheets.labels(row),
-                           people=sheets.people_with_seats(row), rounds=sheets.round_count(row),
-                           moved=plans.moved_people(row))
+    return render_template(f"seating/print_{part}.html", event=event, printout=sheets.printout(event, row, part))
 
 
 @bp.get("/plans/<int:plan_id>/<any(rounds, labels, cards):part>.pdf")
 def printout_pdf(event_id: int, plan_id: int, part: str):
     event, row = _event(event_id), _plan(event_id, plan_id)
-    return Response(pdf.PARTS[part](event, row), mimetype="application/pdf",
+    return Response(pdf.render(sheets.printout(event, row, part)), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="seating-{event.slug}-{part}.pdf"'})
 
 

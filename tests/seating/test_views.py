@@ -1,6 +1,7 @@
 """Seating pages: settings, generate, publish, printouts, exports, check-in, walk-ins, timer, who-you-met."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -166,9 +167,40 @@ def test_printouts_download_as_pdf_with_every_person(organiser, speeddate, part,
     text = pdf_text(response.data)
     people = constraints.confirmed_registrations(event.id)
     if part == "labels":
-        assert "inner circle, seat 1" in text and "outer circle, seat 3" in text
+        assert "Inner circle" in text and "Outer circle" in text and "(3) Tj" in text
     else:
         for registration in people:
             assert registration.partner.full_name in text
     if part == "rounds":
         assert f"Round {sheets.round_count(plan)} of {sheets.round_count(plan)}" in text
+
+
+def in_order(text: str, pattern: str) -> list[tuple[str, ...]]:
+    """Every match of the pattern, in order, as the tuple of its groups (an empty seat's dash made plain)."""
+    return [tuple(group.replace("—", "-") for group in match.groups() if group is not None)
+            for match in re.finditer(pattern, text, re.S)]
+
+
+NAME = r"(Partner\d+ Peeters)"
+# What each printout lists, in order, as (HTML, PDF) patterns: names and empty seats per round, the side and number
+# of each label, each person with their start seat.
+LISTED = {
+    "rounds": (rf"(Round \d+ of \d+)|<td>{NAME}</td>|<td>(—)</td>",
+               rf"\((Round \d+ of \d+)\) Tj|\({NAME}\) Tj|\((-)\) Tj"),
+    "labels": (r'"label-side">(Inner circle|Outer circle)</p>\s*<p class="label-seat">(\d+)<',
+               r"\((Inner circle|Outer circle)\) Tj ET.*?\((\d+)\) Tj"),
+    "cards": (rf'"card-name">{NAME}<.*?"card-seat">Start: ((?:inner|outer) circle, seat \d+)<',
+              rf"\({NAME}\) Tj ET.*?\(Start: ((?:inner|outer) circle, seat \d+)\) Tj"),
+}
+
+
+@pytest.mark.parametrize("part", ["rounds", "labels", "cards"])
+def test_the_html_and_the_pdf_printouts_list_the_same_people_on_the_same_seats(organiser, speeddate, part):
+    event = speeddate(7)  # an odd number: someone pauses each round, an empty seat on the sheets
+    plan = generate_in_browser_way(organiser, event)
+    html = organiser.get(f"{page(event)}plans/{plan.id}/print?part={part}&lang=en").get_data(as_text=True)
+    text = pdf_text(organiser.get(f"{page(event)}plans/{plan.id}/{part}.pdf?lang=en").data)
+    html_pattern, pdf_pattern = LISTED[part]
+    listed = in_order(html, html_pattern)
+    assert len(listed) >= 7
+    assert listed == in_order(text, pdf_pattern)
