@@ -150,12 +150,12 @@ def _check_time(job: SeatingJob, plan: solver.Plan) -> None:
 def _generate(job: SeatingJob) -> None:
     event = db.session.get_one(Event, job.event_id)
     people = confirmed_registrations(event.id)
-    instance = seats.instance_for(event.id, people, settings_of(event))
+    instance, ids = seats.instance_for(event.id, people, settings_of(event)), [r.id for r in people]
     db.session.rollback()  # end the read: no transaction open while the solver thinks
     plan = solver.solve(instance, _options(job))
     _check_time(job, plan)
     with write():
-        _finish_done(job.id, store_plan(job.event_id, plan, [r.id for r in people]).id)
+        _finish_done(job.id, store_plan(job.event_id, plan, ids).id)
 
 
 def _replan(job: SeatingJob) -> None:
@@ -167,13 +167,12 @@ def _replan(job: SeatingJob) -> None:
     if len(present) < 2:
         raise SeatingError(str(_l("Check at least two people in before re-planning.")))
     instance = seats.instance_for(event.id, present, settings_of(event))
-    old = seats.plan_of(previous)
-    previous_id = previous.id
+    old, previous_id, ids = seats.plan_of(previous), previous.id, [r.id for r in present]
     db.session.rollback()  # end the read: no transaction open while the solver thinks
     plan = solver.replan(instance, old.circles, _options(job))
     _check_time(job, plan)
     before, after = seats.seats(old), seats.seats(plan)
     moved = sorted(int(p) for p, seat in after.items() if p in before and before[p] != seat)
     with write():
-        row = replace_published(job.event_id, plan, [r.id for r in present], previous_id, moved)
+        row = replace_published(job.event_id, plan, ids, previous_id, moved)
         _finish_done(job.id, row.id)
