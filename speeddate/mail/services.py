@@ -20,6 +20,7 @@ from speeddate.i18n import shift_local
 from speeddate.mail.calendar import registration_ics
 from speeddate.models import Event, EventType, MailStatus, OutboxMail, Partner, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
+from speeddate.seating.seats import start_seat
 from speeddate.surveys import services as surveys
 from speeddate.urls import external_url, personal_url
 from speeddate.zone.services import zone_settings
@@ -77,7 +78,7 @@ def _fill(row: OutboxMail, kind: MailKind, registration: Registration, **context
         kind, partner.language, registration=registration, event=registration.event, partner=partner,
         link=personal_url(registration), cancel_link=external_url("partners.cancel", token=signed),
         evaluation_link=external_url("surveys.evaluation", token=signed),
-        followup_link=external_url("surveys.followup", token=signed), **context)
+        followup_link=external_url("surveys.followup", token=signed), seat=start_seat(registration), **context)
     row.recipient, row.language = partner.email, partner.language
     if kind.ics_method and _has_calendar_entry(registration, kind.ics_method):
         row.ics, row.ics_method = registration_ics(registration, kind.ics_method), kind.ics_method

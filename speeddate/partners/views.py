@@ -14,6 +14,7 @@ from speeddate.models import RegistrationStatus
 from speeddate.partners import services
 from speeddate.partners.forms import CancelForm, PartnerDetailsForm, RegistrationForm
 from speeddate.partners.links import registration_or_404
+from speeddate.seating.seats import start_seat
 from speeddate.security.hooks import registration_wait, too_many_requests
 from speeddate.surveys import services as surveys
 from speeddate.urls import personal_url
@@ -71,7 +72,7 @@ def personal(token: str):
     return render_template("partners/personal.html", registration=registration, form=form,
                            can_cancel=services.can_cancel(registration),
                            rank=waitlist_rank(registration), link=personal_url(registration),
-                           token=token, Status=RegistrationStatus,
+                           token=token, Status=RegistrationStatus, seat=start_seat(registration),
                            evaluation_open=surveys.evaluation_window(registration) == surveys.Window.OPEN,
                            followup_open=surveys.followup_window(registration) == surveys.Window.OPEN), \
         400 if form.errors else 200

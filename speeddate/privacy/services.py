@@ -17,8 +17,7 @@ from speeddate.i18n import to_local
 from speeddate.mail import services as mails
 from speeddate.models import Event, MailStatus, OutboxMail, Partner, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
-from speeddate.seating import seats
-from speeddate.seating import services as seating
+from speeddate.seating import after_the_day, seats
 
 
 def personal_data(partner: Partner) -> dict[str, object]:
@@ -104,7 +103,7 @@ def _withdraw_who_you_met_naming(partner: Partner) -> None:
         row.body_text = row.body_html = ""
         if row.status in (MailStatus.PENDING, MailStatus.FAILED):
             row.status = MailStatus.CANCELLED
-            seating.queue_who_you_met(row.registration, key=f"who_you_met:{row.registration_id}:after:{row.id}")
+            after_the_day.queue_who_you_met(row.registration, key=f"who_you_met:{row.registration_id}:after:{row.id}")
 
 
 def inactive_partners(older_than: timedelta) -> list[Partner]:

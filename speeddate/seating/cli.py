@@ -5,7 +5,8 @@ import click
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID
 from speeddate.models import Event, JobStatus
-from speeddate.seating import seats, services
+from speeddate.seating import jobs, seats, sheets
+from speeddate.seating.errors import SeatingError
 
 
 @click.group("seating")
@@ -21,8 +22,8 @@ def generate_command(event_id: int, time_limit: float | None) -> None:
     if db.session.get(Event, event_id) is None:
         raise click.ClickException(f"no event with id {event_id}")
     try:
-        job = services.run_job(services.request_job(event_id, "generate", time_limit, background=False).id)
-    except services.SeatingError as error:
+        job = jobs.generate_now(event_id, time_limit)
+    except SeatingError as error:
         raise click.ClickException(str(error)) from None
     if job.status != JobStatus.DONE:
         raise click.ClickException(f"the solver failed, the previous plan stays: {job.error}")
@@ -36,7 +37,7 @@ def generate_command(event_id: int, time_limit: float | None) -> None:
 @seating_group.command("work")
 def work_command() -> None:
     """Run the queued solver jobs (when the web app does not run them in a thread)."""
-    click.echo(f"{services.run_queued()} job(s) done")
+    click.echo(f"{jobs.run_queued()} job(s) done")
 
 
 @seating_group.command("export")
@@ -47,7 +48,7 @@ def export_command(event_id: int, file_format: str) -> None:
     plan = seats.latest_plan(event_id)
     if plan is None:
         raise click.ClickException(f"event {event_id} has no seating plan")
-    data = services.exported(plan, file_format)
+    data = sheets.exported(plan, file_format)
     if file_format == "xlsx":
         click.get_binary_stream("stdout").write(data)
     else:

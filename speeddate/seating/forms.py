@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from speeddate.forms_common import id_value
 from speeddate.models import Registration
 from speeddate.partners.forms import RegistrationForm
-from speeddate.seating.services import SettingsData
+from speeddate.seating.constraints import SettingsData
 
 
 class SettingsForm(FlaskForm):

@@ -97,6 +97,12 @@ def plan_registrations(row: SeatingPlan) -> list[Registration]:
     return list(db.session.scalars(select(Registration).where(Registration.id.in_(ids)).order_by(Registration.id)))
 
 
+def moved_people(row: SeatingPlan) -> list[Registration]:
+    """Who a re-plan of the day moved off their previous seat."""
+    ids = json.loads(row.moved_ids)
+    return [r for r in plan_registrations(row) if r.id in ids]
+
+
 def latest_plan(event_id: int) -> SeatingPlan | None:
     """The newest plan of an event, draft or published."""
     return db.session.scalar(select(SeatingPlan).where(SeatingPlan.event_id == event_id, SeatingPlan.status !=

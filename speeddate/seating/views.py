@@ -1,6 +1,6 @@
 """Seating pages for organisers: settings, generate, quality, swap, publish, printouts, check-in, re-plan, timer."""
 
-import json
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -10,19 +10,23 @@ from speeddate.auth.guard import organisers_only
 from speeddate.events.forms import ActionForm
 from speeddate.events.services import EventError, set_attendance
 from speeddate.extensions import db
-from speeddate.models import Event, JobStatus, Registration, SeatingPlan
-from speeddate.seating import pdf, seats, services
+from speeddate.models import (
+    Event,
+    JobStatus,
+    Registration,
+    SeatingAvoidPair,
+    SeatingFixedSeat,
+    SeatingJob,
+    SeatingPlan,
+    SeatingSettings,
+)
+from speeddate.seating import after_the_day, constraints, jobs, on_the_day, pdf, plans, seats, sheets
+from speeddate.seating.errors import SeatingError
 from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, WalkInForm
 
 bp = organisers_only(Blueprint("seating", __name__, url_prefix="/admin/events/<int:event_id>/seating"))
 EXPORT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-@bp.app_template_global("start_seat")
-def start_seat(registration: Registration) -> seats.Seat | None:
-    """The published start seat, for the personal page and the reminder mail."""
-    return seats.start_seat(registration)
 
 
 def _event(event_id: int) -> Event:
@@ -46,36 +50,68 @@ def _attempt(action, success: str, event_id: int, anchor: str | None = None):
         abort(400)
     try:
         action()
-    except (services.SeatingError, EventError) as error:
+    except (SeatingError, EventError) as error:
         flash(str(error), "error")
     else:
         flash(success, "success")
     return _back(event_id, anchor)
 
 
+@dataclass(frozen=True)
+class SeatingPage:
+    """What the seating page shows of one event: settings, constraints, the solver's job, the plan and its forms."""
+
+    event: Event
+    settings: SeatingSettings
+    people: list[Registration]
+    suggested_rounds: int
+    max_rounds: int
+    fixed: list[SeatingFixedSeat]
+    avoided: list[SeatingAvoidPair]
+    job: SeatingJob | None
+    job_stuck: bool
+    plan: SeatingPlan | None
+    published: SeatingPlan | None
+    quality: plans.Quality | None
+    stale: plans.Staleness | None
+    moved: list[Registration]
+    settings_form: SettingsForm
+    fixed_form: FixedSeatForm
+    pair_form: PairForm
+    swap_form: PairForm
+
+    @property
+    def solving(self) -> bool:
+        """The solver has a job queued or running for this event."""
+        return self.job is not None and self.job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+    @property
+    def job_failed(self) -> bool:
+        """The last run failed (the plan before it stays)."""
+        return self.job is not None and self.job.status == JobStatus.FAILED
+
+
+def seating_page(event: Event) -> SeatingPage:
+    """The seating page of an event, in the request's language."""
+    settings = constraints.settings_of(event)
+    people = constraints.confirmed_registrations(event.id)
+    plan, job = seats.latest_plan(event.id), jobs.current_job(event.id)
+    return SeatingPage(
+        event=event, settings=settings, people=people,
+        suggested_rounds=constraints.suggested_rounds(event, settings.minutes_per_round, settings.switch_minutes),
+        max_rounds=seats.max_rounds(len(people), settings.pairs_per_circle),
+        fixed=constraints.fixed_seats(event.id), avoided=constraints.avoided_pairs(event.id),
+        job=job, job_stuck=job is not None and jobs.is_stuck(job),
+        plan=plan, published=seats.published_plan(event.id),
+        quality=plans.quality(plan, str(get_locale())) if plan else None,
+        stale=plans.staleness(plan) if plan else None, moved=seats.moved_people(plan) if plan else [],
+        settings_form=SettingsForm(obj=settings), fixed_form=FixedSeatForm(people), pair_form=PairForm(people),
+        swap_form=PairForm(people if plan is None else seats.plan_registrations(plan), prefix="swap"))
+
+
 @bp.get("/")
 def index(event_id: int):
-    event = _event(event_id)
-    settings = services.settings_of(event)
-    people = services.confirmed_registrations(event.id)
-    plan = seats.latest_plan(event.id)
-    return render_template(
-        "seating/index.html", event=event, settings=settings, people=people, plan=plan,
-        published=seats.published_plan(event.id), job=services.current_job(event.id), JobStatus=JobStatus,
-        stuck=services.is_stuck, quality=services.quality(plan, str(get_locale())) if plan else None,
-        stale=services.staleness(plan) if plan else None, moved=_moved(plan),
-        settings_form=SettingsForm(obj=settings), fixed_form=FixedSeatForm(people), pair_form=PairForm(people),
-        swap_form=PairForm(people if plan is None else seats.plan_registrations(plan), prefix="swap"),
-        fixed=services.fixed_seats(event.id), avoided=services.avoided_pairs(event.id), action=ActionForm(),
-        max_rounds=seats.max_rounds(len(people), settings.pairs_per_circle),
-        suggested=services.suggested_rounds(event, settings.minutes_per_round, settings.switch_minutes))
-
-
-def _moved(plan: SeatingPlan | None) -> list[Registration]:
-    if plan is None:
-        return []
-    ids = json.loads(plan.moved_ids)
-    return [r for r in seats.plan_registrations(plan) if r.id in ids]
+    return render_template("seating/index.html", page=seating_page(_event(event_id)))
 
 
 @bp.post("/settings")
@@ -86,53 +122,53 @@ def settings(event_id: int):
         flash(_("Please check the seating settings: %(errors)s",
                 errors="; ".join(f"{form[k].label.text}: {' '.join(v)}" for k, v in form.errors.items())), "error")
         return _back(event_id, "settings")
-    services.save_settings(event_id, form.settings_data())
+    constraints.save_settings(event_id, form.settings_data())
     flash(_("The seating settings are saved."), "success")
     return _back(event_id, "settings")
 
 
 @bp.post("/fixed")
 def add_fixed(event_id: int):
-    form = FixedSeatForm(services.confirmed_registrations(_event(event_id).id))
+    form = FixedSeatForm(constraints.confirmed_registrations(_event(event_id).id))
     if not form.validate_on_submit():
         abort(400)
-    return _attempt(lambda: services.set_fixed_seat(event_id, form.registration.data, form.side.data,
+    return _attempt(lambda: constraints.set_fixed_seat(event_id, form.registration.data, form.side.data,
                                                     form.seat.data, form.circle.data),
                     _("The fixed seat is saved."), event_id, "constraints")
 
 
 @bp.post("/fixed/<int:registration_id>/delete")
 def remove_fixed(event_id: int, registration_id: int):
-    return _attempt(lambda: services.remove_fixed_seat(event_id, registration_id),
+    return _attempt(lambda: constraints.remove_fixed_seat(event_id, registration_id),
                     _("The fixed seat is removed."), event_id, "constraints")
 
 
 @bp.post("/apart")
 def add_apart(event_id: int):
-    form = PairForm(services.confirmed_registrations(_event(event_id).id))
+    form = PairForm(constraints.confirmed_registrations(_event(event_id).id))
     if not form.validate_on_submit():
         abort(400)
-    return _attempt(lambda: services.add_avoided_pair(event_id, form.first.data, form.second.data),
+    return _attempt(lambda: constraints.add_avoided_pair(event_id, form.first.data, form.second.data),
                     _("These two will not meet."), event_id, "constraints")
 
 
 @bp.post("/apart/<int:first_id>/<int:second_id>/delete")
 def remove_apart(event_id: int, first_id: int, second_id: int):
-    return _attempt(lambda: services.remove_avoided_pair(event_id, first_id, second_id),
+    return _attempt(lambda: constraints.remove_avoided_pair(event_id, first_id, second_id),
                     _("These two may meet again."), event_id, "constraints")
 
 
 @bp.post("/generate")
 def generate(event_id: int):
     _event(event_id)
-    return _attempt(lambda: services.request_job(event_id, "generate"),
+    return _attempt(lambda: jobs.request_job(event_id, "generate"),
                     _("The solver is working on the seating. Reload the page to see the result."), event_id, "plan")
 
 
 @bp.post("/replan")
 def replan(event_id: int):
     _event(event_id)
-    return _attempt(lambda: services.request_job(event_id, "replan"),
+    return _attempt(lambda: jobs.request_job(event_id, "replan"),
                     _("The solver is re-planning for the people present. Reload the page to see who moves."),
                     event_id, "plan")
 
@@ -143,14 +179,14 @@ def swap(event_id: int, plan_id: int):
     form = PairForm(seats.plan_registrations(row), prefix="swap")
     if not form.validate_on_submit():
         abort(400)
-    return _attempt(lambda: services.swap(row.id, form.first.data, form.second.data),
+    return _attempt(lambda: plans.swap(row.id, form.first.data, form.second.data),
                     _("The two seats are swapped; the figures are updated."), event_id, "plan")
 
 
 @bp.post("/plans/<int:plan_id>/publish")
 def publish(event_id: int, plan_id: int):
     row = _plan(event_id, plan_id)
-    return _attempt(lambda: services.publish(row.id),
+    return _attempt(lambda: plans.publish(row.id),
                     _("The plan is published: participants see their start seat."), event_id, "plan")
 
 
@@ -160,8 +196,8 @@ def who_you_met(event_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        count = services.send_who_you_met(event_id)
-    except services.SeatingError as error:
+        count = after_the_day.send_who_you_met(event_id)
+    except SeatingError as error:
         flash(str(error), "error")
     else:
         flash(_("%(count)d who-you-met mails are in the outbox.", count=count), "success")
@@ -172,19 +208,15 @@ def who_you_met(event_id: int):
 def printout(event_id: int, plan_id: int):
     event, row = _event(event_id), _plan(event_id, plan_id)
     part = request.args.get("part", "rounds")
-    if part not in ("rounds", "labels", "cards"):
+    if part not in sheets.PARTS:
         abort(404)
-    settings = services.settings_of(event)
-    return render_template(f"seating/print_{part}.html", event=event, plan=row, settings=settings,
-                           rows=services.seat_rows(row), labels=services.labels(row),
-                           people=services.people_with_seats(row), rounds=services.round_count(row),
-                           moved=_moved(row))
+    return render_template(f"seating/print_{part}.html", event=event, printout=sheets.printout(event, row, part))
 
 
 @bp.get("/plans/<int:plan_id>/<any(rounds, labels, cards):part>.pdf")
 def printout_pdf(event_id: int, plan_id: int, part: str):
     event, row = _event(event_id), _plan(event_id, plan_id)
-    return Response(pdf.PARTS[part](event, row), mimetype="application/pdf",
+    return Response(pdf.render(sheets.printout(event, row, part)), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="seating-{event.slug}-{part}.pdf"'})
 
 
@@ -194,7 +226,7 @@ def export(event_id: int, plan_id: int, file_format: str):
     if file_format not in EXPORT_TYPES:
         abort(404)
     name = f"seating-{event.slug}.{file_format}"
-    return Response(services.exported(row, file_format), mimetype=EXPORT_TYPES[file_format],
+    return Response(sheets.exported(row, file_format), mimetype=EXPORT_TYPES[file_format],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -202,11 +234,11 @@ def export(event_id: int, plan_id: int, file_format: str):
 def checkin(event_id: int):
     event = _event(event_id)
     query = request.args.get("q", "").strip()[:100]
-    people = services.checkin_list(event.id, query)
+    people = on_the_day.checkin_list(event.id, query)
     plan = seats.published_plan(event.id)
     where = seats.seats(seats.plan_of(plan)) if plan else {}
     return render_template("seating/checkin.html", event=event, people=people, query=query, where=where,
-                           present=sum(1 for r in services.confirmed_registrations(event.id) if r.attended),
+                           present=sum(1 for r in constraints.confirmed_registrations(event.id) if r.attended),
                            action=ActionForm(), walk_in=WalkInForm(prefix="walkin"))
 
 
@@ -230,7 +262,7 @@ def walk_in(event_id: int):
     if not form.validate_on_submit():
         return render_template("seating/checkin.html", event=event, people=[], query="", where={}, present=None,
                                action=ActionForm(), walk_in=form), 400
-    registration = services.add_walk_in(event.id, form.email.data, form.details())
+    registration = on_the_day.add_walk_in(event.id, form.email.data, form.details())
     flash(_("%(name)s is registered and checked in.", name=registration.partner.full_name), "success")
     return redirect(url_for("seating.checkin", event_id=event_id))
 
@@ -238,13 +270,13 @@ def walk_in(event_id: int):
 @bp.get("/timer")
 def timer(event_id: int):
     event = _event(event_id)
-    return render_template("seating/timer.html", event=event, state=services.timer_state(services.settings_of(event)),
-                           action=ActionForm())
+    state = on_the_day.timer_state(constraints.settings_of(event))
+    return render_template("seating/timer.html", event=event, state=state, action=ActionForm())
 
 
 @bp.get("/timer.json")
 def timer_json(event_id: int):
-    state = services.timer_state(services.settings_of(_event(event_id)))
+    state = on_the_day.timer_state(constraints.settings_of(_event(event_id)))
     return jsonify(state.__dict__)
 
 
@@ -253,5 +285,5 @@ def timer_action(event_id: int, action: str):
     _event(event_id)
     if action not in ("start", "pause", "resume", "reset") or not ActionForm().validate_on_submit():
         abort(400)
-    services.timer_action(event_id, action)
+    on_the_day.timer_action(event_id, action)
     return redirect(url_for("seating.timer", event_id=event_id))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from speeddate.seating import services
+from speeddate.seating import jobs
 
 SECTORS = ("Huisartsen", "Apothekers", "Thuisverpleging", "OCMW en sociale dienst")
 
@@ -12,7 +12,7 @@ def quick_solver(app):
     """Small time limits keep the suite fast; threads are waited for so no test leaves one running."""
     app.config["SEATING_TIME_LIMIT"] = 1.0
     yield
-    services.wait_for_threads()
+    jobs.wait_for_threads()
 
 
 @pytest.fixture

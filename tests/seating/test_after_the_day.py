@@ -10,7 +10,8 @@ from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail, Registration, Sector
 from speeddate.partners.services import PartnerDetails, register
 from speeddate.privacy.services import erase_partner, purge
-from speeddate.seating import seats, services
+from speeddate.seating import after_the_day, plans, seats
+from speeddate.seating.errors import SeatingError
 from speeddate.surveys.services import people_met
 from tests.seating.conftest import SECTORS
 from tests.seating.test_services import confirmed, generated
@@ -27,7 +28,7 @@ def held(make_event, clock):
             register(event.id, f"partner{number}@example.org", PartnerDetails(
                 f"Partner{number}", "Peeters", f"Organisatie {number}", sector, function=f"Coördinator {number}",
                 phone=f"0470 00 00 {number:02d}", consent_share_contacts=number != 1))
-        services.publish(generated(event).id)
+        plans.publish(generated(event).id)
         people = confirmed(event)
         for registration in people:
             registration.attended = True
@@ -51,7 +52,7 @@ def test_who_you_met_lists_only_consenting_people_and_only_name_organisation_and
     people = held()
     shy = people[1]
     me = someone_who_met(people, shy)
-    assert services.send_who_you_met(me.event_id) == len(people)
+    assert after_the_day.send_who_you_met(me.event_id) == len(people)
     body = mailbox.deliver().to(me.partner.email)[-1].get_body(("plain",)).get_content()
     for registration in people:
         partner = registration.partner
@@ -74,8 +75,8 @@ def test_who_you_met_is_refused_before_the_event_has_ended(held, clock):
     people = held()
     event = people[0].event
     clock.set(event.ends_at - timedelta(minutes=1))
-    with pytest.raises(services.SeatingError) as refused:
-        services.send_who_you_met(event.id)
+    with pytest.raises(SeatingError) as refused:
+        after_the_day.send_who_you_met(event.id)
     assert "nog niet afgelopen" in str(refused.value), "in Dutch, the default language"
     assert db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all() == []
 
@@ -86,7 +87,7 @@ def test_who_you_met_goes_only_to_people_checked_in(held):
     for registration in absent:
         registration.attended = False
     db.session.commit()
-    assert services.send_who_you_met(people[0].event_id) == len(people) - len(absent)
+    assert after_the_day.send_who_you_met(people[0].event_id) == len(people) - len(absent)
     assert [who_you_met(r) for r in absent] == [[], []]
 
 
@@ -95,8 +96,8 @@ def test_who_you_met_is_refused_when_nobody_was_checked_in(held):
     for registration in people:
         registration.attended = False
     db.session.commit()
-    with pytest.raises(services.SeatingError):
-        services.send_who_you_met(people[0].event_id)
+    with pytest.raises(SeatingError):
+        after_the_day.send_who_you_met(people[0].event_id)
 
 
 def test_erasing_someone_withdraws_the_who_you_met_mails_naming_them_and_queues_them_again_without(held, mailbox):
@@ -105,7 +106,7 @@ def test_erasing_someone_withdraws_the_who_you_met_mails_naming_them_and_queues_
     me = someone_who_met(people, erased)
     stranger = next(r for r in people if r.id != erased.id and erased.id not in seats.met_ids(r))
     name, email = erased.partner.full_name, erased.partner.email
-    services.send_who_you_met(me.event_id)
+    after_the_day.send_who_you_met(me.event_id)
     untouched = who_you_met(stranger)
     erase_partner(erased.partner_id)
     db.session.expire_all()
@@ -125,7 +126,7 @@ def test_erasing_someone_leaves_no_trace_of_them_in_who_you_met_mails_already_se
     erased = people[2]
     me = someone_who_met(people, erased)
     name, email = erased.partner.full_name, erased.partner.email
-    services.send_who_you_met(me.event_id)
+    after_the_day.send_who_you_met(me.event_id)
     mailbox.deliver()
     erase_partner(erased.partner_id)
     db.session.expire_all()
@@ -138,7 +139,7 @@ def test_erasing_someone_leaves_no_trace_of_them_in_who_you_met_mails_already_se
 
 def test_the_retention_purge_withdraws_who_you_met_mails_as_an_erasure_does(held, clock):
     people = held()
-    services.send_who_you_met(people[0].event_id)
+    after_the_day.send_who_you_met(people[0].event_id)
     clock.set(people[0].event.ends_at + timedelta(days=4 * 365))
     assert len(purge(timedelta(days=3 * 365))) == len(people)
     db.session.expire_all()

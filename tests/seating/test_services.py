@@ -15,7 +15,8 @@ from speeddate.extensions import db
 from speeddate.models import JobStatus, OutboxMail, Registration, RegistrationStatus, SeatingPlan
 from speeddate.models.base import utcnow
 from speeddate.partners.services import cancel_registration
-from speeddate.seating import seats, services
+from speeddate.seating import constraints, jobs, on_the_day, plans, seats
+from speeddate.seating.errors import SeatingError
 from speeddate.surveys.services import people_met
 from tests.solver.helpers import REFEREE
 
@@ -23,13 +24,13 @@ FIGURES = ("same_organisation", "same_sector", "distinct_sectors_total", "distin
 
 
 def generated(event, time_limit: float = 1.0) -> SeatingPlan:
-    job = services.run_job(services.request_job(event.id, "generate", time_limit, background=False).id)
+    job = jobs.run_job(jobs.request_job(event.id, "generate", time_limit, background=False).id)
     assert job.status == JobStatus.DONE, job.error
     return db.session.get_one(SeatingPlan, job.plan_id)
 
 
 def confirmed(event) -> list[Registration]:
-    return services.confirmed_registrations(event.id)
+    return constraints.confirmed_registrations(event.id)
 
 
 def refereed(plan: SeatingPlan, folder: Path) -> dict[str, int]:
@@ -57,7 +58,7 @@ def stored_figures(plan: SeatingPlan) -> dict[str, int]:
 def test_instance_uses_registration_ids_organisation_and_sector_names(speeddate):
     event = speeddate(4)
     people = confirmed(event)
-    instance = seats.instance_for(event.id, people, services.settings_of(event))
+    instance = seats.instance_for(event.id, people, constraints.settings_of(event))
     first = instance.participants[0]
     assert first.id == str(people[0].id)
     assert first.organisation == "Organisatie 0" and first.sector == "Huisartsen"
@@ -73,23 +74,23 @@ def test_generated_plan_seats_every_confirmed_person_and_passes_the_checker(spee
 
 def test_rounds_are_suggested_from_the_events_length_and_capped_by_the_circle(speeddate):
     event = speeddate(6)
-    assert services.settings_of(event).rounds == (120 - 30) // 8
+    assert constraints.settings_of(event).rounds == (120 - 30) // 8
     assert seats.plan_of(generated(event)).rounds == 3
 
 
 def test_a_failing_solver_leaves_the_previous_plan_and_says_why(speeddate):
     event = speeddate(6)
     first = generated(event)
-    services.set_fixed_seat(event.id, confirmed(event)[0].id, "inner", 99)
-    job = services.run_job(services.request_job(event.id, "generate", 1.0, background=False).id)
+    constraints.set_fixed_seat(event.id, confirmed(event)[0].id, "inner", 99)
+    job = jobs.run_job(jobs.request_job(event.id, "generate", 1.0, background=False).id)
     assert job.status == JobStatus.FAILED and "seat 99" in job.error
     assert seats.latest_plan(event.id).id == first.id
 
 
 def test_generation_runs_in_a_background_thread(speeddate):
     event = speeddate(6)
-    job = services.request_job(event.id, "generate")
-    services.wait_for_threads()
+    job = jobs.request_job(event.id, "generate")
+    jobs.wait_for_threads()
     db.session.rollback()
     assert db.session.get(type(job), job.id).status == JobStatus.DONE
     assert seats.latest_plan(event.id) is not None
@@ -97,9 +98,9 @@ def test_generation_runs_in_a_background_thread(speeddate):
 
 def test_a_second_run_is_refused_while_one_is_queued(speeddate):
     event = speeddate(4)
-    services.request_job(event.id, "generate", background=False)
-    with pytest.raises(services.SeatingError):
-        services.request_job(event.id, "generate", background=False)
+    jobs.request_job(event.id, "generate", background=False)
+    with pytest.raises(SeatingError):
+        jobs.request_job(event.id, "generate", background=False)
 
 
 def test_cancelled_and_new_registrations_are_flagged_after_generation(speeddate, register):
@@ -108,7 +109,7 @@ def test_cancelled_and_new_registrations_are_flagged_after_generation(speeddate,
     gone = confirmed(event)[0]
     cancel_registration(gone.id)
     register(event, 99)
-    stale = services.staleness(plan)
+    stale = plans.staleness(plan)
     assert [r.id for r in stale.cancelled] == [gone.id]
     assert [r.partner.first_name for r in stale.added] == ["Partner99"]
 
@@ -118,7 +119,7 @@ def test_swap_exchanges_two_start_seats_and_recomputes_the_figures(speeddate, tm
     plan = generated(event)
     a, b = confirmed(event)[:2]
     before = seats.seats(seats.plan_of(plan))
-    services.swap(plan.id, a.id, b.id)
+    plans.swap(plan.id, a.id, b.id)
     after = seats.seats(seats.plan_of(plan))
     assert after[str(a.id)] == before[str(b.id)] and after[str(b.id)] == before[str(a.id)]
     assert stored_figures(plan) == refereed(plan, tmp_path)
@@ -127,18 +128,19 @@ def test_swap_exchanges_two_start_seats_and_recomputes_the_figures(speeddate, tm
 def test_fixed_seats_and_pairs_apart_reach_the_solver(speeddate):
     event = speeddate(8)
     a, b, c = confirmed(event)[:3]
-    services.set_fixed_seat(event.id, a.id, "inner", 1)
-    services.add_avoided_pair(event.id, c.id, b.id)
+    constraints.set_fixed_seat(event.id, a.id, "inner", 1)
+    constraints.add_avoided_pair(event.id, c.id, b.id)
     plan = generated(event)
     assert seats.seats(seats.plan_of(plan))[str(a.id)] == seats.Seat(1, "inner", 1)
-    instance = seats.instance_for(event.id, confirmed(event), services.settings_of(event))
+    instance = seats.instance_for(event.id, confirmed(event), constraints.settings_of(event))
     assert solver.check(instance, seats.plan_of(plan)).avoided_pairs_met == 0
 
 
-def test_publishing_shows_the_seat_and_rerenders_the_pending_reminder(speeddate):
+def test_publishing_shows_the_seat_and_rerenders_the_pending_reminder(app, speeddate):
+    assert "start_seat" not in app.jinja_env.globals, "the mail gets the seat in its context, not from a view"
     event = speeddate(6)
     plan = generated(event)
-    services.publish(plan.id)
+    plans.publish(plan.id)
     person = confirmed(event)[0]
     seat = seats.start_seat(person)
     assert seat is not None
@@ -148,22 +150,22 @@ def test_publishing_shows_the_seat_and_rerenders_the_pending_reminder(speeddate)
 
 def test_replan_after_no_shows_keeps_present_people_and_lists_who_moved(speeddate):
     event = speeddate(10)
-    services.publish(generated(event).id)
+    plans.publish(generated(event).id)
     people = confirmed(event)
     for registration in people[2:]:
         registration.attended = True
     db.session.commit()
-    job = services.run_job(services.request_job(event.id, "replan", 1.0, background=False).id)
+    job = jobs.run_job(jobs.request_job(event.id, "replan", 1.0, background=False).id)
     assert job.status == JobStatus.DONE, job.error
     final = seats.published_plan(event.id)
     assert final.id == job.plan_id and final.replanned_from_id is not None
     assert set(seats.seats(seats.plan_of(final))) == {str(r.id) for r in people[2:]}
-    assert not services.staleness(final)
+    assert not plans.staleness(final)
 
 
 def test_people_met_follow_the_final_plan_and_consent(speeddate):
     event = speeddate(8)
-    services.publish(generated(event).id)
+    plans.publish(generated(event).id)
     people = confirmed(event)
     shy = people[1].partner
     shy.consent_share_contacts_at = None
@@ -181,7 +183,7 @@ def test_a_walk_in_gets_a_place_and_is_checked_in_even_when_full(speeddate):
 
     event = speeddate(4, capacity=4)
     sector = db.session.scalar(db.select(Sector).where(Sector.name == "Apothekers"))
-    registration = services.add_walk_in(event.id, "Walk.In@example.org",
+    registration = on_the_day.add_walk_in(event.id, "Walk.In@example.org",
                                         PartnerDetails("Wally", "In", "Apotheek Beernem", sector))
     assert registration.status == RegistrationStatus.CONFIRMED and registration.attended
     assert registration.event.capacity == 5
@@ -190,12 +192,12 @@ def test_a_walk_in_gets_a_place_and_is_checked_in_even_when_full(speeddate):
 def test_timer_survives_pause_and_resume(speeddate, clock):
     event = speeddate(4)
     clock.set(utcnow())
-    services.timer_action(event.id, "start")
+    on_the_day.timer_action(event.id, "start")
     clock.advance(timedelta(minutes=7, seconds=30))
-    state = services.timer_action(event.id, "pause")
+    state = on_the_day.timer_action(event.id, "pause")
     assert (state.round, state.phase, state.seconds_left, state.paused) == (1, "switch", 30, True)
     clock.advance(timedelta(minutes=12, seconds=30))
-    state = services.timer_action(event.id, "resume")
+    state = on_the_day.timer_action(event.id, "resume")
     assert (state.round, state.phase, state.seconds_left, state.paused) == (1, "switch", 30, False)
     clock.advance(timedelta(minutes=1))
-    assert services.timer_state(services.settings_of(event)).round == 2
+    assert on_the_day.timer_state(constraints.settings_of(event)).round == 2

@@ -1,13 +1,14 @@
 """Seating pages: settings, generate, publish, printouts, exports, check-in, walk-ins, timer, who-you-met."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 
 from speeddate.extensions import db
 from speeddate.models import OutboxMail
-from speeddate.seating import seats, services
+from speeddate.seating import constraints, jobs, plans, seats, sheets
 from tests.support import post_form
 
 
@@ -18,7 +19,7 @@ def page(event) -> str:
 def generate_in_browser_way(client, event):
     response = post_form(client, page(event) + "generate", {}, form_url=page(event))
     assert response.status_code == 302
-    services.wait_for_threads()
+    jobs.wait_for_threads()
     db.session.rollback()
     return seats.latest_plan(event.id)
 
@@ -34,10 +35,20 @@ def test_generate_then_page_shows_quality_and_publish_shows_the_seat_to_the_part
     assert "Colleague meetings" in html or "Collega" in html
     assert 'class="matrix"' in html
     post_form(organiser, f"{page(event)}plans/{plan.id}/publish", {}, form_url=page(event))
-    person = services.confirmed_registrations(event.id)[0]
+    person = constraints.confirmed_registrations(event.id)[0]
     from speeddate import tokens
     personal = organiser.get(f"/r/{tokens.sign(person.token)}").get_data(as_text=True)
     assert seats.start_seat(person).label in personal
+
+
+def test_the_page_says_when_the_last_run_failed_and_keeps_showing_the_plan(organiser, speeddate):
+    event = speeddate(6)
+    plan = generate_in_browser_way(organiser, event)
+    constraints.set_fixed_seat(event.id, constraints.confirmed_registrations(event.id)[0].id, "inner", 99)
+    generate_in_browser_way(organiser, event)
+    html = organiser.get(page(event) + "?lang=en").get_data(as_text=True)
+    assert "The last run failed" in html and "seat 99" in html
+    assert f"plans/{plan.id}/publish" in html
 
 
 def test_settings_are_saved(organiser, speeddate):
@@ -45,7 +56,7 @@ def test_settings_are_saved(organiser, speeddate):
     post_form(organiser, page(event) + "settings", {"rounds": 2, "minutes_per_round": 6, "switch_minutes": 1,
                                                     "pairs_per_circle": "", "keep_colleagues_apart": "y"},
               form_url=page(event))
-    settings = services.settings_of(event)
+    settings = constraints.settings_of(event)
     assert (settings.rounds, settings.minutes_per_round) == (2, 6)
 
 
@@ -61,7 +72,7 @@ def test_exports_carry_registration_ids(organiser, speeddate):
     event = speeddate(6)
     plan = generate_in_browser_way(organiser, event)
     data = json.loads(organiser.get(f"{page(event)}plans/{plan.id}/export.json").data)
-    ids = {str(r.id) for r in services.confirmed_registrations(event.id)}
+    ids = {str(r.id) for r in constraints.confirmed_registrations(event.id)}
     assert {p for c in data["circles"] for p in c["inner"] + c["outer"] if p} == ids
     xlsx = organiser.get(f"{page(event)}plans/{plan.id}/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
@@ -71,7 +82,7 @@ def test_checkin_search_works_without_javascript_and_ticks_present(organiser, sp
     event = speeddate(4)
     html = organiser.get(f"{page(event)}checkin?q=partner2").get_data(as_text=True)
     assert "Partner2" in html and "Partner1 " not in html
-    person = next(r for r in services.confirmed_registrations(event.id) if r.partner.first_name == "Partner2")
+    person = next(r for r in constraints.confirmed_registrations(event.id) if r.partner.first_name == "Partner2")
     post_form(organiser, f"{page(event)}checkin/{person.id}", {"attended": "1"}, form_url=f"{page(event)}checkin")
     db.session.rollback()
     assert db.session.get(type(person), person.id).attended
@@ -84,7 +95,7 @@ def test_walk_in_is_registered_and_checked_in(organiser, speeddate):
         "walkin-organisation": "CAW", "walkin-sector": "Apothekers", "walkin-language": "nl"},
         form_url=f"{page(event)}checkin")
     assert response.status_code == 302
-    walker = next(r for r in services.confirmed_registrations(event.id) if r.partner.first_name == "Wim")
+    walker = next(r for r in constraints.confirmed_registrations(event.id) if r.partner.first_name == "Wim")
     assert walker.attended
 
 
@@ -101,12 +112,12 @@ def test_timer_page_and_state_survive_a_reload(organiser, speeddate):
 def test_who_you_met_is_refused_before_the_end_then_goes_to_everyone_checked_in(organiser, speeddate, clock, language,
                                                                                 refusal):
     event = speeddate(6)
-    services.publish(generate_in_browser_way(organiser, event).id)
+    plans.publish(generate_in_browser_way(organiser, event).id)
     send = f"{page(event)}who-you-met?lang={language}"
     refused = post_form(organiser, send, {}, form_url=page(event), follow_redirects=True)
     assert refusal in refused.get_data(as_text=True)
     assert db.session.scalars(db.select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all() == []
-    for registration in services.confirmed_registrations(event.id):
+    for registration in constraints.confirmed_registrations(event.id):
         registration.attended = True
     db.session.commit()
     clock.set(event.ends_at + timedelta(hours=1))
@@ -142,11 +153,42 @@ def test_printouts_download_as_pdf_with_every_person(organiser, speeddate, part,
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     text = pdf_text(response.data)
-    people = services.confirmed_registrations(event.id)
+    people = constraints.confirmed_registrations(event.id)
     if part == "labels":
-        assert "inner circle, seat 1" in text and "outer circle, seat 3" in text
+        assert "Inner circle" in text and "Outer circle" in text and "(3) Tj" in text
     else:
         for registration in people:
             assert registration.partner.full_name in text
     if part == "rounds":
-        assert f"Round {services.round_count(plan)} of {services.round_count(plan)}" in text
+        assert f"Round {sheets.round_count(plan)} of {sheets.round_count(plan)}" in text
+
+
+def in_order(text: str, pattern: str) -> list[tuple[str, ...]]:
+    """Every match of the pattern, in order, as the tuple of its groups (an empty seat's dash made plain)."""
+    return [tuple(group.replace("—", "-") for group in match.groups() if group is not None)
+            for match in re.finditer(pattern, text, re.S)]
+
+
+NAME = r"(Partner\d+ Peeters)"
+# What each printout lists, in order, as (HTML, PDF) patterns: names and empty seats per round, the side and number
+# of each label, each person with their start seat.
+LISTED = {
+    "rounds": (rf"(Round \d+ of \d+)|<td>{NAME}</td>|<td>(—)</td>",
+               rf"\((Round \d+ of \d+)\) Tj|\({NAME}\) Tj|\((-)\) Tj"),
+    "labels": (r'"label-side">(Inner circle|Outer circle)</p>\s*<p class="label-seat">(\d+)<',
+               r"\((Inner circle|Outer circle)\) Tj ET.*?\((\d+)\) Tj"),
+    "cards": (rf'"card-name">{NAME}<.*?"card-seat">Start: ((?:inner|outer) circle, seat \d+)<',
+              rf"\({NAME}\) Tj ET.*?\(Start: ((?:inner|outer) circle, seat \d+)\) Tj"),
+}
+
+
+@pytest.mark.parametrize("part", ["rounds", "labels", "cards"])
+def test_the_html_and_the_pdf_printouts_list_the_same_people_on_the_same_seats(organiser, speeddate, part):
+    event = speeddate(7)  # an odd number: someone pauses each round, an empty seat on the sheets
+    plan = generate_in_browser_way(organiser, event)
+    html = organiser.get(f"{page(event)}plans/{plan.id}/print?part={part}&lang=en").get_data(as_text=True)
+    text = pdf_text(organiser.get(f"{page(event)}plans/{plan.id}/{part}.pdf?lang=en").data)
+    html_pattern, pdf_pattern = LISTED[part]
+    listed = in_order(html, html_pattern)
+    assert len(listed) >= 7
+    assert listed == in_order(text, pdf_pattern)

@@ -1,0 +1,65 @@
+"""After the day: the who-you-met mail, naming only people met who agreed to share their details."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from speeddate.database import write
+from speeddate.extensions import db
+from speeddate.mail import services as mails
+from speeddate.models import Event, Registration
+from speeddate.models.base import utcnow
+from speeddate.seating import seats
+from speeddate.seating.constraints import confirmed_registrations
+from speeddate.seating.errors import SeatingError
+from speeddate.surveys.services import attendance_known, shares_contacts
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone met, as the who-you-met mail shows them: exactly what the consent names (name, organisation, email)."""
+
+    name: str
+    organisation: str
+    email: str
+
+
+def contacts_met(registration: Registration) -> list[Contact]:
+    """The people this participant actually met (final plan, checked in) who agreed to share their details."""
+    met = seats.met_ids(registration) or set()
+    people = db.session.scalars(select(Registration).where(Registration.id.in_(met)).order_by(Registration.id))
+    result = [Contact(other.partner.full_name, other.partner.organisation.name if other.partner.organisation else "",
+                      other.partner.email)
+              for other in people if other.attended and shares_contacts(other.partner)]
+    return sorted(result, key=lambda c: c.name.lower())
+
+
+def send_who_you_met(event_id: int) -> int:
+    """Put a who-you-met mail in the outbox for everyone checked in, once the event is over; a second call adds
+    none. Refused (SeatingError) before the end, without a published plan, or when nobody was checked in."""
+    with write():
+        event = db.session.get_one(Event, event_id)
+        refusal = _who_you_met_refusal(event)
+        if refusal is not None:
+            raise SeatingError(refusal)
+        return sum(queue_who_you_met(registration) for registration in confirmed_registrations(event_id)
+                   if registration.attended and registration.partner.erased_at is None)
+
+
+def _who_you_met_refusal(event: Event) -> object | None:
+    if event.ends_at > utcnow():
+        return _l("The event has not ended yet: the who-you-met mails can be sent once it is over.")
+    if seats.published_plan(event.id) is None:
+        return _l("There is no published plan: nobody knows whom they met.")
+    if not attendance_known(event):
+        return _l("Nobody is checked in: the who-you-met mail goes only to people who were there.")
+    return None
+
+
+def queue_who_you_met(registration: Registration, key: str | None = None) -> bool:
+    """Queue one participant's who-you-met mail (no commit); False when nobody they met shares their details."""
+    contacts = contacts_met(registration)
+    if contacts:
+        mails.enqueue("who_you_met", registration, key=key, contacts=contacts)
+    return bool(contacts)

@@ -1,0 +1,98 @@
+"""The day itself: the check-in list, walk-ins at the door, and the round timer."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from speeddate import tokens
+from speeddate.database import write
+from speeddate.events import places
+from speeddate.extensions import db
+from speeddate.models import Event, Partner, Registration, RegistrationStatus, SeatingSettings
+from speeddate.models.base import utcnow
+from speeddate.partners import services as partners
+from speeddate.seating.constraints import confirmed_registrations, settings_of
+
+
+def checkin_list(event_id: int, query: str = "") -> list[Registration]:
+    """Confirmed people whose name or organisation contains the query, by last name."""
+    words = query.lower().split()
+
+    def matches(registration: Registration) -> bool:
+        partner = registration.partner
+        text = f"{partner.first_name} {partner.last_name} {partner.organisation.name if partner.organisation else ''}"
+        return all(word in text.lower() for word in words)
+
+    people = [r for r in confirmed_registrations(event_id) if matches(r)]
+    return sorted(people, key=lambda r: (r.partner.last_name.lower(), r.partner.first_name.lower()))
+
+
+def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails) -> Registration:
+    """Someone who turns up unregistered: a place (the room has one: capacity grows if needed), checked in."""
+    email = partners.normalise_email(email)
+    with write():
+        event = places.lock_event(event_id)
+        partner = db.session.scalar(select(Partner).where(Partner.email == email))
+        registration = partners.active_registration(event, partner) if partner else None
+        if partner is None:
+            partner = Partner(email=email, email_confirmed_at=utcnow())  # the organiser checks them in, in person
+            partners.apply_details(partner, details)
+            db.session.add(partner)
+        if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+            if event.free_places < 1:
+                event.capacity += 1
+                db.session.flush()
+            registration = registration or Registration(event=event, partner=partner, token=tokens.new_token())
+            places.confirm(registration, event)
+            db.session.add(registration)
+        registration.attended = True
+    return registration
+
+
+@dataclass(frozen=True)
+class TimerState:
+    """Where the round timer is: round n of R, talking or switching, seconds left, paused."""
+
+    started: bool
+    paused: bool
+    round: int
+    rounds: int
+    phase: str  # "talk", "switch" or "done"
+    seconds_left: int
+    round_seconds: int
+    switch_seconds: int
+
+
+def timer_state(settings: SeatingSettings) -> TimerState:
+    """Derived from the stored start time, so a reload (or a second screen) shows the same clock."""
+    talk, switch = settings.minutes_per_round * 60, settings.switch_minutes * 60
+    if settings.timer_started_at is None:
+        return TimerState(False, False, 1, settings.rounds, "talk", talk, talk, switch)
+    now = settings.timer_paused_at or utcnow()
+    elapsed = max(0, int((now - settings.timer_started_at).total_seconds()))
+    index, into = divmod(elapsed, talk + switch)
+    if index >= settings.rounds or (index == settings.rounds - 1 and into >= talk):
+        return TimerState(True, settings.timer_paused_at is not None, settings.rounds, settings.rounds, "done", 0,
+                          talk, switch)
+    phase, left = ("talk", talk - into) if into < talk else ("switch", talk + switch - into)
+    return TimerState(True, settings.timer_paused_at is not None, index + 1, settings.rounds, phase, left, talk,
+                      switch)
+
+
+def timer_action(event_id: int, action: str) -> TimerState:
+    """Start (or restart), pause, resume, or reset the round timer."""
+    with write():
+        event = db.session.get_one(Event, event_id)
+        settings = settings_of(event)
+        now = utcnow()
+        if action == "start":
+            settings.timer_started_at, settings.timer_paused_at = now, None
+        elif action == "pause" and settings.timer_started_at and not settings.timer_paused_at:
+            settings.timer_paused_at = now
+        elif action == "resume" and settings.timer_started_at and settings.timer_paused_at:
+            settings.timer_started_at += now - settings.timer_paused_at
+            settings.timer_paused_at = None
+        elif action == "reset":
+            settings.timer_started_at = settings.timer_paused_at = None
+        db.session.add(settings)
+    return timer_state(settings)
