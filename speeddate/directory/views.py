@@ -1,16 +1,16 @@
 """The partner directory in the back office: list, history, edit, merge, import and export."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from speeddate.auth.guard import organisers_only
 from speeddate.directory import imports, services
 from speeddate.directory.forms import ImportConfirmForm, ImportForm, MergeForm, PartnerEditForm, SearchForm
+from speeddate.exports import download, export_table
 from speeddate.extensions import db
 from speeddate.forms_common import page_number
 from speeddate.models import Partner, RegistrationStatus
-from speeddate.reports.services import MIMETYPES, export_table
 
 bp = organisers_only(Blueprint("directory", __name__, url_prefix="/admin/directory"))
 
@@ -49,9 +49,7 @@ def export(file_format: str):
     form = SearchForm(request.args)
     form.validate()
     rows = services.export_rows(services.matching_partners(form.wanted()))
-    content = export_table(services.EXPORT_COLUMNS, rows, "partners", file_format)
-    return Response(content, mimetype=MIMETYPES[file_format],
-                    headers={"Content-Disposition": f'attachment; filename="partners.{file_format}"'})
+    return download(export_table(services.EXPORT_COLUMNS, rows, "partners", file_format), f"partners.{file_format}")
 
 
 @bp.get("/organisations")

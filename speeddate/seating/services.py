@@ -14,6 +14,7 @@ from sqlalchemy import select
 from speeddate import solver, tokens
 from speeddate.database import begin_write
 from speeddate.events import places
+from speeddate.exports import to_csv, to_xlsx_sheets
 from speeddate.extensions import db
 from speeddate.mail import services as mails
 from speeddate.models import (
@@ -31,7 +32,6 @@ from speeddate.models import (
 )
 from speeddate.models.base import utcnow
 from speeddate.partners import services as partners
-from speeddate.reports.services import to_csv, to_xlsx_sheets
 from speeddate.seating import seats
 from speeddate.solver import io as solver_io
 from speeddate.surveys.services import attendance_known, shares_contacts

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from speeddate.auth.services import create_user
-from speeddate.reports.services import to_csv, to_xlsx
+from speeddate.exports import to_csv, to_xlsx
 from speeddate.spreadsheet import neutralise_formulas, starts_a_formula
 from tests.conftest import post_form
 
