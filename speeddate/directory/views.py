@@ -10,15 +10,10 @@ from speeddate.directory.forms import ImportConfirmForm, ImportForm, MergeForm, 
 from speeddate.exports import download, export_table
 from speeddate.extensions import db
 from speeddate.forms_common import page_number
-from speeddate.models import Partner, RegistrationStatus
+from speeddate.models import Partner
 
 bp = organisers_only(Blueprint("directory", __name__, url_prefix="/admin/directory"))
 
-REGISTRATION_STATUS_LABELS = {
-    RegistrationStatus.CONFIRMED: _l("confirmed"),
-    RegistrationStatus.WAITLISTED: _l("on the waiting list"),
-    RegistrationStatus.CANCELLED: _l("cancelled"),
-}
 IMPORT_ACTION_LABELS = {
     imports.Action.CREATE: _l("create"),
     imports.Action.UPDATE: _l("update"),
@@ -29,8 +24,7 @@ IMPORT_ACTION_LABELS = {
 
 @bp.context_processor
 def _labels() -> dict[str, object]:
-    return {"registration_status_label": lambda status: str(REGISTRATION_STATUS_LABELS[status]),
-            "import_action_label": lambda action: str(IMPORT_ACTION_LABELS[action])}
+    return {"import_action_label": lambda action: str(IMPORT_ACTION_LABELS[action])}
 
 
 @bp.get("/")
