@@ -80,10 +80,6 @@ class EventForm(FlaskForm):
             evaluation_close_days=self.evaluation_close_days.data, followup_months=self.followup_months.data)
 
 
-class ActionForm(FlaskForm):
-    """A button that posts with a CSRF token (publish, promote, check in, ...)."""
-
-
 class InviteForm(FlaskForm):
     """Which partners to invite: by gemeente, sector and cluster (empty means all)."""
 

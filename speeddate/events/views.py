@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
 from speeddate.events import services
-from speeddate.events.forms import ActionForm, EventForm, InviteForm
+from speeddate.events.forms import EventForm, InviteForm
 from speeddate.events.places import waitlist_rank
 from speeddate.events.state import availability
 from speeddate.extensions import db
+from speeddate.forms_common import ActionForm
 from speeddate.i18n import to_local
 from speeddate.labels import status_label
 from speeddate.mail import invitations

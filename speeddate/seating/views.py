@@ -7,10 +7,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
-from speeddate.events.forms import ActionForm
 from speeddate.events.services import EventError, set_attendance
 from speeddate.exports import download
 from speeddate.extensions import db
+from speeddate.forms_common import ActionForm
 from speeddate.models import Event, JobStatus, Registration, SeatingPlan
 from speeddate.seating import pdf, seats, services
 from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, WalkInForm

@@ -5,9 +5,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
-from speeddate.events.forms import ActionForm
 from speeddate.exports import download, export_table
 from speeddate.extensions import db
+from speeddate.forms_common import ActionForm
 from speeddate.models import ContactOutcome, Event, EventType, Question
 from speeddate.partners.links import registration_or_404
 from speeddate.surveys import questions as question_admin

@@ -5,9 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from speeddate.auth.guard import organisers_only
-from speeddate.events.forms import ActionForm
 from speeddate.extensions import db
-from speeddate.forms_common import parse_id
+from speeddate.forms_common import ActionForm, parse_id
 from speeddate.models import Gemeente, Sector
 from speeddate.zone import services
 from speeddate.zone.forms import ClusterForm, GemeenteForm, SectorForm, SettingsForm
