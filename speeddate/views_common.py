@@ -11,7 +11,7 @@ from speeddate.extensions import db, login
 from speeddate.forms_common import MAX_ID, has_stray_control
 from speeddate.labels import mail_status_label, registration_status_label, status_label, type_label
 from speeddate.models import User
-from speeddate.zone.services import zone_settings
+from speeddate.zone.settings import zone_settings
 
 
 def init_app(app: Flask) -> None:

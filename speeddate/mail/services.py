@@ -22,7 +22,7 @@ from speeddate.models import Event, EventType, MailStatus, OutboxMail, Partner, 
 from speeddate.models.base import utcnow
 from speeddate.surveys import services as surveys
 from speeddate.urls import external_url, personal_url
-from speeddate.zone.services import zone_settings
+from speeddate.zone.settings import zone_settings
 
 
 @dataclass(frozen=True)
