@@ -130,7 +130,7 @@ def why_unsendable(address: str) -> str | None:
     except EmailNotValidError:
         return _l("Please use an address with only Latin letters, digits and . _ - + before the @: our mail "
                   "server cannot send to this one.")
-    try:  # the domain as stored (partners.services.normalise_email), encoded as the worker encodes it
+    try:  # the domain as stored (models.partners.normalise_email), encoded as the worker encodes it
         sent_to = address.strip().lower().rsplit("@", 1)[1].encode("idna").decode("ascii")
     except UnicodeError:
         sent_to = ""

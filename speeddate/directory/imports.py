@@ -28,7 +28,7 @@ from speeddate.extensions import db
 from speeddate.forms_common import email_is_sendable, email_is_valid, is_control, is_invisible
 from speeddate.models import Gemeente, Organisation, Partner, Sector
 from speeddate.models.base import utcnow
-from speeddate.partners.services import normalise_email
+from speeddate.models.partners import normalise_email
 
 MAX_BYTES = 2 * 1024 * 1024  # the same as the web's request limit (MAX_CONTENT_LENGTH)
 MAX_ROWS = 20_000

@@ -23,6 +23,7 @@ from speeddate.models import (
     Sector,
 )
 from speeddate.models.base import utcnow
+from speeddate.models.partners import normalise_email
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,6 @@ class RegistrationResult:
     outcome: Outcome
     registration: Registration | None = None
     waitlist_rank: int | None = None
-
-
-def normalise_email(email: str) -> str:
-    """The form in which emails are stored and compared: stripped and lower-cased."""
-    return email.strip().lower()
 
 
 def register(event_id: int, email: str, details: PartnerDetails, dietary: str = "") -> RegistrationResult:
