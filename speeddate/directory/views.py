@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from speeddate import uploads
 from speeddate.auth.guard import organisers_only
 from speeddate.directory import imports, services
 from speeddate.directory.forms import ImportConfirmForm, ImportForm, MergeForm, PartnerEditForm, SearchForm
@@ -105,14 +106,14 @@ def import_upload():
         except imports.ImportFileError as error:
             form.file.errors.append(str(error))
         else:
-            key = imports.save_upload(content, form.file.data.filename or "")
+            key = uploads.save_upload(content, form.file.data.filename or "")
             return redirect(url_for("directory.import_preview", key=key))
     return render_template("directory/import.html", form=form, limits=imports), 400 if form.errors else 200
 
 
 @bp.route("/import/<key>", methods=["GET", "POST"])
 def import_preview(key: str):
-    content = imports.load_upload(key)
+    content = uploads.load_upload(key)
     if content is None:
         abort(404)
     rows = imports.read_rows(content, key)
@@ -124,7 +125,7 @@ def import_preview(key: str):
         except imports.ImportBlocked as blocked:
             return render_template("directory/preview.html", form=form, plan=blocked.plan, key=key,
                                    Action=imports.Action, blocked_attempt=True), 400
-        imports.discard_upload(key)
+        uploads.discard_upload(key)
         counts = plan.counts
         flash(_("Imported: %(created)d created, %(updated)d updated, %(skipped)d skipped.",
                 created=counts[imports.Action.CREATE], updated=counts[imports.Action.UPDATE],
