@@ -11,6 +11,7 @@ from speeddate.extensions import db, login
 from speeddate.forms_common import MAX_ID, has_stray_control
 from speeddate.labels import mail_status_label, registration_status_label, status_label, type_label
 from speeddate.models import User
+from speeddate.seating import seats
 from speeddate.zone.settings import zone_settings
 
 
@@ -20,6 +21,8 @@ def init_app(app: Flask) -> None:
     login.login_message = None
     login.user_loader(_load_user)
     app.jinja_env.filters["when"] = i18n.format_when
+    # The personal page and the reminder mail show the start seat; mails render outside any blueprint.
+    app.add_template_global(seats.start_seat, "start_seat")
     app.context_processor(_template_helpers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(404, _not_found)

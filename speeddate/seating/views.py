@@ -19,12 +19,6 @@ bp = organisers_only(Blueprint("seating", __name__, url_prefix="/admin/events/<i
 EXPORT_FORMATS = ("json", "csv", "xlsx")
 
 
-@bp.app_template_global("start_seat")
-def start_seat(registration: Registration) -> seats.Seat | None:
-    """The published start seat, for the personal page and the reminder mail."""
-    return seats.start_seat(registration)
-
-
 def _event(event_id: int) -> Event:
     return db.session.get(Event, event_id) or abort(404)
 
