@@ -13,6 +13,7 @@ from speeddate import demo
 from speeddate.auth import services as accounts
 from speeddate.directory.cli import partners_group
 from speeddate.events import services as events
+from speeddate.exports import export_table
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID
 from speeddate.mail import worker
@@ -191,8 +192,7 @@ def export_evaluations(event_id: int, file_format: str, language: str, out: Path
     if event is None:
         raise click.ClickException(f"no event with id {event_id}")
     columns, rows = surveys.evaluation_rows(event, language)
-    _write(reports.to_xlsx(columns, rows, "evaluation") if file_format == "xlsx" else reports.to_csv(columns, rows),
-           out, binary=file_format == "xlsx")
+    _write(export_table(columns, rows, "evaluation", file_format), out, binary=file_format == "xlsx")
 
 
 def _write(content: bytes, out: Path | None, binary: bool) -> None:

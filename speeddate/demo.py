@@ -4,7 +4,6 @@ import random
 import unicodedata
 from datetime import timedelta
 
-from flask import g
 from sqlalchemy import select
 
 from speeddate import tokens
@@ -34,6 +33,7 @@ from speeddate.models import (
 )
 from speeddate.models.base import utcnow
 from speeddate.surveys import services as surveys
+from speeddate.zone.settings import forget_zone_settings
 
 ORGANISER_EMAIL = "organisator@demo.speeddate.be"
 ORGANISER_PASSWORD = "speeddate-demo"
@@ -73,7 +73,7 @@ def load() -> str:
 
 def _zone_settings() -> None:
     if db.session.scalar(select(ZoneSettings)) is None:
-        g.pop("zone_settings", None)
+        forget_zone_settings()
         db.session.add(ZoneSettings(name="Eerstelijnszone Houtland (demo)",
                                     contact_email="info@elz-houtland.example", default_language="nl"))
 

@@ -1,4 +1,4 @@
-"""Validators shared by the forms of every blueprint; messages go through Babel."""
+"""Validators and forms shared by the forms of every blueprint; messages go through Babel."""
 
 import re
 import unicodedata
@@ -6,6 +6,7 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -17,6 +18,10 @@ MAX_ID = 2**31 - 1
 EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
 # Checked on every request's every value, so a regular expression rather than a loop over the characters.
 STRAY_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class ActionForm(FlaskForm):
+    """A button that posts with a CSRF token (publish, promote, check in, ...)."""
 
 
 def parse_id(value: object) -> int | None:
@@ -125,7 +130,7 @@ def why_unsendable(address: str) -> str | None:
     except EmailNotValidError:
         return _l("Please use an address with only Latin letters, digits and . _ - + before the @: our mail "
                   "server cannot send to this one.")
-    try:  # the domain as stored (partners.services.normalise_email), encoded as the worker encodes it
+    try:  # the domain as stored (models.partners.normalise_email), encoded as the worker encodes it
         sent_to = address.strip().lower().rsplit("@", 1)[1].encode("idna").decode("ascii")
     except UnicodeError:
         sent_to = ""

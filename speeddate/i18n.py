@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_datetime
 
-from speeddate.zone.services import zone_settings
+from speeddate.zone.settings import zone_settings
 
 
 def select_locale() -> str:

@@ -3,16 +3,15 @@
 from flask import Flask, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
 from speeddate import i18n
-from speeddate.events.services import TYPE_LABELS, status_label
 from speeddate.extensions import db, login
 from speeddate.forms_common import MAX_ID, has_stray_control
-from speeddate.models import EventType, MailStatus, User
-from speeddate.zone.services import zone_settings
+from speeddate.labels import mail_status_label, registration_status_label, status_label, type_label
+from speeddate.models import User
+from speeddate.zone.settings import zone_settings
 
 
 def init_app(app: Flask) -> None:
@@ -31,18 +30,9 @@ def init_app(app: Flask) -> None:
 
 
 def _template_helpers() -> dict:
-    return {"zone": zone_settings(), "type_label": lambda kind: str(TYPE_LABELS[EventType(kind)]),
-            "status_label": status_label, "get_locale": get_locale,
-            "mail_status_label": lambda status: str(MAIL_STATUS_LABELS[status])}
-
-
-MAIL_STATUS_LABELS = {
-    MailStatus.PENDING: _l("waiting"),
-    MailStatus.SENDING: _l("being sent"),
-    MailStatus.SENT: _l("sent"),
-    MailStatus.FAILED: _l("failed"),
-    MailStatus.CANCELLED: _l("withdrawn"),
-}
+    return {"zone": zone_settings(), "get_locale": get_locale, "type_label": type_label,
+            "status_label": status_label, "registration_status_label": registration_status_label,
+            "mail_status_label": mail_status_label}
 
 
 def _load_user(session_token: str) -> User | None:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from speeddate.auth import services
 from speeddate.auth.forms import LoginForm
-from speeddate.events.forms import ActionForm
+from speeddate.forms_common import ActionForm
 from speeddate.security.hooks import too_many_requests
 
 bp = Blueprint("auth", __name__)

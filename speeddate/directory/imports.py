@@ -7,17 +7,12 @@ checked like the registration form checks them, and the file's size and row coun
 import csv
 import enum
 import io
-import os
 import re
-import secrets
-import time
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -28,6 +23,7 @@ from speeddate.extensions import db
 from speeddate.forms_common import email_is_sendable, email_is_valid
 from speeddate.models import Gemeente, Organisation, Partner
 from speeddate.models.base import utcnow
+from speeddate.models.partners import normalise_email
 from speeddate.partners.fields import (
     MAX_LENGTH,
     Lookup,
@@ -35,7 +31,6 @@ from speeddate.partners.fields import (
     has_markup,
     is_language,
     is_phone_number,
-    normalise_email,
 )
 
 MAX_BYTES = 2 * 1024 * 1024  # the same as the web's request limit (MAX_CONTENT_LENGTH)
@@ -61,8 +56,6 @@ HEADER_ALIASES = {
 }
 TEXT_LIMITS = {column: MAX_LENGTH[column] for column in ("first_name", "last_name", "organisation", "function")}
 FORMULA_STARTS = ("=", "+", "-", "@")
-UPLOAD_KEPT_SECONDS = 86_400
-UPLOAD_NAME = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx)$")
 
 
 class ImportFileError(Exception):
@@ -389,50 +382,3 @@ def _apply_changes(partner: Partner, changes: dict[str, object], organisations: 
             partner.organisation = organisations[name.lower()]
         else:
             setattr(partner, key, value)
-
-
-# Uploads kept between preview and confirmation -------------------------------------------------------------------
-
-def _upload_folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_upload(content: bytes, filename: str) -> str:
-    """Keep an uploaded file in the instance folder, readable by the service only, for its preview; returns its
-    key. It goes once imported, or after a day."""
-    discard_stale_uploads()
-    key = f"{secrets.token_hex(16)}.{'xlsx' if filename.lower().endswith('.xlsx') else 'csv'}"
-    descriptor = os.open(_upload_folder() / key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(content)
-    return key
-
-
-def load_upload(key: str) -> bytes | None:
-    """The kept file, or None for an unknown or malformed key or one kept for more than a day."""
-    discard_stale_uploads()
-    if not UPLOAD_NAME.match(key):
-        return None
-    path = _upload_folder() / key
-    return path.read_bytes() if path.exists() else None
-
-
-def discard_stale_uploads() -> int:
-    """Remove the kept files older than a day (previewed but never imported); returns how many went."""
-    cutoff, removed = time.time() - UPLOAD_KEPT_SECONDS, 0
-    for path in _upload_folder().iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:  # another worker removed it first
-            continue
-    return removed
-
-
-def discard_upload(key: str) -> None:
-    """Remove a kept file once it is imported."""
-    if UPLOAD_NAME.match(key):
-        (_upload_folder() / key).unlink(missing_ok=True)

@@ -21,7 +21,8 @@ from speeddate.models import (
     partner_gemeenten,
 )
 from speeddate.models.base import utcnow
-from speeddate.partners.services import PartnerDetails, apply_details, normalise_email
+from speeddate.models.partners import normalise_email
+from speeddate.partners.services import PartnerDetails, apply_details
 from speeddate.surveys import services as surveys
 
 PAGE_SIZE = 50

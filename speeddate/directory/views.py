@@ -1,24 +1,20 @@
 """The partner directory in the back office: list, history, edit, merge, import and export."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from speeddate import uploads
 from speeddate.auth.guard import organisers_only
 from speeddate.directory import imports, services
 from speeddate.directory.forms import ImportConfirmForm, ImportForm, MergeForm, PartnerEditForm, SearchForm
+from speeddate.exports import download, export_table
 from speeddate.extensions import db
 from speeddate.forms_common import page_number
-from speeddate.models import Partner, RegistrationStatus
-from speeddate.reports.services import MIMETYPES, export_table
+from speeddate.models import Partner
 
 bp = organisers_only(Blueprint("directory", __name__, url_prefix="/admin/directory"))
 
-REGISTRATION_STATUS_LABELS = {
-    RegistrationStatus.CONFIRMED: _l("confirmed"),
-    RegistrationStatus.WAITLISTED: _l("on the waiting list"),
-    RegistrationStatus.CANCELLED: _l("cancelled"),
-}
 IMPORT_ACTION_LABELS = {
     imports.Action.CREATE: _l("create"),
     imports.Action.UPDATE: _l("update"),
@@ -29,8 +25,7 @@ IMPORT_ACTION_LABELS = {
 
 @bp.context_processor
 def _labels() -> dict[str, object]:
-    return {"registration_status_label": lambda status: str(REGISTRATION_STATUS_LABELS[status]),
-            "import_action_label": lambda action: str(IMPORT_ACTION_LABELS[action])}
+    return {"import_action_label": lambda action: str(IMPORT_ACTION_LABELS[action])}
 
 
 @bp.get("/")
@@ -49,9 +44,7 @@ def export(file_format: str):
     form = SearchForm(request.args)
     form.validate()
     rows = services.export_rows(services.matching_partners(form.wanted()))
-    content = export_table(services.EXPORT_COLUMNS, rows, "partners", file_format)
-    return Response(content, mimetype=MIMETYPES[file_format],
-                    headers={"Content-Disposition": f'attachment; filename="partners.{file_format}"'})
+    return download(export_table(services.EXPORT_COLUMNS, rows, "partners", file_format), f"partners.{file_format}")
 
 
 @bp.get("/organisations")
@@ -113,14 +106,14 @@ def import_upload():
         except imports.ImportFileError as error:
             form.file.errors.append(str(error))
         else:
-            key = imports.save_upload(content, form.file.data.filename or "")
+            key = uploads.save_upload(content, form.file.data.filename or "")
             return redirect(url_for("directory.import_preview", key=key))
     return render_template("directory/import.html", form=form, limits=imports), 400 if form.errors else 200
 
 
 @bp.route("/import/<key>", methods=["GET", "POST"])
 def import_preview(key: str):
-    content = imports.load_upload(key)
+    content = uploads.load_upload(key)
     if content is None:
         abort(404)
     rows = imports.read_rows(content, key)
@@ -132,7 +125,7 @@ def import_preview(key: str):
         except imports.ImportBlocked as blocked:
             return render_template("directory/preview.html", form=form, plan=blocked.plan, key=key,
                                    Action=imports.Action, blocked_attempt=True), 400
-        imports.discard_upload(key)
+        uploads.discard_upload(key)
         counts = plan.counts
         flash(_("Imported: %(created)d created, %(updated)d updated, %(skipped)d skipped.",
                 created=counts[imports.Action.CREATE], updated=counts[imports.Action.UPDATE],

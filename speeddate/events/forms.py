@@ -16,9 +16,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from speeddate.events.services import TYPE_LABELS, EventData
+from speeddate.events.services import EventData
 from speeddate.extensions import db
 from speeddate.forms_common import id_value, optional_text, parse_id, required_text, strip_filter
+from speeddate.labels import TYPE_LABELS
 from speeddate.mail.invitations import Audience
 from speeddate.models import EventType, Gemeente
 from speeddate.zone.services import all_gemeenten, sectors_by_cluster
@@ -77,10 +78,6 @@ class EventForm(FlaskForm):
             catering=self.catering.data, evaluation_anonymous=self.evaluation_anonymous.data,
             evaluation_reminder_days=self.evaluation_reminder_days.data,
             evaluation_close_days=self.evaluation_close_days.data, followup_months=self.followup_months.data)
-
-
-class ActionForm(FlaskForm):
-    """A button that posts with a CSRF token (publish, promote, check in, ...)."""
 
 
 class InviteForm(FlaskForm):

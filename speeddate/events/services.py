@@ -14,6 +14,7 @@ from speeddate.events import places
 from speeddate.extensions import db
 from speeddate.forms_common import EARLIEST_DATE, LATEST_DATE, parse_id
 from speeddate.i18n import to_utc
+from speeddate.labels import status_label
 from speeddate.mail import services as mails
 from speeddate.models import (
     Event,
@@ -261,22 +262,3 @@ def default_times(event_type: EventType, day: datetime) -> tuple[datetime, datet
     hour = 12 if event_type in (EventType.SPEEDDATE, EventType.LUNCHWEBINAR) else 19
     start = day.replace(hour=hour, minute=0, second=0, microsecond=0)
     return start, start + timedelta(hours=defaults.hours)
-
-
-def status_label(status: EventStatus) -> str:
-    """The status in the interface language."""
-    return str(STATUS_LABELS[status])
-
-
-STATUS_LABELS = {
-    EventStatus.DRAFT: _l("draft"),
-    EventStatus.PUBLISHED: _l("published"),
-    EventStatus.CLOSED: _l("closed"),
-    EventStatus.CANCELLED: _l("cancelled"),
-}
-TYPE_LABELS = {
-    EventType.ELP: _l("Eerstelijnsplatform"),
-    EventType.LUNCHWEBINAR: _l("Lunchwebinar"),
-    EventType.SPEEDDATE: _l("Speeddate"),
-    EventType.OTHER: _l("Other event"),
-}

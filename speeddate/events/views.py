@@ -5,11 +5,13 @@ from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
 from speeddate.events import services
-from speeddate.events.forms import ActionForm, EventForm, InviteForm
+from speeddate.events.forms import EventForm, InviteForm
 from speeddate.events.places import waitlist_rank
 from speeddate.events.state import availability
 from speeddate.extensions import db
+from speeddate.forms_common import ActionForm
 from speeddate.i18n import to_local
+from speeddate.labels import status_label
 from speeddate.mail import invitations
 from speeddate.models import Event, EventStatus, EventType, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
@@ -113,7 +115,7 @@ def change_status(event_id: int, status: str):
     except services.EventError as error:
         flash(str(error), "error")
     else:
-        flash(_("The event is now %(status)s.", status=services.status_label(EventStatus(status))), "success")
+        flash(_("The event is now %(status)s.", status=status_label(EventStatus(status))), "success")
     return redirect(url_for("events.detail", event_id=event_id))
 
 

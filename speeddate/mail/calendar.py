@@ -11,7 +11,7 @@ from speeddate.i18n import to_local
 from speeddate.models import Event, Registration
 from speeddate.models.base import utcnow
 from speeddate.urls import personal_url, registration_url
-from speeddate.zone.services import zone_settings
+from speeddate.zone.settings import zone_settings
 
 PRODUCT_ID = "-//speeddate//speeddate//NL"
 

@@ -23,7 +23,7 @@ from speeddate.models.base import utcnow
 from speeddate.seating.seats import start_seat
 from speeddate.surveys import services as surveys
 from speeddate.urls import external_url, personal_url
-from speeddate.zone.services import zone_settings
+from speeddate.zone.settings import zone_settings
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from speeddate.auth.guard import organisers_only
-from speeddate.events.forms import ActionForm
 from speeddate.extensions import db
-from speeddate.forms_common import page_number
+from speeddate.forms_common import ActionForm, page_number
 from speeddate.mail import worker
 from speeddate.models import MailStatus, OutboxMail
 

@@ -22,11 +22,11 @@ from flask_mail import BadHeaderError, Connection, Message
 from sqlalchemy import func, select, update
 
 from speeddate.database import begin_write
-from speeddate.directory.imports import discard_stale_uploads
 from speeddate.extensions import db
 from speeddate.mail import services as mails
 from speeddate.models import MailStatus, OutboxMail
 from speeddate.models.base import utcnow
+from speeddate.uploads import discard_stale_uploads
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,11 @@ partner_gemeenten = Table(
 )
 
 
+def normalise_email(email: str) -> str:
+    """The form in which emails are stored and compared: stripped and lower-cased."""
+    return email.strip().lower()
+
+
 class Organisation(db.Model):
     """A partner organisation; suggested to people registering."""
 

@@ -21,11 +21,6 @@ LANGUAGES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 MAX_GEMEENTEN = 100
 
 
-def normalise_email(email: str) -> str:
-    """The form in which emails are stored and compared: stripped and lower-cased."""
-    return email.strip().lower()
-
-
 def is_phone_number(value: str) -> bool:
     """Whether a phone number uses only digits, spaces and + ( ) / . - (an empty one does)."""
     return set(value) <= PHONE_CHARACTERS

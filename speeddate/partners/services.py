@@ -23,7 +23,7 @@ from speeddate.models import (
     Sector,
 )
 from speeddate.models.base import utcnow
-from speeddate.partners.fields import normalise_email
+from speeddate.models.partners import normalise_email
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ from speeddate import tokens
 from speeddate.events import services as events
 from speeddate.events.places import waitlist_rank
 from speeddate.events.state import Availability, availability
+from speeddate.exports import download
 from speeddate.extensions import csrf
 from speeddate.mail import calendar, invitations
 from speeddate.models import RegistrationStatus
@@ -101,8 +102,7 @@ def registration_calendar(token: str):
     registration = registration_or_404(token)
     if registration.status != RegistrationStatus.CONFIRMED:
         abort(404)
-    return Response(calendar.registration_ics(registration), mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="{registration.event.slug}.ics"'})
+    return download(calendar.registration_ics(registration), f"{registration.event.slug}.ics")
 
 
 @bp.get("/events.ics")

@@ -2,8 +2,9 @@
 
 import json
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, render_template
 
+from speeddate import exports
 from speeddate.partners.links import registration_or_404
 from speeddate.privacy import services
 from speeddate.privacy.forms import EraseForm
@@ -15,9 +16,7 @@ bp = Blueprint("privacy", __name__)
 def download(token: str):
     registration = registration_or_404(token)
     content = json.dumps(services.personal_data(registration.partner), ensure_ascii=False, indent=2)
-    return Response(content, mimetype="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="my-data.json"',
-                             "Cache-Control": "no-store"})
+    return exports.download(content, "my-data.json", headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/r/<token>/erase", methods=["GET", "POST"])

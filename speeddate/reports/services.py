@@ -1,19 +1,15 @@
 """Exports of an event's registrations and catering counts, as CSV or XLSX."""
 
-import csv
-import io
 from collections import Counter
-from collections.abc import Iterable, Sequence
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from speeddate.events.places import waitlist_rank
+from speeddate.exports import Row, export_table, to_xlsx_sheets
 from speeddate.extensions import db
 from speeddate.i18n import to_local
 from speeddate.models import Event, Registration, RegistrationStatus
-from speeddate.spreadsheet import neutralise_formulas
 
 REGISTRATION_COLUMNS = (
     "id", "status", "waitlist_position", "first_name", "last_name", "email", "phone", "organisation",
@@ -21,13 +17,6 @@ REGISTRATION_COLUMNS = (
     "consent_share_contacts",
 )
 CATERING_COLUMNS = ("dietary", "count")
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json",
-}
-
-Row = Sequence[object]
 
 
 def registration_rows(event: Event) -> list[Row]:
@@ -67,49 +56,11 @@ def catering_rows(event: Event) -> list[Row]:
     return rows
 
 
-def to_csv(columns: Sequence[str], rows: Iterable[Row]) -> bytes:
-    """UTF-8 CSV with a BOM (so that Excel shows accents) and a header row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralise_formulas(column) for column in columns])
-    writer.writerows([neutralise_formulas(value) for value in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(columns: Sequence[str], rows: Iterable[Row], title: str) -> bytes:
-    """An XLSX workbook with one sheet; text is always stored as text, never as a formula."""
-    return to_xlsx_sheets([(title, columns, rows)])
-
-
-def to_xlsx_sheets(sheets: Iterable[tuple[str, Sequence[str], Iterable[Row]]]) -> bytes:
-    """An XLSX workbook with one sheet per (title, columns, rows); numbers stay numbers, text stays text."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, columns, rows in sheets:
-        sheet = workbook.create_sheet(title[:31])
-        for row in [columns, *rows]:
-            sheet.append([neutralise_formulas(value) for value in row])
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def export_table(columns: Sequence[str], rows: Iterable[Row], title: str, file_format: str) -> bytes:
-    """Rows as CSV or as a one-sheet XLSX workbook, formulas defused either way."""
-    return to_xlsx(columns, rows, title) if file_format == "xlsx" else to_csv(columns, rows)
-
-
 def export(event: Event, what: str, file_format: str) -> bytes:
     """The registrations or catering list of an event in CSV or XLSX."""
     columns, rows = ((REGISTRATION_COLUMNS, registration_rows(event)) if what == "registrations"
                      else (CATERING_COLUMNS, catering_rows(event)))
-    if file_format == "xlsx":
-        return to_xlsx(columns, rows, what)
-    return to_csv(columns, rows)
+    return export_table(columns, rows, what, file_format)
 
 
 def indicators_xlsx(figures: dict) -> bytes:

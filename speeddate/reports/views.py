@@ -3,10 +3,11 @@
 import json
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
+from speeddate.exports import download
 from speeddate.extensions import db
 from speeddate.forms_common import EARLIEST_DATE, LATEST_DATE, parse_id
 from speeddate.i18n import to_local
@@ -16,15 +17,10 @@ from speeddate.reports import charts, indicators, services
 
 bp = organisers_only(Blueprint("reports", __name__, url_prefix="/admin"))
 
-MIMETYPES = services.MIMETYPES
-
-
 @bp.get("/events/<int:event_id>/<any(registrations, catering):what>.<any(csv, xlsx):file_format>")
 def event_export(event_id: int, what: str, file_format: str):
     event = db.session.get(Event, event_id) or abort(404)
-    filename = f"{event.slug}-{what}.{file_format}"
-    return Response(services.export(event, what, file_format), mimetype=MIMETYPES[file_format],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(services.export(event, what, file_format), f"{event.slug}-{what}.{file_format}")
 
 
 def _period() -> indicators.Period:
@@ -68,6 +64,4 @@ def year_export(file_format: str):
     figures = indicators.report(period)
     content = (services.indicators_xlsx(figures) if file_format == "xlsx"
                else json.dumps(figures, ensure_ascii=False, indent=2).encode())
-    filename = f"report-{period.start.isoformat()}-{period.end.isoformat()}.{file_format}"
-    return Response(content, mimetype=MIMETYPES[file_format],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(content, f"report-{period.start.isoformat()}-{period.end.isoformat()}.{file_format}")

@@ -10,6 +10,7 @@ from speeddate.events import places
 from speeddate.extensions import db
 from speeddate.models import Event, Partner, Registration, RegistrationStatus, SeatingSettings
 from speeddate.models.base import utcnow
+from speeddate.models.partners import normalise_email
 from speeddate.partners import services as partners
 from speeddate.seating.constraints import confirmed_registrations, settings_of
 
@@ -29,7 +30,7 @@ def checkin_list(event_id: int, query: str = "") -> list[Registration]:
 
 def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails) -> Registration:
     """Someone who turns up unregistered: a place (the room has one: capacity grows if needed), checked in."""
-    email = partners.normalise_email(email)
+    email = normalise_email(email)
     with write():
         event = places.lock_event(event_id)
         partner = db.session.scalar(select(Partner).where(Partner.email == email))

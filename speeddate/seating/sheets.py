@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from speeddate import solver
+from speeddate.exports import to_csv, to_xlsx_sheets
 from speeddate.i18n import format_when
 from speeddate.models import Event, Registration, SeatingPlan
-from speeddate.reports.services import to_csv, to_xlsx_sheets
 from speeddate.seating import seats
 from speeddate.solver import io as solver_io
 

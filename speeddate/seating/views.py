@@ -2,14 +2,15 @@
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
-from speeddate.events.forms import ActionForm
 from speeddate.events.services import EventError, set_attendance
+from speeddate.exports import download
 from speeddate.extensions import db
+from speeddate.forms_common import ActionForm
 from speeddate.models import (
     Event,
     JobStatus,
@@ -25,8 +26,7 @@ from speeddate.seating.errors import SeatingError
 from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, WalkInForm
 
 bp = organisers_only(Blueprint("seating", __name__, url_prefix="/admin/events/<int:event_id>/seating"))
-EXPORT_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+EXPORT_FORMATS = ("json", "csv", "xlsx")
 
 
 def _event(event_id: int) -> Event:
@@ -216,18 +216,15 @@ def printout(event_id: int, plan_id: int):
 @bp.get("/plans/<int:plan_id>/<any(rounds, labels, cards):part>.pdf")
 def printout_pdf(event_id: int, plan_id: int, part: str):
     event, row = _event(event_id), _plan(event_id, plan_id)
-    return Response(pdf.render(sheets.printout(event, row, part)), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="seating-{event.slug}-{part}.pdf"'})
+    return download(pdf.render(sheets.printout(event, row, part)), f"seating-{event.slug}-{part}.pdf")
 
 
 @bp.get("/plans/<int:plan_id>/export.<file_format>")
 def export(event_id: int, plan_id: int, file_format: str):
     event, row = _event(event_id), _plan(event_id, plan_id)
-    if file_format not in EXPORT_TYPES:
+    if file_format not in EXPORT_FORMATS:
         abort(404)
-    name = f"seating-{event.slug}.{file_format}"
-    return Response(sheets.exported(row, file_format), mimetype=EXPORT_TYPES[file_format],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(sheets.exported(row, file_format), f"seating-{event.slug}.{file_format}")
 
 
 @bp.get("/checkin")

@@ -3,7 +3,7 @@
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 
-from speeddate.partners.services import normalise_email
+from speeddate.models.partners import normalise_email
 from speeddate.security import ratelimit
 
 # Blueprints whose POSTs anyone may send: registration, personal page, evaluation, follow-up, unsubscribe, erase.

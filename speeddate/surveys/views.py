@@ -1,15 +1,15 @@
 """Evaluation and follow-up forms for partners (through their personal link), results and questions for organisers."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
-from speeddate.events.forms import ActionForm
+from speeddate.exports import download, export_table
 from speeddate.extensions import db
+from speeddate.forms_common import ActionForm
 from speeddate.models import ContactOutcome, Event, EventType, Question
 from speeddate.partners.links import registration_or_404
-from speeddate.reports.services import to_csv, to_xlsx
 from speeddate.surveys import questions as question_admin
 from speeddate.surveys import services
 from speeddate.surveys.forms import QuestionForm, TokenForm
@@ -85,11 +85,7 @@ def results(event_id: int):
 def export(event_id: int, file_format: str):
     event = db.session.get(Event, event_id) or abort(404)
     columns, rows = services.evaluation_rows(event, _language())
-    content = to_xlsx(columns, rows, "evaluation") if file_format == "xlsx" else to_csv(columns, rows)
-    mimetype = "text/csv; charset=utf-8" if file_format == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(content, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{event.slug}-evaluation.{file_format}"'})
+    return download(export_table(columns, rows, "evaluation", file_format), f"{event.slug}-evaluation.{file_format}")
 
 
 @admin_bp.get("/questions")

@@ -1,26 +1,16 @@
 """Zone settings, gemeenten, clusters and sectors: reference data that organisers maintain."""
 
-from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import Cluster, Event, Gemeente, Partner, Sector, ZoneSettings, partner_gemeenten
-
-DEFAULT_ZONE_NAME = "Eerstelijnszone"
+from speeddate.zone.settings import forget_zone_settings
 
 
 class ZoneError(Exception):
     """A change to the reference data that would break something; the message says what."""
-
-
-def zone_settings() -> ZoneSettings:
-    """The zone's settings (read once per app context); unsaved defaults until someone stores them."""
-    if "zone_settings" not in g:
-        settings = db.session.scalar(select(ZoneSettings).limit(1))
-        g.zone_settings = settings or ZoneSettings(name=DEFAULT_ZONE_NAME, contact_email="", default_language="nl")
-    return g.zone_settings
 
 
 def save_settings(name: str, contact_email: str, default_language: str) -> None:
@@ -31,7 +21,7 @@ def save_settings(name: str, contact_email: str, default_language: str) -> None:
             settings = ZoneSettings()
             db.session.add(settings)
         settings.name, settings.contact_email, settings.default_language = name, contact_email, default_language
-    g.pop("zone_settings", None)
+    forget_zone_settings()
 
 
 def sectors_by_cluster() -> list[Cluster]:

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from speeddate.auth.guard import organisers_only
-from speeddate.events.forms import ActionForm
 from speeddate.extensions import db
-from speeddate.forms_common import parse_id
+from speeddate.forms_common import ActionForm, parse_id
 from speeddate.models import Gemeente, Sector
 from speeddate.zone import services
 from speeddate.zone.forms import ClusterForm, GemeenteForm, SectorForm, SettingsForm
+from speeddate.zone.settings import zone_settings
 
 bp = organisers_only(Blueprint("zone", __name__, url_prefix="/admin/zone"))
 
@@ -18,7 +18,7 @@ bp = organisers_only(Blueprint("zone", __name__, url_prefix="/admin/zone"))
 
 @bp.get("/")
 def index():
-    settings = services.zone_settings()
+    settings = zone_settings()
     return render_template("zone/index.html", settings_form=SettingsForm(obj=settings),
                            gemeente_form=GemeenteForm(prefix="new"), cluster_form=ClusterForm(prefix="cluster"),
                            gemeenten=services.all_gemeenten(), clusters=services.sectors_by_cluster(),

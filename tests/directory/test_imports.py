@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from speeddate import demo
 from speeddate.directory import imports, services
+from speeddate.exports import to_csv, to_xlsx
 from speeddate.extensions import db
 from speeddate.models import Organisation, Partner
-from speeddate.reports.services import to_csv, to_xlsx
 
 HEADER = "email;voornaam;achternaam;organisatie;sector;gemeente;functie;telefoon;taal\n"
 GOOD = ("els@example.org;Els;Peeters;Huisartsenpraktijk Oostkamp;Huisartsen;Oostkamp|Beernem;Huisarts;050 12 34 56;nl\n"

@@ -14,6 +14,7 @@ from speeddate.directory import imports
 from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Partner
+from speeddate.uploads import UPLOAD_KEPT_SECONDS
 from tests.directory.test_imports import xlsx
 from tests.support import post_form
 
@@ -131,7 +132,7 @@ def test_an_upload_never_imported_is_removed_after_a_day(app, organiser):
     response = post_form(organiser, "/admin/directory/import", {"file": (io.BytesIO(xlsx(GOOD)), "p.xlsx")},
                          content_type="multipart/form-data")
     [kept] = uploads(app)
-    a_day_ago = time.time() - imports.UPLOAD_KEPT_SECONDS - 1
+    a_day_ago = time.time() - UPLOAD_KEPT_SECONDS - 1
     os.utime(kept, (a_day_ago, a_day_ago))
     assert organiser.get(response.location).status_code == 404, "no preview of a file kept too long"
     assert uploads(app) == []
@@ -147,7 +148,7 @@ def test_the_mail_worker_loop_removes_uploads_kept_for_more_than_a_day(app, orga
     post_form(organiser, "/admin/directory/import", {"file": (io.BytesIO(xlsx(GOOD)), "q.xlsx")},
               content_type="multipart/form-data")
     stale, fresh = uploads(app)
-    a_day_ago = time.time() - imports.UPLOAD_KEPT_SECONDS - 1
+    a_day_ago = time.time() - UPLOAD_KEPT_SECONDS - 1
     os.utime(stale, (a_day_ago, a_day_ago))
 
     def stop(seconds):

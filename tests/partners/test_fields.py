@@ -6,6 +6,7 @@ from sqlalchemy import select
 from speeddate.directory import imports
 from speeddate.extensions import db
 from speeddate.models import Gemeente, Partner, Sector
+from speeddate.models.partners import normalise_email
 from speeddate.partners import fields
 from tests.support import PARTNER, post_form
 
@@ -31,7 +32,7 @@ def test_the_languages_are_dutch_french_and_english(code, expected):
 
 
 def test_emails_are_stored_stripped_and_lower_cased():
-    assert fields.normalise_email("  Els.Peeters@Example.ORG ") == "els.peeters@example.org"
+    assert normalise_email("  Els.Peeters@Example.ORG ") == "els.peeters@example.org"
 
 
 def test_the_limits_are_the_columns_lengths():

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from speeddate.reports.services import to_csv, to_xlsx
+from speeddate.exports import to_csv, to_xlsx
 from speeddate.spreadsheet import neutralise_formulas, starts_a_formula
 
 NASTY = ["=2+3", "Org;=2+3;x", "Org,=2+3,x", "a; =1+1", 'a;"=1+1"', "+32 50 12 34 56", "-1+1", "@SUM(A1)",
