@@ -28,7 +28,7 @@ from sqlalchemy import func, insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from speeddate import create_app  # noqa: E402
-from speeddate.directory import imports  # noqa: E402
+from speeddate.directory import import_file, imports  # noqa: E402
 from speeddate.extensions import db  # noqa: E402
 from speeddate.models import Event, Gemeente, Partner, Registration, Sector  # noqa: E402
 from speeddate.reports import indicators  # noqa: E402
@@ -97,7 +97,8 @@ def run(args, database_url: str) -> dict:
         content = workbook(args.partners, sectors, ["Oostkamp", "Beernem", "Zedelgem", "Jabbeke"])
         _, floor_read, floor_read_mb = measured(lambda: sum(1 for _ in load_workbook(
             io.BytesIO(content), read_only=True).active.iter_rows(values_only=True)))
-        plan, import_seconds, import_mb = measured(lambda: imports.apply_import(imports.read_rows(content, "p.xlsx")))
+        plan, import_seconds, import_mb = measured(
+            lambda: imports.apply_import(import_file.read_rows(content, "p.xlsx")))
         created = db.session.scalar(select(func.count()).select_from(Partner))
         a_year_of_events(args.events, args.registrations)
         period = indicators.Period.year(YEAR)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from speeddate.directory import imports
+from speeddate.directory import import_file, imports
 
 
 @click.group("partners")
@@ -19,9 +19,9 @@ def partners_group() -> None:
 def import_partners(path: Path, dry_run: bool) -> None:
     """Import partners from CSV or XLSX; exit status 2 and nothing written when a row is bad."""
     try:
-        rows = imports.read_rows(path.read_bytes()[: imports.MAX_BYTES + 1], path.name)
+        rows = import_file.read_rows(path.read_bytes()[: import_file.MAX_BYTES + 1], path.name)
         plan = imports.plan_import(rows) if dry_run else imports.apply_import(rows)
-    except imports.ImportFileError as error:
+    except import_file.ImportFileError as error:
         raise click.ClickException(str(error)) from None
     except imports.ImportBlocked as blocked:
         plan = blocked.plan

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from speeddate import uploads
 from speeddate.auth.guard import organisers_only
-from speeddate.directory import imports, services
+from speeddate.directory import import_file, imports, services
 from speeddate.directory.forms import ImportConfirmForm, ImportForm, MergeForm, PartnerEditForm, SearchForm
 from speeddate.exports import download, export_table
 from speeddate.extensions import db
@@ -100,15 +100,15 @@ def merge(partner_id: int):
 def import_upload():
     form = ImportForm()
     if form.validate_on_submit():
-        content = form.file.data.read(imports.MAX_BYTES + 1)
+        content = form.file.data.read(import_file.MAX_BYTES + 1)
         try:
-            imports.read_rows(content, form.file.data.filename or "")
-        except imports.ImportFileError as error:
+            import_file.read_rows(content, form.file.data.filename or "")
+        except import_file.ImportFileError as error:
             form.file.errors.append(str(error))
         else:
             key = uploads.save_upload(content, form.file.data.filename or "")
             return redirect(url_for("directory.import_preview", key=key))
-    return render_template("directory/import.html", form=form, limits=imports), 400 if form.errors else 200
+    return render_template("directory/import.html", form=form, limits=import_file), 400 if form.errors else 200
 
 
 @bp.route("/import/<key>", methods=["GET", "POST"])
@@ -116,7 +116,7 @@ def import_preview(key: str):
     content = uploads.load_upload(key)
     if content is None:
         abort(404)
-    rows = imports.read_rows(content, key)
+    rows = import_file.read_rows(content, key)
     form = ImportConfirmForm()
     skip = frozenset(form.skip.data or []) if request.method == "POST" else frozenset()
     if form.validate_on_submit():

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from speeddate import demo
-from speeddate.directory import imports, services
+from speeddate.directory import import_file, imports, services
 from speeddate.exports import to_csv, to_xlsx
 from speeddate.extensions import db
 from speeddate.models import Organisation, Partner
@@ -29,7 +29,7 @@ def partner_count() -> int:
 
 
 def run(content: bytes, name: str = "partners.csv", skip: frozenset[int] = frozenset()) -> imports.ImportPlan:
-    return imports.apply_import(imports.read_rows(content, name), skip)
+    return imports.apply_import(import_file.read_rows(content, name), skip)
 
 
 def xlsx(rows: list[list[object]]) -> bytes:
@@ -118,12 +118,12 @@ def test_xlsx_formulas_are_read_as_text_and_refused(app):
     (b"naam;adres\nEls;Brugge\n", "no-email.csv"),
     (b"PK\x03\x04 not really a zip", "broken.xlsx"),
     (b"email\x00\x01\x02", "binary.csv"),
-    (b"email\n" + b"a@example.org\n" * (imports.MAX_ROWS + 1), "many.csv"),
-    (b"email\n" + b"x" * imports.MAX_BYTES, "huge.csv"),
+    (b"email\n" + b"a@example.org\n" * (import_file.MAX_ROWS + 1), "many.csv"),
+    (b"email\n" + b"x" * import_file.MAX_BYTES, "huge.csv"),
 ])
 def test_unreadable_or_oversized_files_are_refused_whole(app, content, name):
-    with pytest.raises(imports.ImportFileError):
-        imports.read_rows(content, name)
+    with pytest.raises(import_file.ImportFileError):
+        import_file.read_rows(content, name)
 
 
 def test_organisations_are_matched_in_any_letter_case_without_duplicates(app):

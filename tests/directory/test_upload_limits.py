@@ -10,7 +10,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from speeddate.directory import imports
+from speeddate.directory import import_file, imports
 from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Partner
@@ -50,24 +50,24 @@ GOOD = [["email", "first_name", "last_name"], ["els@example.org", "Els", "Peeter
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(app):
-    bomb = with_member(xlsx(GOOD), "xl/padding.xml", b"a" * (imports.MAX_UNPACKED_BYTES + 1))
-    assert len(bomb) < imports.MAX_BYTES
-    with force_locale("en"), pytest.raises(imports.ImportFileError, match="unpacks to more than 30 MB"):
-        imports.read_rows(bomb, "partners.xlsx")
+    bomb = with_member(xlsx(GOOD), "xl/padding.xml", b"a" * (import_file.MAX_UNPACKED_BYTES + 1))
+    assert len(bomb) < import_file.MAX_BYTES
+    with force_locale("en"), pytest.raises(import_file.ImportFileError, match="unpacks to more than 30 MB"):
+        import_file.read_rows(bomb, "partners.xlsx")
 
 
 def test_a_zip_of_many_members_is_refused(app):
     content = xlsx(GOOD)
-    for number in range(imports.MAX_MEMBERS):
+    for number in range(import_file.MAX_MEMBERS):
         content = with_member(content, f"xl/m{number}.xml", b"")
-    with pytest.raises(imports.ImportFileError):
-        imports.read_rows(content, "partners.xlsx")
+    with pytest.raises(import_file.ImportFileError):
+        import_file.read_rows(content, "partners.xlsx")
 
 
 def test_a_giant_cell_is_refused(app):
-    content = xlsx([*GOOD, ["an@example.org", "x" * (imports.MAX_CELL_CHARACTERS + 1), "Aerts"]])
-    with force_locale("en"), pytest.raises(imports.ImportFileError, match="row 3 holds more than 1000 characters"):
-        imports.read_rows(content, "partners.xlsx")
+    content = xlsx([*GOOD, ["an@example.org", "x" * (import_file.MAX_CELL_CHARACTERS + 1), "Aerts"]])
+    with force_locale("en"), pytest.raises(import_file.ImportFileError, match="row 3 holds more than 1000 characters"):
+        import_file.read_rows(content, "partners.xlsx")
 
 
 def test_a_hundred_megabyte_cell_is_refused_without_reading_it(app):
@@ -81,10 +81,10 @@ def test_a_hundred_megabyte_cell_is_refused_without_reading_it(app):
             if member.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(b"<t>Els</t>", b"<t>" + b"E" * 100_000_000 + b"</t>")
             bomb.writestr(member.filename, data)
-    assert len(buffer.getvalue()) < imports.MAX_BYTES
+    assert len(buffer.getvalue()) < import_file.MAX_BYTES
     started = time.monotonic()
-    with pytest.raises(imports.ImportFileError):
-        imports.read_rows(buffer.getvalue(), "partners.xlsx")
+    with pytest.raises(import_file.ImportFileError):
+        import_file.read_rows(buffer.getvalue(), "partners.xlsx")
     assert time.monotonic() - started < 5, "refused from the zip's directory, not after reading the cell"
 
 
@@ -93,7 +93,7 @@ def test_a_hundred_megabyte_cell_is_refused_without_reading_it(app):
     ("en", "The file unpacks to more than 30 MB")])
 def test_an_uploaded_bomb_gets_a_message_in_the_organisers_language_and_nothing_is_kept(app, organiser, language,
                                                                                      message):
-    bomb = with_member(xlsx(GOOD), "xl/padding.xml", b"a" * (imports.MAX_UNPACKED_BYTES + 1))
+    bomb = with_member(xlsx(GOOD), "xl/padding.xml", b"a" * (import_file.MAX_UNPACKED_BYTES + 1))
     response = post_form(organiser, f"/admin/directory/import?lang={language}",
                          {"file": (io.BytesIO(bomb), "p.xlsx")}, form_url="/admin/directory/import",
                          content_type="multipart/form-data")
@@ -106,7 +106,7 @@ def test_an_uploaded_bomb_gets_a_message_in_the_organisers_language_and_nothing_
 def test_an_address_that_cannot_be_mailed_blocks_its_row(app, address):
     content = xlsx([*GOOD, [address, "Jürgen", "Maes"]])
     with pytest.raises(imports.ImportBlocked) as blocked:
-        imports.apply_import(imports.read_rows(content, "partners.xlsx"))
+        imports.apply_import(import_file.read_rows(content, "partners.xlsx"))
     assert [row.action for row in blocked.value.plan.rows] == [imports.Action.CREATE, imports.Action.ERROR]
     assert partner_count() == 0
 
@@ -114,7 +114,7 @@ def test_an_address_that_cannot_be_mailed_blocks_its_row(app, address):
 def test_invisible_characters_in_a_name_block_its_row(app):
     content = xlsx([*GOOD, ["an@example.org", "\u200b\u200b", "Aerts"], ["bo@example.org", "Bo", "\u202eBos"]])
     with pytest.raises(imports.ImportBlocked) as blocked:
-        imports.apply_import(imports.read_rows(content, "partners.xlsx"))
+        imports.apply_import(import_file.read_rows(content, "partners.xlsx"))
     assert [row.action for row in blocked.value.plan.rows][1:] == [imports.Action.ERROR, imports.Action.ERROR]
 
 

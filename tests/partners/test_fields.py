@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from speeddate.directory import imports
+from speeddate.directory import import_file, imports
 from speeddate.extensions import db
 from speeddate.models import Gemeente, Partner, Sector
 from speeddate.models.partners import normalise_email
@@ -63,6 +63,6 @@ def test_the_registration_form_and_the_import_know_the_same_sectors(client, make
     event = make_event()
     response = post_form(client, f"/e/{event.slug}", {**PARTNER, "sector": sector})
     assert (response.status_code == 200) is known
-    rows = imports.read_rows(f"email;voornaam;achternaam;sector\nx@example.org;X;Y;{sector}\n".encode(), "p.csv")
+    rows = import_file.read_rows(f"email;voornaam;achternaam;sector\nx@example.org;X;Y;{sector}\n".encode(), "p.csv")
     assert (imports.plan_import(rows).rows[0].action == imports.Action.CREATE) is known
 

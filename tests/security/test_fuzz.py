@@ -23,7 +23,7 @@ from wtforms.fields.core import UnboundField
 
 from speeddate import tokens
 from speeddate.auth.services import create_user
-from speeddate.directory import imports
+from speeddate.directory import import_file, imports
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import Event, EventType, Organisation, Partner, Registration
@@ -87,7 +87,7 @@ def test_the_registration_form_never_fails_and_stores_only_clean_data(any_app):
     post()
 
 
-header_cells = st.lists(st.one_of(st.sampled_from([*imports.COLUMNS, "voornaam", "e-mail", "gemeente", "taal"]),
+header_cells = st.lists(st.one_of(st.sampled_from([*import_file.COLUMNS, "voornaam", "e-mail", "gemeente", "taal"]),
                                   st.text(max_size=20)), min_size=1, max_size=12)
 cells = st.one_of(nasty, st.emails(), st.sampled_from(["Oostkamp", "Huisartsen", "nl", "050 12 34 56"]))
 
@@ -132,14 +132,14 @@ files = st.one_of(
 def test_the_import_never_fails_and_imports_all_or_nothing_and_only_clean_rows(any_app):
     @FUZZ
     @given(upload=files)
-    def import_file(upload):
+    def import_a_file(upload):
         content, name = upload
         db.session.rollback()
         before = count(Partner)
         try:
-            rows = imports.read_rows(content, name)
+            rows = import_file.read_rows(content, name)
             plan = imports.apply_import(rows)
-        except imports.ImportFileError:
+        except import_file.ImportFileError:
             assert count(Partner) == before
             return
         except imports.ImportBlocked as blocked:
@@ -151,7 +151,7 @@ def test_the_import_never_fails_and_imports_all_or_nothing_and_only_clean_rows(a
         assert count(Partner) <= before + len(plan.rows)
         assert_no_stored_garbage()
 
-    import_file()
+    import_a_file()
 
 
 # Classes of input that gave HTTP 500 somewhere, thrown at every route (public and organiser) on both databases:
