@@ -1,6 +1,7 @@
-"""Mails as outbox rows, written in the caller's transaction; the worker (speeddate.mail.worker) sends them.
+"""Mails as outbox rows, written in the caller's unit of work; the worker (speeddate.mail.worker) sends them.
 
-Callers add rows before they commit, so a rolled-back change sends nothing and a committed one loses nothing.
+Each function here that writes joins the `with write():` of the change that causes the mail, so a rolled-back
+change sends nothing and a committed one loses nothing.
 Each row is rendered when it is written, in the recipient's language; scheduled rows (reminders, evaluation,
 follow-up) are rendered again when the event changes.
 """
@@ -15,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from speeddate import tokens
+from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.i18n import shift_local
 from speeddate.mail.calendar import registration_ics
@@ -87,16 +89,17 @@ def _fill(row: OutboxMail, kind: MailKind, registration: Registration, **context
 
 def enqueue(kind_name: str, registration: Registration, key: str | None = None, due_at: datetime | None = None,
             **context: object) -> OutboxMail:
-    """Add a mail about a registration to the outbox (no commit); the same key never makes a second row."""
-    key = key or f"{kind_name}:{registration.id}"
-    existing = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
-    if existing is not None:
-        return existing
-    row = _pending_row(key, kind_name, due_at, registration_id=registration.id, event_id=registration.event_id,
-                       partner_id=registration.partner_id)
-    _fill(row, KINDS[kind_name], registration, **context)
-    db.session.add(row)
-    return row
+    """Add a mail about a registration to the outbox; the same key never makes a second row."""
+    with write():
+        key = key or f"{kind_name}:{registration.id}"
+        existing = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
+        if existing is not None:
+            return existing
+        row = _pending_row(key, kind_name, due_at, registration_id=registration.id, event_id=registration.event_id,
+                           partner_id=registration.partner_id)
+        _fill(row, KINDS[kind_name], registration, **context)
+        db.session.add(row)
+        return row
 
 
 def _pending_row(key: str, kind_name: str, due_at: datetime | None, **links: int) -> OutboxMail:
@@ -112,12 +115,13 @@ def registration_received(registration: Registration, waitlist_rank: int | None,
 
     `details_kept`: the address belonged to a known partner, whose stored details were kept; the mail says so.
     """
-    db.session.flush()
-    if waitlist_rank is None:
-        enqueue("confirmed", registration, details_kept=details_kept)
-        schedule(registration)
-    else:
-        enqueue("waitlisted", registration, rank=waitlist_rank, details_kept=details_kept)
+    with write():
+        db.session.flush()
+        if waitlist_rank is None:
+            enqueue("confirmed", registration, details_kept=details_kept)
+            schedule(registration)
+        else:
+            enqueue("waitlisted", registration, rank=waitlist_rank, details_kept=details_kept)
 
 
 LINK_AGAIN_INTERVAL = timedelta(minutes=15)
@@ -126,29 +130,33 @@ LINK_AGAIN_INTERVAL = timedelta(minutes=15)
 def personal_link_again(registration: Registration) -> None:
     """Someone registered again with this address: mail its owner the personal link, at most once a quarter hour,
     so that a stranger repeating the form cannot flood the owner's mailbox."""
-    recent = db.session.scalar(select(OutboxMail.id).where(
-        OutboxMail.registration_id == registration.id, OutboxMail.kind == "link_again",
-        OutboxMail.created_at > utcnow() - LINK_AGAIN_INTERVAL).limit(1))
-    if recent is None:
-        enqueue("link_again", registration, key=f"link_again:{registration.id}:{uuid.uuid4().hex}")
+    with write():
+        recent = db.session.scalar(select(OutboxMail.id).where(
+            OutboxMail.registration_id == registration.id, OutboxMail.kind == "link_again",
+            OutboxMail.created_at > utcnow() - LINK_AGAIN_INTERVAL).limit(1))
+        if recent is None:
+            enqueue("link_again", registration, key=f"link_again:{registration.id}:{uuid.uuid4().hex}")
 
 
 def promoted(registration: Registration) -> None:
     """A place came free and is now this partner's."""
-    enqueue("promoted", registration)
-    schedule(registration)
+    with write():
+        enqueue("promoted", registration)
+        schedule(registration)
 
 
 def cancelled(registration: Registration) -> None:
     """Acknowledge a cancellation; scheduled mails for it are withdrawn."""
-    enqueue("cancelled", registration)
-    withdraw(OutboxMail.registration_id == registration.id, OutboxMail.kind.in_(SCHEDULED))
+    with write():
+        enqueue("cancelled", registration)
+        withdraw(OutboxMail.registration_id == registration.id, OutboxMail.kind.in_(SCHEDULED))
 
 
 def withdraw(*conditions: object) -> None:
     """Cancel pending mails that are no longer wanted."""
-    db.session.execute(update(OutboxMail).where(OutboxMail.status == MailStatus.PENDING, *conditions)
-                       .values(status=MailStatus.CANCELLED).execution_options(synchronize_session=False))
+    with write():
+        db.session.execute(update(OutboxMail).where(OutboxMail.status == MailStatus.PENDING, *conditions)
+                           .values(status=MailStatus.CANCELLED).execution_options(synchronize_session=False))
 
 
 def scheduled_times(registration: Registration) -> dict[str, datetime]:
@@ -182,15 +190,16 @@ def still_wanted(row: OutboxMail) -> bool:
 
 def schedule(registration: Registration) -> None:
     """Create or re-render the scheduled mails of a confirmed registration; skip those already past."""
-    now = utcnow()
-    for kind_name, due in scheduled_times(registration).items():
-        key = f"{kind_name}:{registration.id}"
-        row = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
-        if row is None and due > now:
-            enqueue(kind_name, registration, key=key, due_at=due)
-        elif row is not None and row.status == MailStatus.PENDING:
-            row.due_at = row.next_attempt_at = due
-            _fill(row, KINDS[kind_name], registration)
+    with write():
+        now = utcnow()
+        for kind_name, due in scheduled_times(registration).items():
+            key = f"{kind_name}:{registration.id}"
+            row = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
+            if row is None and due > now:
+                enqueue(kind_name, registration, key=key, due_at=due)
+            elif row is not None and row.status == MailStatus.PENDING:
+                row.due_at = row.next_attempt_at = due
+                _fill(row, KINDS[kind_name], registration)
 
 
 def active_registrations(event: Event) -> list[Registration]:
@@ -201,26 +210,29 @@ def active_registrations(event: Event) -> list[Registration]:
 
 def event_changed(event: Event) -> None:
     """Time, place or link changed: tell everyone (updated calendar entry) and move their scheduled mails."""
-    for registration in active_registrations(event):
-        enqueue("event_changed", registration, key=f"event_changed:{registration.id}:{event.ics_sequence}")
-        if registration.status == RegistrationStatus.CONFIRMED:
-            schedule(registration)
+    with write():
+        for registration in active_registrations(event):
+            enqueue("event_changed", registration, key=f"event_changed:{registration.id}:{event.ics_sequence}")
+            if registration.status == RegistrationStatus.CONFIRMED:
+                schedule(registration)
 
 
 def event_cancelled(event: Event) -> None:
     """The event is off: a cancellation (METHOD:CANCEL) to everyone, and nothing else pending for it."""
-    withdraw(OutboxMail.event_id == event.id)
-    for registration in active_registrations(event):
-        enqueue("event_cancelled", registration)
+    with write():
+        withdraw(OutboxMail.event_id == event.id)
+        for registration in active_registrations(event):
+            enqueue("event_cancelled", registration)
 
 
 def invite(event: Event, partner: Partner, unsubscribe_url: str) -> OutboxMail:
     """An invitation to a partner who has no registration; the key makes a second one to the same event fail."""
-    row = _pending_row(f"invitation:{event.id}:{partner.id}", "invitation", None, event_id=event.id,
-                       partner_id=partner.id)
-    row.subject, row.body_text, row.body_html = _render(
-        KINDS["invitation"], partner.language, event=event, partner=partner,
-        link=external_url("partners.event", slug=event.slug), unsubscribe_url=unsubscribe_url)
-    row.recipient, row.language, row.unsubscribe_url = partner.email, partner.language, unsubscribe_url
-    db.session.add(row)
-    return row
+    with write():
+        row = _pending_row(f"invitation:{event.id}:{partner.id}", "invitation", None, event_id=event.id,
+                           partner_id=partner.id)
+        row.subject, row.body_text, row.body_html = _render(
+            KINDS["invitation"], partner.language, event=event, partner=partner,
+            link=external_url("partners.event", slug=event.slug), unsubscribe_url=unsubscribe_url)
+        row.recipient, row.language, row.unsubscribe_url = partner.email, partner.language, unsubscribe_url
+        db.session.add(row)
+        return row

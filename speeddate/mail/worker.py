@@ -21,7 +21,7 @@ from flask import current_app
 from flask_mail import BadHeaderError, Connection, Message
 from sqlalchemy import func, select, update
 
-from speeddate.database import begin_write
+from speeddate.database import write
 from speeddate.directory.imports import discard_stale_uploads
 from speeddate.extensions import db
 from speeddate.mail import services as mails
@@ -78,18 +78,18 @@ def send_due(worker: str | None = None, now: datetime | None = None) -> SendRepo
 
 def claim(worker: str, now: datetime) -> list[OutboxMail]:
     """Mark a batch of due mails as this worker's, oldest due first, and commit that claim."""
-    begin_write()
-    due = (select(OutboxMail.id)
-           .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
-           .order_by(OutboxMail.due_at, OutboxMail.id)
-           .limit(current_app.config["MAIL_BATCH_SIZE"])
-           .with_for_update(skip_locked=True))
-    ids = list(db.session.scalars(due))
-    if ids:
-        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids), OutboxMail.status == MailStatus.PENDING)
-                           .values(status=MailStatus.SENDING, claimed_by=worker, claimed_at=utcnow())
-                           .execution_options(synchronize_session=False))
-    db.session.commit()
+    with write():
+        due = (select(OutboxMail.id)
+               .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
+               .order_by(OutboxMail.due_at, OutboxMail.id)
+               .limit(current_app.config["MAIL_BATCH_SIZE"])
+               .with_for_update(skip_locked=True))
+        ids = list(db.session.scalars(due))
+        if ids:
+            db.session.execute(update(OutboxMail)
+                               .where(OutboxMail.id.in_(ids), OutboxMail.status == MailStatus.PENDING)
+                               .values(status=MailStatus.SENDING, claimed_by=worker, claimed_at=utcnow())
+                               .execution_options(synchronize_session=False))
     return list(db.session.scalars(select(OutboxMail).where(OutboxMail.id.in_(ids),
                                                             OutboxMail.claimed_by == worker,
                                                             OutboxMail.status == MailStatus.SENDING)
@@ -143,9 +143,8 @@ class Outcomes:
 
     def write(self) -> None:
         if self.rows:
-            begin_write()
-            db.session.execute(update(OutboxMail), self.rows)
-            db.session.commit()
+            with write():
+                db.session.execute(update(OutboxMail), self.rows)
             self.rows = []
 
 
@@ -178,11 +177,10 @@ def _withdraw_unwanted(batch: list[OutboxMail], report: SendReport) -> list[Outb
     """Mails that stopped being wanted since they were written (an evaluation already answered...)."""
     unwanted = [row.id for row in batch if not mails.still_wanted(row)]
     if unwanted:
-        begin_write()
-        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(unwanted))
-                           .values(status=MailStatus.CANCELLED, claimed_by=None, last_error="no longer needed")
-                           .execution_options(synchronize_session=False))
-        db.session.commit()
+        with write():
+            db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(unwanted))
+                               .values(status=MailStatus.CANCELLED, claimed_by=None, last_error="no longer needed")
+                               .execution_options(synchronize_session=False))
         report.withdrawn += len(unwanted)
     return [row for row in batch if row.id not in unwanted]
 
@@ -235,36 +233,32 @@ def _release(ids: list[int], error: str) -> None:
     """Give claimed rows back untouched (the server, not the mail, was the problem)."""
     if not ids:
         return
-    begin_write()
-    db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids))
-                       .values(status=MailStatus.PENDING, claimed_by=None, last_error=error)
-                       .execution_options(synchronize_session=False))
-    db.session.commit()
+    with write():
+        db.session.execute(update(OutboxMail).where(OutboxMail.id.in_(ids))
+                           .values(status=MailStatus.PENDING, claimed_by=None, last_error=error)
+                           .execution_options(synchronize_session=False))
 
 
 def fail_abandoned_claims() -> int:
     """Rows a dead worker left `sending`: mark them failed for review rather than risk a second copy."""
-    begin_write()
-    limit = utcnow() - timedelta(minutes=current_app.config["MAIL_CLAIM_MINUTES"])
-    result = db.session.execute(
-        update(OutboxMail).where(OutboxMail.status == MailStatus.SENDING, OutboxMail.claimed_at < limit)
-        .values(status=MailStatus.FAILED, claimed_by=None,
-                last_error="the worker stopped while sending: check whether it arrived, then retry")
-        .execution_options(synchronize_session=False))
-    db.session.commit()
+    with write():
+        limit = utcnow() - timedelta(minutes=current_app.config["MAIL_CLAIM_MINUTES"])
+        result = db.session.execute(
+            update(OutboxMail).where(OutboxMail.status == MailStatus.SENDING, OutboxMail.claimed_at < limit)
+            .values(status=MailStatus.FAILED, claimed_by=None,
+                    last_error="the worker stopped while sending: check whether it arrived, then retry")
+            .execution_options(synchronize_session=False))
     return result.rowcount
 
 
 def retry(mail_id: int) -> bool:
     """Put a failed (or cancelled) mail back in the queue, as new; False when it was not failed, or when an
     erasure emptied it (it would reach nobody, or somebody without the text)."""
-    begin_write()
-    row = db.session.get(OutboxMail, mail_id)
-    if row is None or row.status not in (MailStatus.FAILED, MailStatus.CANCELLED) or not row.body_text:
-        db.session.rollback()
-        return False
-    row.status, row.attempts, row.next_attempt_at, row.claimed_by = MailStatus.PENDING, 0, utcnow(), None
-    db.session.commit()
+    with write():
+        row = db.session.get(OutboxMail, mail_id)
+        if row is None or row.status not in (MailStatus.FAILED, MailStatus.CANCELLED) or not row.body_text:
+            return False
+        row.status, row.attempts, row.next_attempt_at, row.claimed_by = MailStatus.PENDING, 0, utcnow(), None
     return True
 
 

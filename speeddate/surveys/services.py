@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from speeddate import tokens
-from speeddate.database import begin_write
+from speeddate.database import lock_one, write
 from speeddate.extensions import db
 from speeddate.i18n import shift_local
 from speeddate.models import (
@@ -160,28 +160,22 @@ def _parse_one(question: Question, raw: list[str]) -> list[int] | str | None:
     return sorted(set(numbers)) or None
 
 
-def _locked_registration(registration_id: int) -> Registration:
-    """The registration, its row locked until the transaction ends, so that a double submission waits for the
-    first one and then replaces its answers (SQLite's BEGIN IMMEDIATE already serialises; PostgreSQL needs this)."""
-    begin_write()
-    statement = select(Registration).where(Registration.id == registration_id).with_for_update()
-    return db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
-
-
 def save_evaluation(registration_id: int, values: dict[int, list[int] | str]) -> EvaluationResponse:
     """Store (or replace) the registration's answers in one transaction; one response per registration."""
-    registration = _locked_registration(registration_id)
-    response = response_of(registration)
-    if response is None:
-        response = EvaluationResponse(event_id=registration.event_id, respondent=respondent_key(registration))
-        db.session.add(response)
-    response.registration_id = None if registration.event.evaluation_anonymous else registration.id
-    response.answers = [Answer(question_id=question_id, number=None if isinstance(value, str) else number,
-                               text=value if isinstance(value, str) else None)
-                        for question_id, value in values.items()
-                        for number in ([None] if isinstance(value, str) else value)]
-    response.updated_at = utcnow()
-    db.session.commit()
+    with write():
+        # The row lock makes a double submission wait for the first one and then replace its answers
+        # (SQLite's BEGIN IMMEDIATE already serialises; PostgreSQL needs the lock).
+        registration = lock_one(Registration, registration_id)
+        response = response_of(registration)
+        if response is None:
+            response = EvaluationResponse(event_id=registration.event_id, respondent=respondent_key(registration))
+            db.session.add(response)
+        response.registration_id = None if registration.event.evaluation_anonymous else registration.id
+        response.answers = [Answer(question_id=question_id, number=None if isinstance(value, str) else number,
+                                   text=value if isinstance(value, str) else None)
+                            for question_id, value in values.items()
+                            for number in ([None] if isinstance(value, str) else value)]
+        response.updated_at = utcnow()
     return response
 
 
@@ -224,15 +218,15 @@ def followup_of(registration: Registration) -> FollowupResponse | None:
 def save_followup(registration_id: int, used_contacts: bool, outcomes: dict[int, ContactOutcome],
                   comment: str) -> FollowupResponse:
     """Store (or replace) the follow-up answer; outcomes only for people actually met."""
-    registration = _locked_registration(registration_id)
-    met = {other.id for other in people_met(registration)}
-    response = followup_of(registration) or FollowupResponse(registration_id=registration.id,
-                                                             event_id=registration.event_id)
-    db.session.add(response)
-    response.used_contacts, response.comment, response.updated_at = used_contacts, comment, utcnow()
-    response.contacts = [FollowupContact(met_registration_id=other, outcome=outcome)
-                         for other, outcome in outcomes.items() if other in met]
-    db.session.commit()
+    with write():
+        registration = lock_one(Registration, registration_id)  # a double submission waits, then replaces
+        met = {other.id for other in people_met(registration)}
+        response = followup_of(registration) or FollowupResponse(registration_id=registration.id,
+                                                                 event_id=registration.event_id)
+        db.session.add(response)
+        response.used_contacts, response.comment, response.updated_at = used_contacts, comment, utcnow()
+        response.contacts = [FollowupContact(met_registration_id=other, outcome=outcome)
+                             for other, outcome in outcomes.items() if other in met]
     return response
 
 

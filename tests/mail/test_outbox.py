@@ -13,6 +13,7 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
+from speeddate.database import write
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.mail import worker
@@ -63,13 +64,12 @@ def test_a_rollback_sends_nothing(app, make_event, register):
     event = make_event()
     register(event, 1)
     before = len(rows())
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError), write():
         registration = db.session.scalar(select(Registration))
         from speeddate.mail import services as mails
 
         mails.cancelled(registration)
         raise RuntimeError("the change failed after the mail was written")
-    db.session.rollback()
     assert len(rows()) == before
 
 
