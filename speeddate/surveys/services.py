@@ -282,12 +282,14 @@ def respondents(event: Event) -> int:
 def evaluation_results(event: Event, language: str) -> EvaluationResults:
     """Response rate and, per question, n, mean, distribution and open answers (n only, see counts_only)."""
     responded = respondents(event)
-    answers = db.session.execute(select(Answer.question_id, Answer.number, Answer.text).join(EvaluationResponse)
-                                 .where(EvaluationResponse.event_id == event.id)).all()
+    answers = db.session.execute(select(Answer.question_id, Answer.response_id, Answer.number, Answer.text)
+                                 .join(EvaluationResponse).where(EvaluationResponse.event_id == event.id)).all()
     per_question: dict[int, list] = {}
-    for question_id, number, text in answers:
+    answered_by: dict[int, set[int]] = {}
+    for question_id, response_id, number, text in answers:
         per_question.setdefault(question_id, []).append(text if text is not None else number)
-    results = [_question_result(q, per_question.get(q.id, []), language)
+        answered_by.setdefault(question_id, set()).add(response_id)
+    results = [_question_result(q, per_question.get(q.id, []), len(answered_by.get(q.id, ())), language)
                for q in questions_for(event.type, include_retired=True) if q.active or q.id in per_question]
     if counts_only(event, responded):
         results = [QuestionResult(r.question, r.n, None, [], []) for r in results]
@@ -295,9 +297,10 @@ def evaluation_results(event: Event, language: str) -> EvaluationResults:
     return EvaluationResults(evaluation_invited(event), responded, results, headline, counts_only(event, responded))
 
 
-def _question_result(question: Question, values: list, language: str) -> QuestionResult:
+def _question_result(question: Question, values: list, respondents: int, language: str) -> QuestionResult:
+    """One question's figures; n counts the people who answered it (several choices are one answer each)."""
     if question.kind == QuestionKind.TEXT:
-        return QuestionResult(question, len(values), None, [], [v for v in values if v])
+        return QuestionResult(question, respondents, None, [], [v for v in values if v])
     labels = {QuestionKind.SCALE: [str(n) for n in range(1, 6)],
               QuestionKind.YES_NO: [str(_l("no")), str(_l("yes"))]}.get(question.kind,
                                                                         question.option_labels(language))
@@ -306,8 +309,7 @@ def _question_result(question: Question, values: list, language: str) -> Questio
     distribution = [(label, counts.get(index + offset, 0)) for index, label in enumerate(labels)]
     mean = sum(values) / len(values) if values and question.kind in (QuestionKind.SCALE, QuestionKind.YES_NO) \
         else None
-    n = len(values) if question.kind != QuestionKind.MULTIPLE else len({id(v) for v in values})
-    return QuestionResult(question, n, mean, distribution, [])
+    return QuestionResult(question, respondents, mean, distribution, [])
 
 
 @dataclass
