@@ -23,14 +23,18 @@ from speeddate.models import (
     EventType,
     FollowupContact,
     FollowupResponse,
-    Partner,
     Question,
     QuestionKind,
     Registration,
     RegistrationStatus,
 )
 from speeddate.models.base import utcnow
-from speeddate.seating import seats
+from speeddate.participation import (
+    attendance_known,
+    people_met,
+    shares_contacts,  # noqa: F401 (seating imports it from here, for now)
+    took_part,
+)
 
 TARGET = 3.5  # the action plan's target for the headline score
 TEXT_LIMIT = 2000
@@ -45,19 +49,6 @@ class Window(enum.StrEnum):
 
 
 # --- who may answer, and when ---------------------------------------------------------------------------------
-
-def attendance_known(event: Event) -> bool:
-    """Once anyone is checked in, only people checked in count as having been there."""
-    return db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.attended.is_(True))) > 0
-
-
-def took_part(registration: Registration) -> bool:
-    """Confirmed, and present when attendance was taken."""
-    if registration.status != RegistrationStatus.CONFIRMED:
-        return False
-    return registration.attended or not attendance_known(registration.event)
-
 
 def evaluation_closes_at(event: Event) -> datetime:
     """The evaluation closes this many days after the end, at the same Brussels wall-clock time."""
@@ -191,24 +182,6 @@ def current_values(response: EvaluationResponse | None) -> dict[int, list[int] |
 
 
 # --- follow-up ------------------------------------------------------------------------------------------------
-
-def shares_contacts(partner: Partner) -> bool:
-    """Whether the people this partner meets may see their name, organisation and email (their consent)."""
-    return partner.consent_share_contacts_at is not None and partner.erased_at is None
-
-
-def people_met(registration: Registration) -> list[Registration]:
-    """Whom the participant met at the event and may see named: their partners in the final (published) seating
-    plan who took part and consented to be shown; without a plan, everyone else who took part and consented."""
-    query = select(Registration).where(
-        Registration.event_id == registration.event_id, Registration.id != registration.id,
-        Registration.status == RegistrationStatus.CONFIRMED)
-    met = seats.met_ids(registration)
-    if met is not None:
-        query = query.where(Registration.id.in_(met))
-    others = db.session.scalars(query.order_by(Registration.id))
-    return [other for other in others if took_part(other) and shares_contacts(other.partner)]
-
 
 def followup_of(registration: Registration) -> FollowupResponse | None:
     """The registration's follow-up answer, if any."""

@@ -7,9 +7,9 @@ import pytest
 from speeddate import solver
 from speeddate.extensions import db
 from speeddate.models import JobStatus, OutboxMail, Registration, RegistrationStatus, SeatingPlan
+from speeddate.participation import people_met
 from speeddate.partners.services import cancel_registration
 from speeddate.seating import seats, services
-from speeddate.surveys.services import people_met
 
 
 def generated(event, time_limit: float = 1.0) -> SeatingPlan:
