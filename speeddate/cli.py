@@ -22,7 +22,7 @@ from speeddate.privacy.cli import privacy_group
 from speeddate.reports import services as reports
 from speeddate.reports.cli import report_command
 from speeddate.seating.cli import seating_group
-from speeddate.surveys import services as surveys
+from speeddate.surveys.results import evaluation_rows
 from speeddate.urls import registration_url
 
 
@@ -190,7 +190,7 @@ def export_evaluations(event_id: int, file_format: str, language: str, out: Path
     event = db.session.get(Event, event_id)
     if event is None:
         raise click.ClickException(f"no event with id {event_id}")
-    columns, rows = surveys.evaluation_rows(event, language)
+    columns, rows = evaluation_rows(event, language)
     _write(reports.to_xlsx(columns, rows, "evaluation") if file_format == "xlsx" else reports.to_csv(columns, rows),
            out, binary=file_format == "xlsx")
 

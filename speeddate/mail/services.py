@@ -22,7 +22,7 @@ from speeddate.i18n import shift_local
 from speeddate.mail.calendar import registration_ics
 from speeddate.models import Event, EventType, MailStatus, OutboxMail, Partner, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
-from speeddate.surveys import services as surveys
+from speeddate.surveys import answers, windows
 from speeddate.urls import external_url, personal_url
 from speeddate.zone.services import zone_settings
 
@@ -163,11 +163,11 @@ def scheduled_times(registration: Registration) -> dict[str, datetime]:
     """When each scheduled mail of a confirmed registration is due (Brussels wall-clock arithmetic)."""
     event, config = registration.event, current_app.config
     times = {"reminder": shift_local(event.starts_at, hours=-config["MAIL_REMINDER_HOURS_BEFORE"]),
-             "evaluation": surveys.evaluation_invitation_at(event),
-             "evaluation_reminder": surveys.evaluation_reminder_at(event)}
+             "evaluation": windows.evaluation_invitation_at(event),
+             "evaluation_reminder": windows.evaluation_reminder_at(event)}
     if event.type == EventType.LUNCHWEBINAR and event.online_url:
         times["webinar_link"] = event.starts_at - timedelta(minutes=config["MAIL_WEBINAR_LINK_MINUTES_BEFORE"])
-    if (opens := surveys.followup_opens_at(event)) and registration.partner.consent_followup_at is not None:
+    if (opens := windows.followup_opens_at(event)) and registration.partner.consent_followup_at is not None:
         times["followup"] = opens
     return times
 
@@ -179,13 +179,13 @@ def still_wanted(row: OutboxMail) -> bool:
     if registration is None or row.kind not in ("evaluation", "evaluation_reminder", "followup"):
         return True
     if row.kind == "followup":
-        return surveys.followup_window(registration, row.due_at) != surveys.Window.NOT_FOR_YOU
-    if surveys.evaluation_window(registration, row.due_at) != surveys.Window.OPEN:
+        return windows.followup_window(registration, row.due_at) != windows.Window.NOT_FOR_YOU
+    if windows.evaluation_window(registration, row.due_at) != windows.Window.OPEN:
         return False
     # An anonymous evaluation's reminder goes to everyone who took part: a reminder withdrawn next to a name in
     # the outbox would tell the organisers who answered.
     return (row.kind == "evaluation" or registration.event.evaluation_anonymous
-            or not surveys.has_responded(registration))
+            or not answers.has_responded(registration))
 
 
 def schedule(registration: Registration) -> None:

@@ -1,4 +1,5 @@
-"""Organisers edit the question sets: add, reword, reorder, and remove (or retire, once answered)."""
+"""The question set of each event type: read in order, and edited by organisers (add, reword, reorder, and remove,
+or retire once answered)."""
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -6,6 +7,14 @@ from sqlalchemy import func, select
 from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import Answer, EventType, Question, QuestionKind
+
+
+def questions_for(event_type: EventType, include_retired: bool = False) -> list[Question]:
+    """The evaluation questions of an event type, in order."""
+    query = select(Question).where(Question.event_type == event_type)
+    if not include_retired:
+        query = query.where(Question.active.is_(True))
+    return list(db.session.scalars(query.order_by(Question.position, Question.id)))
 
 
 def answered_ids() -> set[int]:

@@ -15,7 +15,7 @@ from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID, page_number, parse_id
 from speeddate.models import EvaluationResponse, Event, Partner, QuestionKind, Registration
 from speeddate.models import base as clock
-from speeddate.surveys import services as surveys
+from speeddate.surveys.questions import questions_for
 from tests.conftest import PARTNER, local_now, post_form
 
 EMAIL, PASSWORD = "organisator@elz.example", "a-long-password"
@@ -239,7 +239,7 @@ def test_an_evaluation_answer_in_odd_digits_gets_the_forms_message_not_pythons(c
     db.session.refresh(event)
     clock.frozen_now = event.ends_at + timedelta(hours=1)
     try:
-        scale = next(q for q in surveys.questions_for(event.type) if q.kind == QuestionKind.SCALE)
+        scale = next(q for q in questions_for(event.type) if q.kind == QuestionKind.SCALE)
         response = post_form(client, f"{link}/evaluation?lang=en", {f"q{scale.id}": value})
     finally:
         clock.frozen_now = None

@@ -9,7 +9,8 @@ from speeddate.extensions import db
 from speeddate.models import EventType, Question, QuestionKind
 from speeddate.models import base as clock
 from speeddate.partners.services import PartnerDetails, register
-from speeddate.surveys import services as surveys
+from speeddate.surveys.answers import save_evaluation
+from speeddate.surveys.results import evaluation_results
 from speeddate.zone.services import sectors_by_cluster
 
 
@@ -32,7 +33,7 @@ def several_choices(make_event):
 def test_the_count_of_a_several_choices_question_is_its_respondents_not_its_options(several_choices):
     event, question, people = several_choices
     for registration, chosen in zip(people, ([0, 1], [0], [1], [0, 1]), strict=True):
-        surveys.save_evaluation(registration.id, {question.id: chosen})
-    result = next(r for r in surveys.evaluation_results(event, "nl").questions if r.question.id == question.id)
+        save_evaluation(registration.id, {question.id: chosen})
+    result = next(r for r in evaluation_results(event, "nl").questions if r.question.id == question.id)
     assert result.n == 4
     assert result.distribution == [("Contacten", 3), ("Ideeën", 3), ("Folders", 0)]
