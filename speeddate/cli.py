@@ -15,7 +15,7 @@ from speeddate.directory.cli import partners_group
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID
-from speeddate.mail import worker
+from speeddate.mail import outbox, worker
 from speeddate.models import Event, EventType, Gemeente
 from speeddate.ops.cli import backup_command, restore_command
 from speeddate.privacy.cli import privacy_group
@@ -164,7 +164,7 @@ def mail_group() -> None:
 def send_mail(loop: bool, interval: float) -> None:
     """Send every due mail in the outbox (once, or with --loop continuously)."""
     if not current_app.config.get("MAIL_SERVER"):
-        click.echo(f"No MAIL_SERVER configured: {worker.backlog()} due mails wait in the outbox.")
+        click.echo(f"No MAIL_SERVER configured: {outbox.backlog()} due mails wait in the outbox.")
         return
     if loop:
         try:

@@ -10,7 +10,7 @@ from speeddate.auth.guard import organisers_only
 from speeddate.events.forms import ActionForm
 from speeddate.extensions import db
 from speeddate.forms_common import page_number
-from speeddate.mail import worker
+from speeddate.mail import outbox
 from speeddate.models import MailStatus, OutboxMail
 
 bp = organisers_only(Blueprint("mail", __name__, url_prefix="/admin/outbox"))
@@ -60,7 +60,7 @@ def retry(mail_id: int):
     db.session.get(OutboxMail, mail_id) or abort(404)
     if not ActionForm().validate():
         abort(400)
-    if worker.retry(mail_id):
+    if outbox.retry(mail_id):
         flash(_("The mail is queued again."), "success")
     else:
         flash(_("Only failed or cancelled mails can be retried."), "error")
