@@ -15,9 +15,11 @@ from speeddate.surveys import answers, windows
 from speeddate.surveys import questions as question_admin
 from speeddate.surveys.followup import followup_of, followup_results, save_followup
 from speeddate.surveys.forms import QuestionForm, TokenForm, parse_answers, parse_followup
+from speeddate.surveys.mails import register_mail_kinds
 from speeddate.surveys.results import TARGET, evaluation_results, evaluation_rows
 
 bp = Blueprint("surveys", __name__)
+bp.record_once(lambda _state: register_mail_kinds())
 admin_bp = organisers_only(Blueprint("survey_admin", __name__, url_prefix="/admin"))
 
 
