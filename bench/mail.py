@@ -32,7 +32,7 @@ from speeddate.events import services as events  # noqa: E402
 from speeddate.extensions import db  # noqa: E402
 from speeddate.i18n import to_local  # noqa: E402
 from speeddate.mail import invitations, worker  # noqa: E402
-from speeddate.mail.worker import build_message  # noqa: E402
+from speeddate.mail.transport import build_message  # noqa: E402
 from speeddate.models import EventType, OutboxMail, Partner, Sector  # noqa: E402
 from speeddate.models.base import utcnow  # noqa: E402
 

@@ -16,14 +16,14 @@ from speeddate.events import services as events
 from speeddate.exports import export_table
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID
-from speeddate.mail import worker
+from speeddate.mail import outbox, worker
 from speeddate.models import Event, EventType, Gemeente
 from speeddate.ops.cli import backup_command, restore_command
 from speeddate.privacy.cli import privacy_group
 from speeddate.reports import services as reports
 from speeddate.reports.cli import report_command
 from speeddate.seating.cli import seating_group
-from speeddate.surveys import services as surveys
+from speeddate.surveys.results import evaluation_rows
 from speeddate.urls import registration_url
 
 
@@ -165,7 +165,7 @@ def mail_group() -> None:
 def send_mail(loop: bool, interval: float) -> None:
     """Send every due mail in the outbox (once, or with --loop continuously)."""
     if not current_app.config.get("MAIL_SERVER"):
-        click.echo(f"No MAIL_SERVER configured: {worker.backlog()} due mails wait in the outbox.")
+        click.echo(f"No MAIL_SERVER configured: {outbox.backlog()} due mails wait in the outbox.")
         return
     if loop:
         try:
@@ -191,7 +191,7 @@ def export_evaluations(event_id: int, file_format: str, language: str, out: Path
     event = db.session.get(Event, event_id)
     if event is None:
         raise click.ClickException(f"no event with id {event_id}")
-    columns, rows = surveys.evaluation_rows(event, language)
+    columns, rows = evaluation_rows(event, language)
     _write(export_table(columns, rows, "evaluation", file_format), out, binary=file_format == "xlsx")
 
 

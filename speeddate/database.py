@@ -135,21 +135,6 @@ def lock_one(model: type[M], ident: int) -> M:
     return db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
 
 
-def begin_write() -> None:
-    """Deprecated: join or start a write transaction that the caller commits (code not yet on `write()`)."""
-    session = db.session()
-    if session.in_transaction():
-        if session.info.get(_WRITING):
-            return
-        session.commit()
-    token = _write_intent.set(True)
-    try:
-        session.connection()
-    finally:
-        _write_intent.reset(token)
-    session.info[_WRITING] = True
-
-
 @event.listens_for(Session, "before_commit")
 def _no_commit_inside(session: Session) -> None:
     """A service that commits inside a unit of work would split it: refuse (only `write()` itself ends it)."""

@@ -32,7 +32,8 @@ from speeddate.models import (
     ZoneSettings,
 )
 from speeddate.models.base import utcnow
-from speeddate.surveys import services as surveys
+from speeddate.surveys.answers import respondent_key
+from speeddate.surveys.questions import questions_for
 from speeddate.zone.settings import forget_zone_settings
 
 ORGANISER_EMAIL = "organisator@demo.speeddate.be"
@@ -220,8 +221,8 @@ def _evaluations(rng: random.Random, event: Event) -> None:
 
 
 def _evaluation(rng: random.Random, registration: Registration) -> None:
-    response = EvaluationResponse(event_id=registration.event_id, respondent=surveys.respondent_key(registration))
-    for question in surveys.questions_for(registration.event.type):
+    response = EvaluationResponse(event_id=registration.event_id, respondent=respondent_key(registration))
+    for question in questions_for(registration.event.type):
         if question.kind == QuestionKind.SCALE:
             response.answers.append(Answer(question_id=question.id, number=rng.choices((2, 3, 4, 5),
                                                                                      (1, 3, 8, 6))[0]))

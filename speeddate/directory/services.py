@@ -23,7 +23,7 @@ from speeddate.models import (
 from speeddate.models.base import utcnow
 from speeddate.models.partners import normalise_email
 from speeddate.partners.services import PartnerDetails, apply_details
-from speeddate.surveys import services as surveys
+from speeddate.surveys import answers
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = ("email", "first_name", "last_name", "organisation", "sector", "gemeenten", "function", "phone",
@@ -118,7 +118,7 @@ def history(partner: Partner) -> list[Registration]:
 def evaluations_given(partner: Partner) -> list[str]:
     """Titles of the events whose evaluation the partner answered; never their answers."""
     registrations = list(db.session.scalars(select(Registration).where(Registration.partner_id == partner.id)))
-    return [event.title for event in surveys.evaluations_given(registrations)]
+    return [event.title for event in answers.evaluations_given(registrations)]
 
 
 def organisations() -> list[tuple[Organisation, int, int]]:

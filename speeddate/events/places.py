@@ -3,12 +3,12 @@
 Every change to an event's places first locks the event row (SELECT ... FOR UPDATE on PostgreSQL; on SQLite
 every transaction starts with BEGIN IMMEDIATE, which serialises writers). Taking a place is moreover a
 conditional UPDATE guarded by a CHECK constraint, so the database itself refuses a place beyond capacity.
-Callers own the transaction and commit.
+Callers run inside the unit of work (`with write():`), which commits; the lock refuses to run outside one.
 """
 
 from sqlalchemy import func, select, update
 
-from speeddate.database import begin_write, lock_one
+from speeddate.database import lock_one
 from speeddate.extensions import db
 from speeddate.models import Event, EventStatus, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
@@ -20,7 +20,6 @@ class CapacityError(Exception):
 
 def lock_event(event_id: int) -> Event:
     """Load the event and hold its row lock until the unit of work ends (refused outside `with write():`)."""
-    begin_write()  # until every caller runs inside `with write():`
     return lock_one(Event, event_id)
 
 

@@ -1,12 +1,13 @@
-"""Mails as outbox rows, written in the caller's transaction; the worker (speeddate.mail.worker) sends them.
+"""Mails as outbox rows, written in the caller's unit of work; the worker (speeddate.mail.worker) sends them.
 
-Callers add rows before they commit, so a rolled-back change sends nothing and a committed one loses nothing.
-Each row is rendered when it is written, in the recipient's language; scheduled rows (reminders, evaluation,
-follow-up) are rendered again when the event changes.
+Each function here that writes joins the `with write():` of the change that causes the mail, so a rolled-back
+change sends nothing and a committed one loses nothing. Each row is rendered when it is written, in the recipient's
+language; scheduled rows (reminders, and the kinds other areas register, such as the evaluation) are rendered again
+when the event changes. What a kind is, when it is due and whether it is still wanted: speeddate.mail.kinds.
 """
 
+import enum
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
@@ -15,43 +16,59 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from speeddate import tokens
+from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.i18n import shift_local
+from speeddate.mail import kinds
 from speeddate.mail.calendar import registration_ics
+from speeddate.mail.kinds import MailKind
 from speeddate.models import Event, EventType, MailStatus, OutboxMail, Partner, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
 from speeddate.seating.seats import start_seat
-from speeddate.surveys import services as surveys
 from speeddate.urls import external_url, personal_url
 from speeddate.zone.settings import zone_settings
 
 
-@dataclass(frozen=True)
-class MailKind:
-    """A kind of mail: its templates (email/<name>.txt and .html), subject and calendar method."""
+class Kind(enum.StrEnum):
+    """The kinds of mail this area sends itself: about a registration and its event, and invitations."""
 
-    name: str
-    subject: object
-    ics_method: str | None = None
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PROMOTED = "promoted"
+    LINK_AGAIN = "link_again"
+    CANCELLED = "cancelled"
+    EVENT_CHANGED = "event_changed"
+    EVENT_CANCELLED = "event_cancelled"
+    REMINDER = "reminder"
+    WEBINAR_LINK = "webinar_link"
+    INVITATION = "invitation"
+    WHO_YOU_MET = "who_you_met"  # the seating area's, registered here until seating registers it itself
 
 
-KINDS = {kind.name: kind for kind in (
-    MailKind("confirmed", _l("Your registration for %(title)s is confirmed"), "REQUEST"),
-    MailKind("waitlisted", _l("You are on the waiting list for %(title)s")),
-    MailKind("promoted", _l("A place came free: you are confirmed for %(title)s"), "REQUEST"),
-    MailKind("link_again", _l("Your registration for %(title)s")),
-    MailKind("cancelled", _l("Your registration for %(title)s is cancelled"), "CANCEL"),
-    MailKind("event_changed", _l("Changed: %(title)s"), "REQUEST"),
-    MailKind("event_cancelled", _l("Cancelled: %(title)s"), "CANCEL"),
-    MailKind("reminder", _l("Reminder: %(title)s")),
-    MailKind("webinar_link", _l("The link for %(title)s")),
-    MailKind("evaluation", _l("How was %(title)s?")),
-    MailKind("evaluation_reminder", _l("Reminder: how was %(title)s?")),
-    MailKind("followup", _l("Did you use your new contacts from %(title)s?")),
-    MailKind("invitation", _l("Invitation: %(title)s")),
-    MailKind("who_you_met", _l("The people you met at %(title)s")),
-)}
-SCHEDULED = ("reminder", "webinar_link", "evaluation", "evaluation_reminder", "followup")
+def _reminder_at(registration: Registration) -> datetime:
+    return shift_local(registration.event.starts_at, hours=-current_app.config["MAIL_REMINDER_HOURS_BEFORE"])
+
+
+def _webinar_link_at(registration: Registration) -> datetime | None:
+    event = registration.event
+    if event.type != EventType.LUNCHWEBINAR or not event.online_url:
+        return None
+    return event.starts_at - timedelta(minutes=current_app.config["MAIL_WEBINAR_LINK_MINUTES_BEFORE"])
+
+
+kinds.register(
+    MailKind(Kind.CONFIRMED, _l("Your registration for %(title)s is confirmed"), "REQUEST"),
+    MailKind(Kind.WAITLISTED, _l("You are on the waiting list for %(title)s")),
+    MailKind(Kind.PROMOTED, _l("A place came free: you are confirmed for %(title)s"), "REQUEST"),
+    MailKind(Kind.LINK_AGAIN, _l("Your registration for %(title)s")),
+    MailKind(Kind.CANCELLED, _l("Your registration for %(title)s is cancelled"), "CANCEL"),
+    MailKind(Kind.EVENT_CHANGED, _l("Changed: %(title)s"), "REQUEST"),
+    MailKind(Kind.EVENT_CANCELLED, _l("Cancelled: %(title)s"), "CANCEL"),
+    MailKind(Kind.REMINDER, _l("Reminder: %(title)s"), due_at=_reminder_at),
+    MailKind(Kind.WEBINAR_LINK, _l("The link for %(title)s"), due_at=_webinar_link_at),
+    MailKind(Kind.INVITATION, _l("Invitation: %(title)s")),
+    MailKind(Kind.WHO_YOU_MET, _l("The people you met at %(title)s")),
+)
 
 
 def _render(kind: MailKind, language: str, **values: object) -> tuple[str, str, str]:
@@ -77,8 +94,7 @@ def _fill(row: OutboxMail, kind: MailKind, registration: Registration, **context
     row.subject, row.body_text, row.body_html = _render(
         kind, partner.language, registration=registration, event=registration.event, partner=partner,
         link=personal_url(registration), cancel_link=external_url("partners.cancel", token=signed),
-        evaluation_link=external_url("surveys.evaluation", token=signed),
-        followup_link=external_url("surveys.followup", token=signed), seat=start_seat(registration), **context)
+        seat=start_seat(registration), **kind.context(registration), **context)
     row.recipient, row.language = partner.email, partner.language
     if kind.ics_method and _has_calendar_entry(registration, kind.ics_method):
         row.ics, row.ics_method = registration_ics(registration, kind.ics_method), kind.ics_method
@@ -88,23 +104,24 @@ def _fill(row: OutboxMail, kind: MailKind, registration: Registration, **context
 
 def enqueue(kind_name: str, registration: Registration, key: str | None = None, due_at: datetime | None = None,
             **context: object) -> OutboxMail:
-    """Add a mail about a registration to the outbox (no commit); the same key never makes a second row."""
-    key = key or f"{kind_name}:{registration.id}"
-    existing = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
-    if existing is not None:
-        return existing
-    row = _pending_row(key, kind_name, due_at, registration_id=registration.id, event_id=registration.event_id,
-                       partner_id=registration.partner_id)
-    _fill(row, KINDS[kind_name], registration, **context)
-    db.session.add(row)
-    return row
+    """Add a mail about a registration to the outbox; the same key never makes a second row."""
+    with write():
+        key = key or f"{kind_name}:{registration.id}"
+        existing = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
+        if existing is not None:
+            return existing
+        row = _pending_row(key, kind_name, due_at, registration_id=registration.id, event_id=registration.event_id,
+                           partner_id=registration.partner_id)
+        _fill(row, kinds.kind(kind_name), registration, **context)
+        db.session.add(row)
+        return row
 
 
 def _pending_row(key: str, kind_name: str, due_at: datetime | None, **links: int) -> OutboxMail:
     """A new outbox row waiting for its due time; the caller fills its content, then adds it to the session
     (not before: rendering queries the database, and an autoflush would write the row half filled)."""
     due = due_at or utcnow()
-    return OutboxMail(idempotency_key=key, kind=kind_name, due_at=due, next_attempt_at=due,
+    return OutboxMail(idempotency_key=key, kind=str(kind_name), due_at=due, next_attempt_at=due,
                       status=MailStatus.PENDING, attempts=0, last_error="", **links)
 
 
@@ -113,12 +130,13 @@ def registration_received(registration: Registration, waitlist_rank: int | None,
 
     `details_kept`: the address belonged to a known partner, whose stored details were kept; the mail says so.
     """
-    db.session.flush()
-    if waitlist_rank is None:
-        enqueue("confirmed", registration, details_kept=details_kept)
-        schedule(registration)
-    else:
-        enqueue("waitlisted", registration, rank=waitlist_rank, details_kept=details_kept)
+    with write():
+        db.session.flush()
+        if waitlist_rank is None:
+            enqueue(Kind.CONFIRMED, registration, details_kept=details_kept)
+            schedule(registration)
+        else:
+            enqueue(Kind.WAITLISTED, registration, rank=waitlist_rank, details_kept=details_kept)
 
 
 LINK_AGAIN_INTERVAL = timedelta(minutes=15)
@@ -127,71 +145,66 @@ LINK_AGAIN_INTERVAL = timedelta(minutes=15)
 def personal_link_again(registration: Registration) -> None:
     """Someone registered again with this address: mail its owner the personal link, at most once a quarter hour,
     so that a stranger repeating the form cannot flood the owner's mailbox."""
-    recent = db.session.scalar(select(OutboxMail.id).where(
-        OutboxMail.registration_id == registration.id, OutboxMail.kind == "link_again",
-        OutboxMail.created_at > utcnow() - LINK_AGAIN_INTERVAL).limit(1))
-    if recent is None:
-        enqueue("link_again", registration, key=f"link_again:{registration.id}:{uuid.uuid4().hex}")
+    with write():
+        recent = db.session.scalar(select(OutboxMail.id).where(
+            OutboxMail.registration_id == registration.id, OutboxMail.kind == Kind.LINK_AGAIN,
+            OutboxMail.created_at > utcnow() - LINK_AGAIN_INTERVAL).limit(1))
+        if recent is None:
+            enqueue(Kind.LINK_AGAIN, registration, key=f"link_again:{registration.id}:{uuid.uuid4().hex}")
 
 
 def promoted(registration: Registration) -> None:
     """A place came free and is now this partner's."""
-    enqueue("promoted", registration)
-    schedule(registration)
+    with write():
+        enqueue(Kind.PROMOTED, registration)
+        schedule(registration)
 
 
 def cancelled(registration: Registration) -> None:
     """Acknowledge a cancellation; scheduled mails for it are withdrawn."""
-    enqueue("cancelled", registration)
-    withdraw(OutboxMail.registration_id == registration.id, OutboxMail.kind.in_(SCHEDULED))
+    with write():
+        enqueue(Kind.CANCELLED, registration)
+        scheduled = [kind.name for kind in kinds.scheduled()]
+        withdraw(OutboxMail.registration_id == registration.id, OutboxMail.kind.in_(scheduled))
 
 
 def withdraw(*conditions: object) -> None:
     """Cancel pending mails that are no longer wanted."""
-    db.session.execute(update(OutboxMail).where(OutboxMail.status == MailStatus.PENDING, *conditions)
-                       .values(status=MailStatus.CANCELLED).execution_options(synchronize_session=False))
+    with write():
+        db.session.execute(update(OutboxMail).where(OutboxMail.status == MailStatus.PENDING, *conditions)
+                           .values(status=MailStatus.CANCELLED).execution_options(synchronize_session=False))
 
 
 def scheduled_times(registration: Registration) -> dict[str, datetime]:
-    """When each scheduled mail of a confirmed registration is due (Brussels wall-clock arithmetic)."""
-    event, config = registration.event, current_app.config
-    times = {"reminder": shift_local(event.starts_at, hours=-config["MAIL_REMINDER_HOURS_BEFORE"]),
-             "evaluation": surveys.evaluation_invitation_at(event),
-             "evaluation_reminder": surveys.evaluation_reminder_at(event)}
-    if event.type == EventType.LUNCHWEBINAR and event.online_url:
-        times["webinar_link"] = event.starts_at - timedelta(minutes=config["MAIL_WEBINAR_LINK_MINUTES_BEFORE"])
-    if (opens := surveys.followup_opens_at(event)) and registration.partner.consent_followup_at is not None:
-        times["followup"] = opens
+    """When each scheduled mail of a confirmed registration is due, as its kind says (Brussels wall-clock)."""
+    times = {}
+    for kind in kinds.scheduled():
+        if kind.due_at is not None and (due := kind.due_at(registration)) is not None:
+            times[kind.name] = due
     return times
 
 
 def still_wanted(row: OutboxMail) -> bool:
-    """Checked just before sending: evaluation mails only for people who took part and (when named) have not answered,
-    the follow-up only for those who still consent; everything else is withdrawn when it stops being wanted."""
-    registration = row.registration
-    if registration is None or row.kind not in ("evaluation", "evaluation_reminder", "followup"):
+    """Checked just before sending a mail about a registration: its kind may say it is no longer wanted (the
+    evaluation reminder once the evaluation is answered...); everything else is withdrawn when it stops being wanted."""
+    kind = kinds.find(row.kind)
+    if row.registration is None or kind is None or kind.still_wanted is None:
         return True
-    if row.kind == "followup":
-        return surveys.followup_window(registration, row.due_at) != surveys.Window.NOT_FOR_YOU
-    if surveys.evaluation_window(registration, row.due_at) != surveys.Window.OPEN:
-        return False
-    # An anonymous evaluation's reminder goes to everyone who took part: a reminder withdrawn next to a name in
-    # the outbox would tell the organisers who answered.
-    return (row.kind == "evaluation" or registration.event.evaluation_anonymous
-            or not surveys.has_responded(registration))
+    return kind.still_wanted(row.registration, row.due_at)
 
 
 def schedule(registration: Registration) -> None:
     """Create or re-render the scheduled mails of a confirmed registration; skip those already past."""
-    now = utcnow()
-    for kind_name, due in scheduled_times(registration).items():
-        key = f"{kind_name}:{registration.id}"
-        row = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
-        if row is None and due > now:
-            enqueue(kind_name, registration, key=key, due_at=due)
-        elif row is not None and row.status == MailStatus.PENDING:
-            row.due_at = row.next_attempt_at = due
-            _fill(row, KINDS[kind_name], registration)
+    with write():
+        now = utcnow()
+        for kind_name, due in scheduled_times(registration).items():
+            key = f"{kind_name}:{registration.id}"
+            row = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
+            if row is None and due > now:
+                enqueue(kind_name, registration, key=key, due_at=due)
+            elif row is not None and row.status == MailStatus.PENDING:
+                row.due_at = row.next_attempt_at = due
+                _fill(row, kinds.kind(kind_name), registration)
 
 
 def active_registrations(event: Event) -> list[Registration]:
@@ -202,26 +215,29 @@ def active_registrations(event: Event) -> list[Registration]:
 
 def event_changed(event: Event) -> None:
     """Time, place or link changed: tell everyone (updated calendar entry) and move their scheduled mails."""
-    for registration in active_registrations(event):
-        enqueue("event_changed", registration, key=f"event_changed:{registration.id}:{event.ics_sequence}")
-        if registration.status == RegistrationStatus.CONFIRMED:
-            schedule(registration)
+    with write():
+        for registration in active_registrations(event):
+            enqueue(Kind.EVENT_CHANGED, registration, key=f"event_changed:{registration.id}:{event.ics_sequence}")
+            if registration.status == RegistrationStatus.CONFIRMED:
+                schedule(registration)
 
 
 def event_cancelled(event: Event) -> None:
     """The event is off: a cancellation (METHOD:CANCEL) to everyone, and nothing else pending for it."""
-    withdraw(OutboxMail.event_id == event.id)
-    for registration in active_registrations(event):
-        enqueue("event_cancelled", registration)
+    with write():
+        withdraw(OutboxMail.event_id == event.id)
+        for registration in active_registrations(event):
+            enqueue(Kind.EVENT_CANCELLED, registration)
 
 
 def invite(event: Event, partner: Partner, unsubscribe_url: str) -> OutboxMail:
     """An invitation to a partner who has no registration; the key makes a second one to the same event fail."""
-    row = _pending_row(f"invitation:{event.id}:{partner.id}", "invitation", None, event_id=event.id,
-                       partner_id=partner.id)
-    row.subject, row.body_text, row.body_html = _render(
-        KINDS["invitation"], partner.language, event=event, partner=partner,
-        link=external_url("partners.event", slug=event.slug), unsubscribe_url=unsubscribe_url)
-    row.recipient, row.language, row.unsubscribe_url = partner.email, partner.language, unsubscribe_url
-    db.session.add(row)
-    return row
+    with write():
+        row = _pending_row(f"invitation:{event.id}:{partner.id}", Kind.INVITATION, None, event_id=event.id,
+                           partner_id=partner.id)
+        row.subject, row.body_text, row.body_html = _render(
+            kinds.kind(Kind.INVITATION), partner.language, event=event, partner=partner,
+            link=external_url("partners.event", slug=event.slug), unsubscribe_url=unsubscribe_url)
+        row.recipient, row.language, row.unsubscribe_url = partner.email, partner.language, unsubscribe_url
+        db.session.add(row)
+        return row

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from speeddate.auth.guard import organisers_only
 from speeddate.extensions import db
 from speeddate.forms_common import ActionForm, page_number
-from speeddate.mail import worker
+from speeddate.mail import outbox
 from speeddate.models import MailStatus, OutboxMail
 
 bp = organisers_only(Blueprint("mail", __name__, url_prefix="/admin/outbox"))
@@ -59,7 +59,7 @@ def retry(mail_id: int):
     db.session.get(OutboxMail, mail_id) or abort(404)
     if not ActionForm().validate():
         abort(400)
-    if worker.retry(mail_id):
+    if outbox.retry(mail_id):
         flash(_("The mail is queued again."), "success")
     else:
         flash(_("Only failed or cancelled mails can be retried."), "error")

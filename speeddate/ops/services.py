@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from speeddate.extensions import db
-from speeddate.mail import worker
+from speeddate.mail import outbox
 from speeddate.models import MailStatus, OutboxMail
 from speeddate.models.base import utcnow
 
@@ -28,7 +28,7 @@ def health() -> Health:
     """Check the database with a trivial query, then read the outbox figures."""
     try:
         db.session.execute(text("SELECT 1"))
-        backlog = worker.backlog()
+        backlog = outbox.backlog()
         now = utcnow()
         oldest = db.session.scalar(select(func.min(OutboxMail.due_at)).where(
             OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now))

@@ -17,7 +17,7 @@ from speeddate.partners.forms import CancelForm, PartnerDetailsForm, Registratio
 from speeddate.partners.links import registration_or_404
 from speeddate.seating.seats import start_seat
 from speeddate.security.hooks import registration_wait, too_many_requests
-from speeddate.surveys import services as surveys
+from speeddate.surveys import windows
 from speeddate.urls import personal_url
 
 bp = Blueprint("partners", __name__)
@@ -74,8 +74,8 @@ def personal(token: str):
                            can_cancel=services.can_cancel(registration),
                            rank=waitlist_rank(registration), link=personal_url(registration),
                            token=token, Status=RegistrationStatus, seat=start_seat(registration),
-                           evaluation_open=surveys.evaluation_window(registration) == surveys.Window.OPEN,
-                           followup_open=surveys.followup_window(registration) == surveys.Window.OPEN), \
+                           evaluation_open=windows.evaluation_window(registration) == windows.Window.OPEN,
+                           followup_open=windows.followup_window(registration) == windows.Window.OPEN), \
         400 if form.errors else 200
 
 

@@ -27,7 +27,7 @@ from speeddate.models import (
     Sector,
 )
 from speeddate.models.base import utcnow
-from speeddate.surveys import services as surveys
+from speeddate.surveys import results
 
 EVALUATION_TARGET = 3.5
 NO_GEMEENTE = "—"
@@ -213,7 +213,7 @@ def breakdown(data: YearData, key: str) -> list[dict[str, object]]:
 
 def evaluation_figures(events: list[Event]) -> dict[str, object]:
     """Evaluation and follow-up figures of the events (computed by the surveys area)."""
-    return surveys.evaluation_figures(events)
+    return results.evaluation_figures(events)
 
 
 def report(period: Period) -> dict[str, object]:

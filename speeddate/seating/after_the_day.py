@@ -3,17 +3,16 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.mail import services as mails
 from speeddate.models import Event, Registration
 from speeddate.models.base import utcnow
+from speeddate.participation import attendance_known, people_met
 from speeddate.seating import seats
 from speeddate.seating.constraints import confirmed_registrations
 from speeddate.seating.errors import SeatingError
-from speeddate.surveys.services import attendance_known, shares_contacts
 
 
 @dataclass(frozen=True)
@@ -26,12 +25,13 @@ class Contact:
 
 
 def contacts_met(registration: Registration) -> list[Contact]:
-    """The people this participant actually met (final plan, checked in) who agreed to share their details."""
-    met = seats.met_ids(registration) or set()
-    people = db.session.scalars(select(Registration).where(Registration.id.in_(met)).order_by(Registration.id))
+    """The people this participant met in the final plan who took part and agreed to share their details (the
+    who-you-met mail goes only once attendance is taken, so "took part" means checked in)."""
+    if seats.met_ids(registration) is None:
+        return []
     result = [Contact(other.partner.full_name, other.partner.organisation.name if other.partner.organisation else "",
                       other.partner.email)
-              for other in people if other.attended and shares_contacts(other.partner)]
+              for other in people_met(registration)]
     return sorted(result, key=lambda c: c.name.lower())
 
 

@@ -1,4 +1,7 @@
-"""Forms of the surveys area: the evaluation and follow-up forms are built from the questions at hand."""
+"""Forms of the surveys area: the evaluation and follow-up forms are built from the questions at hand, so their
+posted fields are checked here by hand; the question editor is a WTForms form."""
+
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -6,7 +9,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAr
 from wtforms.validators import Length, Optional, ValidationError
 
 from speeddate.forms_common import optional_text, required_text, strip_filter
-from speeddate.models import EventType, Question, QuestionKind
+from speeddate.models import ContactOutcome, Question, QuestionKind, Registration
 from speeddate.surveys.questions import answered_ids
 
 KIND_LABELS = {
@@ -17,9 +20,11 @@ KIND_LABELS = {
     QuestionKind.TEXT: _l("Open text"),
 }
 
+TEXT_LIMIT = 2000
+
 
 class TokenForm(FlaskForm):
-    """The CSRF token only; the answers are read by the service from the posted fields."""
+    """The CSRF token only; the answers are read from the posted fields by parse_answers or parse_followup."""
 
 
 class QuestionForm(FlaskForm):
@@ -71,4 +76,72 @@ class QuestionForm(FlaskForm):
         return options
 
 
-EVENT_TYPES = [t.value for t in EventType]
+@dataclass
+class ParsedAnswers:
+    """Posted evaluation answers: the values that passed, and what is wrong with the others, per question."""
+
+    values: dict[int, list[int] | str] = field(default_factory=dict)
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+def parse_answers(questions: list[Question], form) -> ParsedAnswers:
+    """Check posted answers (fields q<id>) against the questions; errors say what is wrong per question."""
+    parsed = ParsedAnswers()
+    for question in questions:
+        raw = [value.strip() for value in form.getlist(f"q{question.id}") if value.strip()]
+        try:
+            value = _parse_one(question, raw)
+        except ValueError as error:
+            parsed.errors[question.id] = str(error)
+            continue
+        if value in (None, [], ""):
+            if question.required:
+                parsed.errors[question.id] = str(_l("Please answer this question."))
+            continue
+        parsed.values[question.id] = value
+    return parsed
+
+
+def _parse_one(question: Question, raw: list[str]) -> list[int] | str | None:
+    if question.kind == QuestionKind.TEXT:
+        text = "\n".join(raw)
+        if len(text) > TEXT_LIMIT:
+            raise ValueError(_l("Please keep this under %(max)d characters.", max=TEXT_LIMIT))
+        return text
+    allowed = {QuestionKind.SCALE: range(1, 6), QuestionKind.YES_NO: range(0, 2)}.get(
+        question.kind, range(len(question.options)))
+    if len(raw) > (len(allowed) if question.kind == QuestionKind.MULTIPLE else 1):
+        raise ValueError(_l("Please choose one answer."))
+    numbers = []
+    for value in raw:
+        if not (value.isascii() and value.isdigit() and len(value) <= 4) or int(value) not in allowed:
+            raise ValueError(_l("Please choose one of the answers given."))
+        numbers.append(int(value))
+    return sorted(set(numbers)) or None
+
+
+@dataclass
+class ParsedFollowup:
+    """A posted follow-up: whether the contacts were used, an outcome per person met, a comment; or what is wrong."""
+
+    used_contacts: bool = False
+    outcomes: dict[int, ContactOutcome] = field(default_factory=dict)
+    comment: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def parse_followup(form, met: list[Registration]) -> ParsedFollowup:
+    """Check a posted follow-up (used_contacts, comment, met<id> per person met); errors per part of the form."""
+    used = form.get("used_contacts")
+    comment = form.get("comment", "").strip()
+    chosen = {person.id: form.get(f"met{person.id}", "") for person in met}
+    parsed = ParsedFollowup(used_contacts=used == "1", comment=comment)
+    if used not in ("1", "0"):
+        parsed.errors["used_contacts"] = str(_l("Please answer this question."))
+    if len(comment) > TEXT_LIMIT:
+        parsed.errors["comment"] = str(_l("Please keep this under %(max)d characters.", max=TEXT_LIMIT))
+    if any(value not in set(ContactOutcome) for value in chosen.values() if value):
+        parsed.errors["contacts"] = str(_l("Please choose one of the answers given."))
+    else:
+        parsed.outcomes = {person: ContactOutcome(value) for person, value in chosen.items() if value}
+    return parsed

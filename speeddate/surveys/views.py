@@ -9,12 +9,17 @@ from speeddate.exports import download, export_table
 from speeddate.extensions import db
 from speeddate.forms_common import ActionForm
 from speeddate.models import ContactOutcome, Event, EventType, Question
+from speeddate.participation import people_met
 from speeddate.partners.links import registration_or_404
+from speeddate.surveys import answers, windows
 from speeddate.surveys import questions as question_admin
-from speeddate.surveys import services
-from speeddate.surveys.forms import QuestionForm, TokenForm
+from speeddate.surveys.followup import followup_of, followup_results, save_followup
+from speeddate.surveys.forms import QuestionForm, TokenForm, parse_answers, parse_followup
+from speeddate.surveys.mails import register_mail_kinds
+from speeddate.surveys.results import TARGET, evaluation_results, evaluation_rows
 
 bp = Blueprint("surveys", __name__)
+bp.record_once(lambda _state: register_mail_kinds())
 admin_bp = organisers_only(Blueprint("survey_admin", __name__, url_prefix="/admin"))
 
 
@@ -25,49 +30,41 @@ def _language() -> str:
 @bp.route("/r/<token>/evaluation", methods=["GET", "POST"])
 def evaluation(token: str):
     registration = registration_or_404(token)
-    window = services.evaluation_window(registration)
-    if window != services.Window.OPEN:
+    window = windows.evaluation_window(registration)
+    if window != windows.Window.OPEN:
         return render_template("surveys/unavailable.html", registration=registration, window=window, token=token,
-                               closes_at=services.evaluation_closes_at(registration.event), survey="evaluation")
-    questions = services.questions_for(registration.event.type)
+                               closes_at=windows.evaluation_closes_at(registration.event), survey="evaluation")
+    questions = question_admin.questions_for(registration.event.type)
     form, parsed = TokenForm(), None
     if form.validate_on_submit():
-        parsed = services.parse_answers(questions, request.form)
+        parsed = parse_answers(questions, request.form)
         if not parsed.errors:
-            services.save_evaluation(registration.id, parsed.values)
+            answers.save_evaluation(registration.id, parsed.values)
             flash(_("Thank you! Your answers are saved. You can change them until the form closes."), "success")
             return redirect(url_for("surveys.evaluation", token=token))
-    values = parsed.values if parsed else services.current_values(services.response_of(registration))
+    values = parsed.values if parsed else answers.current_values(answers.response_of(registration))
     return render_template("surveys/evaluation.html", registration=registration, questions=questions, form=form,
                            values=values, errors=parsed.errors if parsed else {}, token=token,
-                           language=_language(), closes_at=services.evaluation_closes_at(registration.event)), \
+                           language=_language(), closes_at=windows.evaluation_closes_at(registration.event)), \
         400 if parsed and parsed.errors else 200
 
 
 @bp.route("/r/<token>/followup", methods=["GET", "POST"])
 def followup(token: str):
     registration = registration_or_404(token)
-    window = services.followup_window(registration)
-    if window != services.Window.OPEN:
+    window = windows.followup_window(registration)
+    if window != windows.Window.OPEN:
         return render_template("surveys/unavailable.html", registration=registration, window=window, token=token,
                                closes_at=None, survey="followup")
-    met, form, errors = services.people_met(registration), TokenForm(), {}
+    met, form, errors = people_met(registration), TokenForm(), {}
     if form.validate_on_submit():
-        used = request.form.get("used_contacts")
-        comment = request.form.get("comment", "").strip()
-        outcomes = {person.id: request.form.get(f"met{person.id}", "") for person in met}
-        if used not in ("1", "0"):
-            errors["used_contacts"] = _("Please answer this question.")
-        if len(comment) > services.TEXT_LIMIT:
-            errors["comment"] = _("Please keep this under %(max)d characters.", max=services.TEXT_LIMIT)
-        if any(value not in set(ContactOutcome) for value in outcomes.values() if value):
-            errors["contacts"] = _("Please choose one of the answers given.")
+        parsed = parse_followup(request.form, met)
+        errors = parsed.errors
         if not errors:
-            services.save_followup(registration.id, used == "1",
-                                   {k: ContactOutcome(v) for k, v in outcomes.items() if v}, comment)
+            save_followup(registration.id, parsed.used_contacts, parsed.outcomes, parsed.comment)
             flash(_("Thank you! Your answers are saved."), "success")
             return redirect(url_for("surveys.followup", token=token))
-    saved = services.followup_of(registration)
+    saved = followup_of(registration)
     return render_template("surveys/followup.html", registration=registration, met=met, form=form, errors=errors,
                            saved=saved, chosen={c.met_registration_id: c.outcome.value for c in saved.contacts}
                            if saved else {}, token=token, Outcome=ContactOutcome), 400 if errors else 200
@@ -76,15 +73,15 @@ def followup(token: str):
 @admin_bp.get("/events/<int:event_id>/evaluation")
 def results(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
-    return render_template("surveys/results.html", event=event, results=services.evaluation_results(event, _language()),
-                           followup=services.followup_results([event]) if event.followup_months else None,
-                           target=services.TARGET, closes_at=services.evaluation_closes_at(event))
+    return render_template("surveys/results.html", event=event, results=evaluation_results(event, _language()),
+                           followup=followup_results([event]) if event.followup_months else None,
+                           target=TARGET, closes_at=windows.evaluation_closes_at(event))
 
 
 @admin_bp.get("/events/<int:event_id>/evaluation.<any(csv, xlsx):file_format>")
 def export(event_id: int, file_format: str):
     event = db.session.get(Event, event_id) or abort(404)
-    columns, rows = services.evaluation_rows(event, _language())
+    columns, rows = evaluation_rows(event, _language())
     return download(export_table(columns, rows, "evaluation", file_format), f"{event.slug}-evaluation.{file_format}")
 
 
@@ -93,7 +90,7 @@ def questions():
     event_type = EventType(request.args.get("type")) if request.args.get("type") in set(EventType) \
         else EventType.SPEEDDATE
     return render_template("surveys/questions.html", event_type=event_type, action=ActionForm(),
-                           questions=services.questions_for(event_type, include_retired=True),
+                           questions=question_admin.questions_for(event_type, include_retired=True),
                            answered=question_admin.answered_ids(), language=_language())
 
 

@@ -10,7 +10,7 @@ from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import Event, Partner, Registration, RegistrationStatus
 from speeddate.partners.services import PartnerDetails, register
-from speeddate.surveys.services import save_evaluation
+from speeddate.surveys.answers import save_evaluation
 from speeddate.zone.services import sectors_by_cluster
 from tests.support import local_now
 

@@ -28,7 +28,8 @@ from speeddate.models import (
 )
 from speeddate.models.base import utcnow
 from speeddate.reports import indicators
-from speeddate.surveys import services as surveys
+from speeddate.surveys.answers import respondent_key
+from speeddate.surveys.questions import questions_for
 
 YEAR = utcnow().year - 1
 
@@ -149,8 +150,8 @@ def speeddate_registrations(event) -> list[Registration]:
 
 
 def answer(registration, score: int) -> None:
-    headline = next(q for q in surveys.questions_for(registration.event.type) if q.headline)
-    db.session.add(EvaluationResponse(event_id=registration.event_id, respondent=surveys.respondent_key(registration),
+    headline = next(q for q in questions_for(registration.event.type) if q.headline)
+    db.session.add(EvaluationResponse(event_id=registration.event_id, respondent=respondent_key(registration),
                                       answers=[Answer(question_id=headline.id, number=score)]))
 
 

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail, Registration, Sector
+from speeddate.participation import people_met
 from speeddate.partners.services import PartnerDetails, register
 from speeddate.privacy.services import erase_partner, purge
 from speeddate.seating import after_the_day, plans, seats
 from speeddate.seating.errors import SeatingError
-from speeddate.surveys.services import people_met
 from tests.seating.conftest import SECTORS
 from tests.seating.test_services import confirmed, generated
 

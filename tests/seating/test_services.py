@@ -14,10 +14,10 @@ from speeddate import solver
 from speeddate.extensions import db
 from speeddate.models import JobStatus, OutboxMail, Registration, RegistrationStatus, SeatingPlan
 from speeddate.models.base import utcnow
+from speeddate.participation import people_met
 from speeddate.partners.services import cancel_registration
 from speeddate.seating import constraints, jobs, on_the_day, plans, seats
 from speeddate.seating.errors import SeatingError
-from speeddate.surveys.services import people_met
 from tests.solver.helpers import REFEREE
 
 FIGURES = ("same_organisation", "same_sector", "distinct_sectors_total", "distinct_sectors_min")

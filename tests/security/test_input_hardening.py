@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID, page_number, parse_id
 from speeddate.models import EvaluationResponse, Event, Partner, QuestionKind, Registration
-from speeddate.surveys import services as surveys
+from speeddate.surveys.questions import questions_for
 from tests.support import PARTNER, local_now, post_form
 
 
@@ -227,7 +227,7 @@ def test_an_evaluation_answer_in_odd_digits_gets_the_forms_message_not_pythons(c
     link = register_link(event)
     db.session.refresh(event)
     clock.set(event.ends_at + timedelta(hours=1))
-    scale = next(q for q in surveys.questions_for(event.type) if q.kind == QuestionKind.SCALE)
+    scale = next(q for q in questions_for(event.type) if q.kind == QuestionKind.SCALE)
     response = post_form(client, f"{link}/evaluation?lang=en", {f"q{scale.id}": value})
     page = response.get_data(as_text=True)
     assert response.status_code == 400

@@ -8,7 +8,7 @@ from speeddate.auth.services import create_user
 from speeddate.extensions import db
 from speeddate.models import Registration
 from speeddate.security import ratelimit
-from speeddate.surveys.services import respondent_key
+from speeddate.surveys.answers import respondent_key
 from tests.support import RequestClient, make_test_app, personal_link, post_form
 
 OLD, NEW = "test-secret", "a-brand-new-session-key"

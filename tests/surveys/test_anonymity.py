@@ -11,7 +11,9 @@ from speeddate.extensions import db
 from speeddate.models import EventType, Registration
 from speeddate.partners.services import PartnerDetails, register
 from speeddate.reports import indicators
-from speeddate.surveys import services as surveys
+from speeddate.surveys.answers import save_evaluation
+from speeddate.surveys.questions import questions_for
+from speeddate.surveys.results import evaluation_results
 from speeddate.zone.services import sectors_by_cluster
 
 
@@ -28,12 +30,12 @@ def held(make_event, clock):
 
 def answer(registration: Registration, score: int, text: str = "") -> None:
     values: dict[int, list[int] | str] = {}
-    for question in surveys.questions_for(EventType.SPEEDDATE):
+    for question in questions_for(EventType.SPEEDDATE):
         if question.kind.value == "scale":
             values[question.id] = [score]
         elif question.kind.value == "text" and text:
             values[question.id] = text
-    surveys.save_evaluation(registration.id, values)
+    save_evaluation(registration.id, values)
 
 
 def export(client, event, file_format: str = "csv") -> list[dict]:
@@ -45,7 +47,7 @@ def test_below_the_minimum_the_results_show_counts_only(organiser, held):  # noq
     event, people = held
     answer(people[0], 1, "Ik vond het niets")
     answer(people[1], 5)
-    results = surveys.evaluation_results(event, "nl")
+    results = evaluation_results(event, "nl")
     assert results.responded == 2 and results.counts_only
     assert all(r.mean is None and r.distribution == [] and r.texts == [] for r in results.questions)
     page = organiser.get(f"/admin/events/{event.id}/evaluation?lang=en").get_data(as_text=True)
@@ -59,7 +61,7 @@ def test_from_the_minimum_on_the_results_show_means_and_answers(organiser, held)
     event, people = held
     for registration, score in zip(people, (1, 5, 3), strict=False):
         answer(registration, score, "Goed")
-    results = surveys.evaluation_results(event, "nl")
+    results = evaluation_results(event, "nl")
     assert not results.counts_only and results.headline.mean == 3
     assert "Goed" in organiser.get(f"/admin/events/{event.id}/evaluation").get_data(as_text=True)
 
@@ -69,7 +71,7 @@ def test_the_minimum_is_a_setting(app, held):
     app.config["EVALUATION_MIN_RESPONDENTS"] = 2
     answer(people[0], 4)
     answer(people[1], 2)
-    assert surveys.evaluation_results(event, "nl").headline.mean == 3
+    assert evaluation_results(event, "nl").headline.mean == 3
 
 
 def test_an_anonymous_export_keeps_no_ids_times_or_order_of_answering(organiser, held):  # noqa: F811
@@ -80,7 +82,7 @@ def test_an_anonymous_export_keeps_no_ids_times_or_order_of_answering(organiser,
         assert organiser.get(f"/admin/events/{event.id}/evaluation.{file_format}").status_code == 200
     rows = export(organiser, event)
     assert "response" not in rows[0] and "submitted_at" not in rows[0]
-    headline = next(q for q in surveys.questions_for(EventType.SPEEDDATE) if q.headline).text("nl")
+    headline = next(q for q in questions_for(EventType.SPEEDDATE) if q.headline).text("nl")
     assert [row[headline] for row in rows] == ["1", "2", "3", "4", "5"], "ordered by the answers, not by time"
 
 
@@ -100,5 +102,5 @@ def test_named_evaluations_show_every_answer_with_its_name(organiser, held):  # 
     event.evaluation_anonymous = False
     db.session.commit()
     answer(people[1], 4)
-    assert surveys.evaluation_results(event, "nl").headline.mean == 4
+    assert evaluation_results(event, "nl").headline.mean == 4
     assert export(organiser, event)[0]["email"] == "p1@example.org"

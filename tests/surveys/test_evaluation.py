@@ -21,7 +21,11 @@ from speeddate.models import (
     Question,
     Registration,
 )
-from speeddate.surveys import services as surveys
+from speeddate.surveys.answers import has_responded
+from speeddate.surveys.followup import followup_results
+from speeddate.surveys.questions import questions_for
+from speeddate.surveys.results import evaluation_results
+from speeddate.surveys.windows import evaluation_closes_at, evaluation_reminder_at, followup_opens_at
 from tests.support import csrf_token, post_form
 
 
@@ -36,7 +40,7 @@ def finished(register_link, make_event, register, clock):
 
 
 def questions(event) -> list[Question]:
-    return surveys.questions_for(event.type)
+    return questions_for(event.type)
 
 
 def answers_for(event, score: int = 4) -> dict:
@@ -64,7 +68,7 @@ def test_evaluation_mail_leads_to_the_form_and_the_answers_reach_the_results(cli
     assert response.status_code == 302
     post_form(client, f"{links[1]}/evaluation", answers_for(event, 2))
     post_form(client, f"{links[2]}/evaluation", answers_for(event, 5))
-    results = surveys.evaluation_results(event, "nl")
+    results = evaluation_results(event, "nl")
     assert (results.invited, results.responded) == (3, 3)
     assert results.headline.mean == 4 and results.meets_target
     assert ("5", 2) in results.headline.distribution and ("2", 1) in results.headline.distribution
@@ -74,9 +78,9 @@ def test_the_form_opens_after_the_end_and_closes_after_the_set_days(client, fini
     event, links = finished
     clock.set(event.starts_at)
     assert "opens after the event" in client.get(f"{links[0]}/evaluation?lang=en").get_data(as_text=True)
-    clock.set(surveys.evaluation_closes_at(event) - timedelta(minutes=1))
+    clock.set(evaluation_closes_at(event) - timedelta(minutes=1))
     assert 'name="q' in client.get(f"{links[0]}/evaluation").get_data(as_text=True)
-    clock.set(surveys.evaluation_closes_at(event))
+    clock.set(evaluation_closes_at(event))
     page = client.get(f"{links[0]}/evaluation?lang=en").get_data(as_text=True)
     assert "closed" in page and 'name="q' not in page
     assert post_form(client, f"{links[0]}/evaluation", answers_for(event), form_url="/login").status_code == 200
@@ -150,7 +154,7 @@ def test_answers_can_be_changed_until_the_form_closes(client, finished):
     post_form(client, f"{links[0]}/evaluation", answers_for(event, 2))
     post_form(client, f"{links[0]}/evaluation", answers_for(event, 5))
     assert count(EvaluationResponse) == 1
-    assert surveys.evaluation_results(event, "nl").headline.mean == 5
+    assert evaluation_results(event, "nl").headline.mean == 5
     assert 'value="5"\n               checked' in client.get(f"{links[0]}/evaluation").get_data(as_text=True)
 
 
@@ -171,7 +175,7 @@ def test_a_named_evaluations_reminder_goes_only_to_those_who_did_not_answer(clie
     db.session.commit()
     mailbox.deliver()
     post_form(client, f"{links[0]}/evaluation", answers_for(event))
-    clock.set(surveys.evaluation_reminder_at(event) + timedelta(minutes=1))
+    clock.set(evaluation_reminder_at(event) + timedelta(minutes=1))
     reminders = [m["To"] for m in mailbox.deliver().messages if "Herinnering: hoe was" in m["Subject"]]
     assert sorted(reminders) == ["partner1@example.org", "partner2@example.org"]
 
@@ -181,7 +185,7 @@ def test_an_anonymous_evaluations_reminder_goes_to_everyone_so_the_outbox_tells_
     event, links = finished
     mailbox.deliver()
     post_form(client, f"{links[0]}/evaluation", answers_for(event))
-    clock.set(surveys.evaluation_reminder_at(event) + timedelta(minutes=1))
+    clock.set(evaluation_reminder_at(event) + timedelta(minutes=1))
     reminders = [m for m in mailbox.deliver().messages if "Herinnering: hoe was" in m["Subject"]]
     assert sorted(m["To"] for m in reminders) == [f"partner{n}@example.org" for n in range(3)]
     assert "al geantwoord" in reminders[0].get_body(("plain",)).get_content()
@@ -194,7 +198,7 @@ def test_reminder_keeps_the_brussels_time_across_daylight_saving(make_event, reg
     event = make_event(starts_at=start, ends_at=start + timedelta(hours=2), capacity=5)
     event.evaluation_reminder_days = 1
     db.session.commit()
-    reminder = surveys.evaluation_reminder_at(event)
+    reminder = evaluation_reminder_at(event)
     assert to_local(reminder).strftime("%Y-%m-%d %H:%M") == "2027-03-28 11:00"
     assert reminder - event.ends_at == timedelta(hours=23), "the night is an hour shorter"
 
@@ -207,7 +211,7 @@ def test_anonymous_results_and_exports_carry_no_identities(client, finished, run
     output = runner.invoke(args=["evaluations", "export", str(event.id), "--format", "csv"]).stdout_bytes
     rows = list(csv.DictReader(io.StringIO(output.decode("utf-8-sig"))))
     assert len(rows) == 3 and "email" not in rows[0] and "partner0" not in output.decode()
-    assert surveys.has_responded(db.session.get(Registration, db.session.scalar(
+    assert has_responded(db.session.get(Registration, db.session.scalar(
         select(Registration.id).order_by(Registration.id)))), "the system still knows who answered"
 
 
@@ -222,7 +226,7 @@ def test_named_evaluation_export_shows_who_answered(client, finished, runner):
 
 def test_followup_months_later_asks_about_each_person_met(client, finished, clock, mailbox):
     event, links = finished
-    opens = surveys.followup_opens_at(event)
+    opens = followup_opens_at(event)
     assert to_local(opens).month == (to_local(event.ends_at).month + 2) % 12 + 1
     assert "opens after the event" in client.get(f"{links[0]}/followup?lang=en").get_data(as_text=True)
     clock.set(opens + timedelta(minutes=5))
@@ -235,7 +239,7 @@ def test_followup_months_later_asks_about_each_person_met(client, finished, cloc
     post_form(client, f"{links[0]}/followup", {"used_contacts": "1", f"met{met[0].id}": "referred",
                                                 f"met{met[1].id}": "collaborating", "comment": "Top"})
     post_form(client, f"{links[1]}/followup", {"used_contacts": "0", "comment": ""})
-    results = surveys.followup_results([event])
+    results = followup_results([event])
     assert (results.responded, results.used_contacts, results.referrals, results.collaborations) == (2, 1, 1, 1)
     assert results.share_used == 0.5 and results.quotes == ["Top"]
     assert count(FollowupResponse) == 2
@@ -243,7 +247,7 @@ def test_followup_months_later_asks_about_each_person_met(client, finished, cloc
 
 def test_followup_refuses_bad_answers(client, finished, clock):
     event, links = finished
-    clock.set(surveys.followup_opens_at(event) + timedelta(minutes=5))
+    clock.set(followup_opens_at(event) + timedelta(minutes=5))
     for data in ({"used_contacts": "maybe"}, {"used_contacts": "1", "comment": "x" * 5000}, {}):
         assert post_form(client, f"{links[0]}/followup", data).status_code == 400
     assert count(FollowupResponse) == 0

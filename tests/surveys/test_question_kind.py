@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from speeddate.extensions import db
 from speeddate.models import Question, QuestionKind
-from speeddate.surveys import services as surveys
+from speeddate.surveys.questions import questions_for
 from tests.support import personal_link, post_form
 
 
@@ -25,7 +25,7 @@ def answered(client, organiser, make_event, register_link, clock):
     db.session.refresh(event)
     clock.set(event.ends_at + timedelta(hours=1))
     answers = {f"q{q.id}": {"scale": "4", "yes_no": "1", "text": "Fijne gesprekken"}.get(q.kind.value, "0")
-               for q in surveys.questions_for(event.type)}
+               for q in questions_for(event.type)}
     assert post_form(client, f"{link}/evaluation", answers).status_code in (200, 302)
     return event
 
@@ -37,7 +37,7 @@ def form_of(question: Question, **changes) -> dict:
 
 @pytest.mark.parametrize("new_kind", ["scale", "yes_no", "text"])
 def test_the_kind_of_an_answered_question_cannot_change(client, answered, new_kind):
-    questions = surveys.questions_for(answered.type)
+    questions = questions_for(answered.type)
     question = next(q for q in questions if q.kind.value != new_kind and q.kind != QuestionKind.SINGLE)
     url = f"/admin/questions/{question.id}"
     response = post_form(client, f"{url}?lang=en", form_of(question, kind=new_kind), form_url=url)
@@ -50,7 +50,7 @@ def test_the_kind_of_an_answered_question_cannot_change(client, answered, new_ki
 
 
 def test_an_answered_question_can_still_be_reworded(client, answered):
-    question = surveys.questions_for(answered.type)[0]
+    question = questions_for(answered.type)[0]
     url = f"/admin/questions/{question.id}"
     assert post_form(client, url, form_of(question, text_nl="Nieuwe tekst")).status_code == 302
     db.session.rollback()
@@ -73,7 +73,7 @@ def test_an_answered_choice_question_keeps_its_options(client, answered, link):
     assert post_form(client, "/admin/questions/new?type=speeddate", new).status_code == 302
     choice = db.session.scalar(select(Question).where(Question.text_nl == "Hoe hoorde je ervan?"))
     answers = {f"q{q.id}": {"scale": "4", "yes_no": "1", "text": "Goed"}.get(q.kind.value, "2")
-               for q in surveys.questions_for(answered.type)}
+               for q in questions_for(answered.type)}
     assert post_form(client, f"{link}/evaluation", answers).status_code in (200, 302)
     url = f"/admin/questions/{choice.id}"
     fewer = post_form(client, f"{url}?lang=en", form_of(choice, options="Nieuwsbrief\nCollega"), form_url=url)
