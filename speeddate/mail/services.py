@@ -42,7 +42,6 @@ class Kind(enum.StrEnum):
     REMINDER = "reminder"
     WEBINAR_LINK = "webinar_link"
     INVITATION = "invitation"
-    WHO_YOU_MET = "who_you_met"  # the seating area's, registered here until seating registers it itself
 
 
 def _reminder_at(registration: Registration) -> datetime:
@@ -67,7 +66,6 @@ kinds.register(
     MailKind(Kind.REMINDER, _l("Reminder: %(title)s"), due_at=_reminder_at),
     MailKind(Kind.WEBINAR_LINK, _l("The link for %(title)s"), due_at=_webinar_link_at),
     MailKind(Kind.INVITATION, _l("Invitation: %(title)s")),
-    MailKind(Kind.WHO_YOU_MET, _l("The people you met at %(title)s")),
 )
 
 

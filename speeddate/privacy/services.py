@@ -95,7 +95,7 @@ def _withdraw_who_you_met_naming(partner: Partner) -> None:
     a sent one keeps only the record that it was sent. Call once their consent is gone."""
     mine = set(db.session.scalars(select(Registration.id).where(Registration.partner_id == partner.id)))
     rows = db.session.scalars(select(OutboxMail).where(
-        OutboxMail.kind == "who_you_met", OutboxMail.partner_id != partner.id,
+        OutboxMail.kind == after_the_day.WHO_YOU_MET.name, OutboxMail.partner_id != partner.id,
         OutboxMail.event_id.in_(select(Registration.event_id).where(Registration.partner_id == partner.id))))
     for row in list(rows):
         if row.registration is None or not mine & (seats.met_ids(row.registration) or set()):

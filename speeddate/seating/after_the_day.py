@@ -6,13 +6,22 @@ from flask_babel import lazy_gettext as _l
 
 from speeddate.database import write
 from speeddate.extensions import db
+from speeddate.mail import kinds
 from speeddate.mail import services as mails
+from speeddate.mail.kinds import MailKind
 from speeddate.models import Event, Registration
 from speeddate.models.base import utcnow
 from speeddate.participation import attendance_known, people_met
 from speeddate.seating import seats
 from speeddate.seating.constraints import confirmed_registrations
 from speeddate.seating.errors import SeatingError
+
+WHO_YOU_MET = MailKind("who_you_met", _l("The people you met at %(title)s"))
+
+
+def register_mail_kinds() -> None:
+    """Tell the mail area about the seating area's mail (seating's blueprint does, when it is registered)."""
+    kinds.register(WHO_YOU_MET)
 
 
 @dataclass(frozen=True)
@@ -61,5 +70,5 @@ def queue_who_you_met(registration: Registration, key: str | None = None) -> boo
     """Queue one participant's who-you-met mail (no commit); False when nobody they met shares their details."""
     contacts = contacts_met(registration)
     if contacts:
-        mails.enqueue("who_you_met", registration, key=key, contacts=contacts)
+        mails.enqueue(WHO_YOU_MET.name, registration, key=key, contacts=contacts)
     return bool(contacts)

@@ -26,6 +26,7 @@ from speeddate.seating.errors import SeatingError
 from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, WalkInForm
 
 bp = organisers_only(Blueprint("seating", __name__, url_prefix="/admin/events/<int:event_id>/seating"))
+bp.record_once(lambda _state: after_the_day.register_mail_kinds())
 EXPORT_FORMATS = ("json", "csv", "xlsx")
 
 
