@@ -65,7 +65,6 @@ def configure_engine(app: Flask) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
 
 
-_WRITING = "speeddate.writing"
 _UNIT = "speeddate.unit_of_work"
 _ENDING = "speeddate.ending"
 
@@ -85,7 +84,7 @@ def write() -> Iterator[Session]:
     (`lock_one`, SELECT ... FOR UPDATE). Services inside never commit or roll back; they raise.
     """
     session = db.session()
-    if session.info.get(_WRITING):
+    if session.info.get(_UNIT):
         yield session
         return
     if session.in_transaction():
@@ -95,7 +94,7 @@ def write() -> Iterator[Session]:
         session.connection()
     finally:
         _write_intent.reset(token)
-    session.info[_WRITING] = session.info[_UNIT] = True
+    session.info[_UNIT] = True
     transaction = session.get_transaction()
     try:
         yield session
@@ -113,13 +112,13 @@ def _end(session: Session, end: Callable[[], None]) -> None:
     try:
         end()
     finally:
-        for key in (_ENDING, _WRITING, _UNIT):
+        for key in (_ENDING, _UNIT):
             session.info.pop(key, None)
 
 
 def in_write() -> bool:
     """Whether a unit of work is open in this session."""
-    return bool(db.session().info.get(_WRITING))
+    return bool(db.session().info.get(_UNIT))
 
 
 def require_write(what: str) -> None:
@@ -144,7 +143,7 @@ def _no_commit_inside(session: Session) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_write(session: Session, transaction: SessionTransaction) -> None:
-    """A commit or rollback of the outermost transaction ends the write: the next one begins anew."""
+    """A commit or rollback of the outermost transaction ends the unit of work: the next one begins anew (a
+    rollback by a service inside it is then caught by `write()`, which finds its transaction gone)."""
     if transaction.parent is None:
-        session.info.pop(_WRITING, None)
         session.info.pop(_UNIT, None)
