@@ -178,6 +178,12 @@ def postgres():
     server.stop()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_app(request):
+    """The app on SQLite, then on PostgreSQL: for behaviour that depends on the database (locks, transactions)."""
+    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
+
+
 @pytest.fixture
 def postgres_app(postgres, smtp_server, mailbox, request):
     """An app on a fresh PostgreSQL database copied from the migrated template."""

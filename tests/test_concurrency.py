@@ -47,9 +47,9 @@ class Browser:
             return error.code, error.headers.get("Location", "")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_app(request):
-    app = request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
+@pytest.fixture
+def any_app(any_app):
+    app = any_app
     app.config["RATE_LIMIT_ENABLED"] = False  # every racer posts from loopback; the limits have their own tests
     return app
 

@@ -18,11 +18,6 @@ from speeddate.zone.services import sectors_by_cluster
 from tests.support import local_now
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
-
-
 def upcoming_event(title: str, capacity: int = 5) -> int:
     start = local_now().replace(second=0) + timedelta(days=10)
     data = events.EventData(type=events.EventType.ELP, title=title, starts_at=start,

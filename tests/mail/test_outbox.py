@@ -89,11 +89,6 @@ def test_smtp_down_loses_nothing_and_everything_arrives_once_in_due_order_when_i
     assert recipients == [f"partner{n}@example.org" for n in range(5)], "once each, oldest first"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
-
-
 def test_two_workers_at_the_same_time_send_each_mail_once(any_app, mailbox):
     any_app.config["MAIL_BATCH_SIZE"] = 7
     event = _event_with_registrations(60)

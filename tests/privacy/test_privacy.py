@@ -83,11 +83,6 @@ def test_the_organisation_of_an_erased_person_is_no_longer_suggested_to_the_publ
     assert "Huisartsenpraktijk Oostkamp" not in page and "Organisatie 2" in page
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_app(request):
-    return request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
-
-
 def test_an_erasure_that_fails_half_way_changes_nothing(any_app, monkeypatch):
     from tests.directory.test_services import registered, upcoming_event
 

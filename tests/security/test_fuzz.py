@@ -175,9 +175,9 @@ def form_field_names() -> set[str]:
             } | {name for form in forms for name in vars(form) if isinstance(vars(form)[name], UnboundField)}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def any_app(request):
-    app = request.getfixturevalue("app" if request.param == "sqlite" else "postgres_app")
+@pytest.fixture
+def any_app(any_app):
+    app = any_app
     app.config.update(WTF_CSRF_ENABLED=False, RATE_LIMIT_ENABLED=False)
     return app
 
