@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 MARKUP_CHARACTERS = set("<>")
 # The largest id the database stores (a signed 32-bit integer on PostgreSQL): larger ones overflow, not miss.
@@ -81,9 +81,10 @@ def single_line(form, field) -> None:
 
 
 def required_text(maximum: int) -> list:
-    """A required one-line text of at most `maximum` characters, without markup."""
+    """A required one-line text of at most `maximum` characters, without markup; spaces alone are not a text."""
     return [
-        InputRequired(message=_l("Please fill this in.")),
+        # DataRequired looks at the stripped value: InputRequired took "   " as filled in and stored "".
+        DataRequired(message=_l("Please fill this in.")),
         Length(max=maximum, message=_l("Please use at most %(max)d characters.")),
         no_markup,
         single_line,

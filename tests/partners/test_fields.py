@@ -66,3 +66,23 @@ def test_the_registration_form_and_the_import_know_the_same_sectors(client, make
     rows = import_file.read_rows(f"email;voornaam;achternaam;sector\nx@example.org;X;Y;{sector}\n".encode(), "p.csv")
     assert (imports.plan_import(rows).rows[0].action == imports.Action.CREATE) is known
 
+
+
+@pytest.mark.parametrize("name", ["first_name", "last_name", "organisation"])
+def test_a_required_name_of_only_spaces_is_refused_and_nothing_is_stored(client, make_event, register, name):
+    """Found by the registration fuzz test (seed 37): "   " passed as filled in and stored an empty name."""
+    response = register(make_event(), **{name: "   "})
+    assert response.status_code == 400
+    assert "Vul dit veld in." in response.get_data(as_text=True), "the message, in Dutch, next to the field"
+    assert db.session.scalars(select(Partner)).all() == []
+
+
+def test_the_directory_refuses_a_partner_name_of_only_spaces(organiser, make_event, register):
+    register(make_event())
+    partner = db.session.scalar(select(Partner))
+    url = f"/admin/directory/partners/{partner.id}/edit"
+    values = {"email": partner.email, "first_name": "  ", "last_name": "Peeters", "organisation": "Praktijk",
+              "sector": str(partner.sector_id), "language": "nl"}
+    assert post_form(organiser, url, values).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Partner, partner.id).first_name == "Els"
