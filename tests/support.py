@@ -52,11 +52,14 @@ class Mailbox:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's hook)
-        """Refuse addresses that ask for it: reject@... permanently (550), busy@... for now (451)."""
+        """Refuse addresses that ask for it: reject@... permanently (550), busy@... for now (451), closing@... with
+        421 (the server is going away)."""
         if address.startswith("reject"):
             return "550 5.1.1 no such user"
         if address.startswith("busy"):
             return "451 4.3.0 try again later"
+        if address.startswith("closing"):  # smtplib closes the connection after a 421
+            return "421 4.3.2 service not available, closing channel"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

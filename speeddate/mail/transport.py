@@ -57,6 +57,11 @@ def build_message(row: OutboxMail) -> Message:
     return message
 
 
+# "Service not available, closing transmission channel": smtplib closes its side too, so the mails after it in the
+# round must wait for a new connection rather than be charged for "please run connect() first".
+CLOSING = 421
+
+
 class Verdict(enum.Enum):
     """What one send means for the mail."""
 
@@ -79,14 +84,16 @@ def deliver(connection: Connection, message: Message) -> Delivery:
     try:
         connection.send(message)
     except smtplib.SMTPRecipientsRefused as error:
-        permanent = min(code for code, _ in error.recipients.values()) >= 500
-        return Delivery(Verdict.FAILED if permanent else Verdict.RETRY_LATER, f"refused: {error.recipients}")
+        codes = [code for code, _ in error.recipients.values()]
+        permanent = min(codes) >= 500
+        return Delivery(Verdict.FAILED if permanent else Verdict.RETRY_LATER, f"refused: {error.recipients}",
+                        connection_lost=CLOSING in codes)
     except (BadHeaderError, UnicodeError, ValueError) as error:
         return Delivery(Verdict.FAILED, f"cannot be sent: {error!r}")
     except smtplib.SMTPResponseException as error:
         permanent = error.smtp_code >= 500
         return Delivery(Verdict.FAILED if permanent else Verdict.RETRY_LATER,
-                        f"refused: {error.smtp_code} {error.smtp_error!r}")
+                        f"refused: {error.smtp_code} {error.smtp_error!r}", connection_lost=error.smtp_code == CLOSING)
     except (smtplib.SMTPServerDisconnected, OSError) as error:
         return Delivery(Verdict.RETRY_LATER, f"connection lost: {error}", connection_lost=True)
     return Delivery(Verdict.SENT)

@@ -137,6 +137,21 @@ def test_temporary_refusals_back_off_and_fail_after_the_last_attempt(app, make_e
     assert mailbox.messages == []
 
 
+def test_a_421_charges_only_its_own_mail_and_the_others_go_on_a_new_connection(app, make_event, register, mailbox):
+    """After a 421 smtplib closes the connection: the next mail must not be charged for "please run connect()"."""
+    event = make_event()
+    register(event, email="closing@example.org")
+    register(event, 1)
+    register(event, 2)
+    worker.send_due()
+    closing = rows(kind="confirmed")[0]
+    assert closing.recipient == "closing@example.org" and closing.attempts == 1 and "421" in closing.last_error
+    others = [row for row in rows(kind="confirmed") if row.recipient != "closing@example.org"]
+    assert [row.attempts for row in others] == [0, 0], [row.last_error for row in others]
+    worker.send_due()
+    assert sorted(m["To"] for m in mailbox.messages) == ["partner1@example.org", "partner2@example.org"]
+
+
 def test_backoff_doubles_between_attempts(app, make_event, register):
     register(make_event(), email="busy@example.org")
     worker.send_due()
