@@ -20,10 +20,13 @@ from werkzeug.serving import make_server
 
 from speeddate import create_app, tokens
 from speeddate.auth.services import create_user
+from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.mail import worker
 from speeddate.models import Gemeente, Partner, Registration
 from speeddate.models import base as service_clock
+from speeddate.partners.services import PartnerDetails, register
+from speeddate.zone.services import sectors_by_cluster
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 GEMEENTEN = ("Oostkamp", "Beernem", "Zedelgem", "Jabbeke")
@@ -202,3 +205,17 @@ class Clock:
     def thaw(self) -> None:
         """Let the clock run with real time again."""
         service_clock.frozen_now = None
+
+
+def upcoming_event(title: str, capacity: int = 5) -> int:
+    """A published platform in ten days, made through the events service; returns its id."""
+    start = local_now().replace(second=0) + timedelta(days=10)
+    data = events.EventData(type=events.EventType.ELP, title=title, starts_at=start,
+                            ends_at=start + timedelta(hours=2), capacity=capacity)
+    return events.create_event(data, publish=True).id
+
+
+def registered(email: str, *event_ids: int) -> int:
+    """Register one person (Els Peeters of a practice) for each event through the service; returns their id."""
+    details = PartnerDetails("Els", "Peeters", "Praktijk", sectors_by_cluster()[0].sectors[0])
+    return [register(event_id, email, details).registration.partner_id for event_id in event_ids][0]

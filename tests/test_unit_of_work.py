@@ -2,7 +2,6 @@
 action, which on the old code joined the abandoned transaction and committed its half."""
 
 import sqlite3
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,23 +10,9 @@ from speeddate.directory import services as directory
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import Event, OutboxMail, Partner, Registration, RegistrationStatus
-from speeddate.partners.services import PartnerDetails, register
 from speeddate.privacy import services as privacy
 from speeddate.zone import services as zone
-from speeddate.zone.services import sectors_by_cluster
-from tests.support import local_now
-
-
-def upcoming_event(title: str, capacity: int = 5) -> int:
-    start = local_now().replace(second=0) + timedelta(days=10)
-    data = events.EventData(type=events.EventType.ELP, title=title, starts_at=start,
-                            ends_at=start + timedelta(hours=2), capacity=capacity)
-    return events.create_event(data, publish=True).id
-
-
-def registered(email: str, *event_ids: int) -> int:
-    details = PartnerDetails("Els", "Peeters", "Praktijk", sectors_by_cluster()[0].sectors[0])
-    return [register(event_id, email, details).registration.partner_id for event_id in event_ids][0]
+from tests.support import registered, upcoming_event
 
 
 def fail(*_args) -> None:

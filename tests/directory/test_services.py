@@ -1,29 +1,14 @@
 """Directory services: merging two records of one person is one transaction; anonymous answers stay unnamed."""
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from speeddate.directory import services
-from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import Event, Partner, Registration, RegistrationStatus
-from speeddate.partners.services import PartnerDetails, register
 from speeddate.surveys.answers import save_evaluation
-from speeddate.zone.services import sectors_by_cluster
-from tests.support import local_now
-
-
-def upcoming_event(title: str) -> int:
-    start = local_now().replace(second=0) + timedelta(days=10)
-    return events.create_event(events.EventData(type=events.EventType.ELP, title=title, starts_at=start,
-                                                ends_at=start + timedelta(hours=2), capacity=5), publish=True).id
-
-
-def registered(email: str, *event_ids: int) -> int:
-    details = PartnerDetails("Els", "Peeters", "Praktijk", sectors_by_cluster()[0].sectors[0])
-    return [register(event_id, email, details).registration.partner_id for event_id in event_ids][0]
+from tests.support import registered, upcoming_event
 
 
 def test_a_merge_that_fails_half_way_changes_nothing(any_app, monkeypatch):
