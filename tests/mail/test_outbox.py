@@ -16,6 +16,7 @@ from sqlalchemy import select
 from speeddate.database import write
 from speeddate.events import services as events
 from speeddate.extensions import db
+from speeddate.i18n import to_local
 from speeddate.mail import outbox, worker
 from speeddate.models import EventStatus, MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
@@ -203,9 +204,10 @@ def test_event_moved_sends_an_updated_invite_and_moves_the_reminder(make_event, 
     [reminder] = rows(kind="reminder")
     old_due = reminder.due_at
     mailbox.deliver()
+    # A week later than the event itself, not than "now": two readings of the clock can fall in two minutes.
+    moved = to_local(event.starts_at).replace(tzinfo=None) + timedelta(days=7)
     data = events.EventData(type=event.type, title=event.title, capacity=event.capacity,
-                            starts_at=local_now().replace(second=0) + timedelta(days=21),
-                            ends_at=local_now().replace(second=0) + timedelta(days=21, hours=2))
+                            starts_at=moved, ends_at=moved + timedelta(hours=2))
     events.update_event(event.id, data)
     [reminder] = rows(kind="reminder")
     assert reminder.due_at - old_due == timedelta(days=7) and reminder.status == MailStatus.PENDING
