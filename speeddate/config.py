@@ -44,6 +44,9 @@ class DefaultConfig:
     MAIL_OUTCOME_GROUP = 25
     # A claim older than this means the worker died while sending: the mail is marked failed for review.
     MAIL_CLAIM_MINUTES = 15
+    # Background workers beat this often; one silent for WORKER_DEAD_SECONDS died (speeddate.workers).
+    WORKER_BEAT_SECONDS = 5.0
+    WORKER_DEAD_SECONDS = 20.0
     MAIL_REMINDER_HOURS_BEFORE = 48
     MAIL_WEBINAR_LINK_MINUTES_BEFORE = 60
     MAIL_EVALUATION_MINUTES_AFTER = 30

@@ -26,7 +26,10 @@ MAIL_STATUS_LABELS = {
     MailStatus.SENDING: _l("being sent"),
     MailStatus.SENT: _l("sent"),
     MailStatus.FAILED: _l("failed"),
-    MailStatus.CANCELLED: _l("withdrawn"),
+    MailStatus.CANCELLED: _l("no longer needed"),
+    MailStatus.UNCERTAIN: _l("may have been sent"),
+    MailStatus.HELD: _l("held"),
+    MailStatus.WITHDRAWN: _l("withdrawn"),
 }
 
 

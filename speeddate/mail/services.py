@@ -166,10 +166,14 @@ def cancelled(registration: Registration) -> None:
         withdraw(OutboxMail.registration_id == registration.id, OutboxMail.kind.in_(scheduled))
 
 
+# Mails that have not gone out and would if nothing changed (or if an organiser put them back).
+UNSENT = (MailStatus.PENDING, MailStatus.HELD, MailStatus.WITHDRAWN)
+
+
 def withdraw(*conditions: object) -> None:
-    """Cancel pending mails that are no longer wanted."""
+    """Cancel mails still to be sent (waiting, held or withdrawn by an organiser) that are no longer wanted."""
     with write():
-        db.session.execute(update(OutboxMail).where(OutboxMail.status == MailStatus.PENDING, *conditions)
+        db.session.execute(update(OutboxMail).where(OutboxMail.status.in_(UNSENT), *conditions)
                            .values(status=MailStatus.CANCELLED).execution_options(synchronize_session=False))
 
 

@@ -24,9 +24,11 @@ from speeddate.models.surveys import (
     QuestionKind,
 )
 from speeddate.models.users import Role, User
+from speeddate.models.workers import WorkerBeat
 from speeddate.models.zone import Cluster, Gemeente, Sector, ZoneSettings
 
 __all__ = [
+    "WorkerBeat",
     "Answer",
     "ContactOutcome",
     "EvaluationResponse",

@@ -19,6 +19,11 @@ class MailStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up after the last attempt; an organiser may retry
     CANCELLED = "cancelled"  # no longer wanted (event moved or cancelled, person cancelled)
+    # The connection broke off (or timed out) after the message went out: it may have arrived. Never retried on
+    # its own; an organiser checks, then sends it again or marks it sent.
+    UNCERTAIN = "uncertain"
+    HELD = "held"  # due, but waits for an organiser to release it (after a restore of a backup)
+    WITHDRAWN = "withdrawn"  # taken back by an organiser: never sent; can be put back while still due
 
 
 class OutboxMail(db.Model):
@@ -27,6 +32,7 @@ class OutboxMail(db.Model):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_event_status", "event_id", "status"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     )
 

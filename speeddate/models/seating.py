@@ -118,6 +118,12 @@ class SeatingJob(db.Model):
     """A solver run asked for by an organiser; a worker thread or `flask seating work` carries it out."""
 
     __tablename__ = "seating_jobs"
+    __table_args__ = (
+        # At most one job per event waits or runs: the database, not a check in the code, refuses a second one.
+        Index("uq_seating_jobs_one_active", "event_id", unique=True,
+              sqlite_where=text("status IN ('queued', 'running')"),
+              postgresql_where=text("status IN ('queued', 'running')")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -129,3 +135,6 @@ class SeatingJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # The worker (speeddate.workers) running it; a job whose worker stopped beating died with its process.
+    worker: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(default=0)

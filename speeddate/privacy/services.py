@@ -19,6 +19,9 @@ from speeddate.models import Event, MailStatus, OutboxMail, Partner, Registratio
 from speeddate.models.base import utcnow
 from speeddate.seating import after_the_day, seats
 
+# An erased partner's mails that would still go out (or could be sent again by an organiser) are cancelled.
+ERASED_UNSENT = (*mails.UNSENT, MailStatus.FAILED, MailStatus.UNCERTAIN)
+
 
 def personal_data(partner: Partner) -> dict[str, object]:
     """Everything the zone keeps about the person, as a JSON-ready dict."""
@@ -80,7 +83,7 @@ def _anonymise(partner: Partner) -> None:
     partner.consent_share_contacts_at = partner.consent_followup_at = partner.consent_invitations_at = None
     partner.erased_at = utcnow()
     db.session.execute(update(OutboxMail).where(OutboxMail.partner_id == partner.id, OutboxMail.status.in_(
-        (MailStatus.PENDING, MailStatus.FAILED))).values(status=MailStatus.CANCELLED)
+        ERASED_UNSENT)).values(status=MailStatus.CANCELLED)
         .execution_options(synchronize_session=False))
     db.session.execute(update(OutboxMail).where(OutboxMail.partner_id == partner.id).values(
         recipient=partner.email, subject="", body_text="", body_html="", ics=None, unsubscribe_url=None,
@@ -101,7 +104,7 @@ def _withdraw_who_you_met_naming(partner: Partner) -> None:
         if row.registration is None or not mine & (seats.met_ids(row.registration) or set()):
             continue
         row.body_text = row.body_html = ""
-        if row.status in (MailStatus.PENDING, MailStatus.FAILED):
+        if row.status in ERASED_UNSENT:
             row.status = MailStatus.CANCELLED
             after_the_day.queue_who_you_met(row.registration, key=f"who_you_met:{row.registration_id}:after:{row.id}")
 
