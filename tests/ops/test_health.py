@@ -38,7 +38,7 @@ def test_healthz_reports_the_database_and_the_outbox_backlog_without_personal_da
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json["status"] == "ok" and response.json["database"] is True
-    assert response.json["crossed"] == [] and FIGURES <= set(response.json)
+    assert response.json["crossed"] == [] and set(response.json) >= FIGURES
     assert response.json["outbox_backlog"] == 1 and response.json["mail_worker_alive"] is True
     assert 0 <= response.json["oldest_pending_mail_seconds"] < 60
     assert "example.org" not in response.get_data(as_text=True) and "Peeters" not in response.get_data(as_text=True)
