@@ -35,10 +35,10 @@ def index():
     wanted = form.wanted()
     page = max(request.args.get("page", 1, type=page_number), 1)
     total = actions.count(wanted)
+    counts, everywhere = actions.counts_by_status(wanted), actions.counts_by_status(actions.MailFilter())
     return render_template("mail/index.html", form=form, rows=actions.page(wanted, page, PAGE_SIZE), page=page,
                            total=total, pages=max((total - 1) // PAGE_SIZE + 1, 1), query=form.query(),
-                           counts=actions.counts_by_status(wanted), everywhere=actions.counts_by_status(
-                               actions.MailFilter()), statuses=list(MailStatus), Action=Action,
+                           counts=counts, everywhere=everywhere, statuses=list(MailStatus), Action=Action,
                            kind_label=mail_kind_label)
 
 
@@ -60,10 +60,8 @@ def confirm():
         flash(_("Please tick the mails first, or choose the action for all mails that match."), "error")
         return redirect(url_for("mail.index", **form.query()))
     planned = actions.plan(action, ids)
-    return render_template("mail/confirm.html", plan=planned, form=form, query=form.query(), Action=Action,
-                           kind_label=mail_kind_label, everything="all" in request.args,
-                           confirm=ConfirmForm(formdata=None, action=action.value,
-                                               ids=",".join(map(str, planned.ids)), **form.query()))
+    return render_template("mail/confirm.html", plan=planned, query=form.query(), kind_label=mail_kind_label,
+                           ids=",".join(map(str, planned.ids)))
 
 
 @bp.post("/act")
