@@ -128,10 +128,10 @@ def confirmation_form(page: str) -> dict[str, str]:
     return dict(HIDDEN.findall(form.group(1)))
 
 
-def ticked(organiser, query: str) -> list[str]:
-    """The checkbox values the outbox list offers for this filter."""
+def ticked(organiser, query: str) -> list[int]:
+    """The mail ids of the checkboxes the outbox list offers for this filter."""
     page = organiser.get(f"/admin/outbox/?{query}").get_data(as_text=True)
-    return re.findall(r'<input type="checkbox" name="mail" value="(\d+)"', page)
+    return [int(value) for value in re.findall(r'<input type="checkbox" name="mail" value="(\d+)"', page)]
 
 
 def test_outbox_filters_by_event_person_kind_and_status_combined_with_counts(organiser, make_event, register):
@@ -205,7 +205,7 @@ def test_bulk_send_again_of_twenty_ticked_failed_mails_queues_exactly_those(orga
     response = organiser.post("/admin/outbox/act", data=confirmation_form(page), follow_redirects=True)
     assert "Queued to be sent again: 20." in response.get_data(as_text=True)
     after = dict(zip(ids, statuses(*ids), strict=True))
-    assert {mail_id for mail_id, status in after.items() if status == MailStatus.PENDING} == set(map(int, chosen))
+    assert {mail_id for mail_id, status in after.items() if status == MailStatus.PENDING} == set(chosen)
     mailbox.deliver()
     sent_to = sorted(m["To"] for m in mailbox.messages)
     assert sent_to == sorted(db.session.scalars(select(OutboxMail.recipient).where(OutboxMail.id.in_(chosen))))
