@@ -5,7 +5,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from speeddate.extensions import db
 from speeddate.models import JobStatus, MailStatus, OutboxMail, SeatingJob, WorkerBeat
@@ -116,6 +116,23 @@ def test_no_mail_worker_alive_is_degraded_where_one_should_run(app, client):
     assert health["mail_worker_alive"] is False and health["crossed"] == ["mail_worker_alive"]
     app.config["HEALTH_MAIL_WORKER_REQUIRED"] = False  # mail sent from cron now and then
     assert client.get("/healthz").json["status"] == "ok"
+
+
+def test_healthz_stays_a_handful_of_queries_however_many_mails_there_are(app, client, mail_worker):
+    add_mails(30, MailStatus.FAILED)
+    add_mails(30, MailStatus.SENDING, claimed_by="mail:host:2:killed", claimed_at=utcnow() - timedelta(minutes=5))
+    statements = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/healthz").json["status"] == "degraded"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(queries) <= 7, queries
 
 
 def test_healthz_answers_503_when_the_database_cannot_be_reached(smtp_server):
