@@ -144,6 +144,7 @@ class Plan:
     action: Action
     ids: list[int] = field(default_factory=list)  # the mails it would act on
     by_kind: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[MailStatus] = field(default_factory=Counter)
     recipients: set[str] = field(default_factory=set)
     in_doubt: int = 0  # among them, mails that may have arrived already
     left_alone: Counter[Refusal] = field(default_factory=Counter)
@@ -163,6 +164,7 @@ def plan(action: Action, ids: Iterable[int]) -> Plan:
             continue
         planned.ids.append(row.id)
         planned.by_kind[row.kind] += 1
+        planned.by_status[row.status] += 1
         planned.recipients.add(row.recipient)
         planned.in_doubt += row.status == MailStatus.UNCERTAIN
     return planned

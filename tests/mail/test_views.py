@@ -224,6 +224,7 @@ def test_send_again_for_all_that_match_says_how_many_people_and_that_some_may_ge
     assert "Of these, 2 may have arrived already" in page and "get the mail twice" in page
     assert "reminder</td><td class=\"num\">3<" in page and "registration confirmed</td><td class=\"num\">2<" in page
     assert "Not in a status this action applies to: 1." in page
+    assert "failed: 3" in page and "may have been sent: 2" in page
     fields = confirmation_form(page)
     assert fields["event"] == str(event.id)
     response = organiser.post("/admin/outbox/act", data=fields)
