@@ -183,7 +183,10 @@ def apply(action: Action, ids: Iterable[int]) -> Outcome:
     wanted = set(ids)
     with write():
         now = utcnow()
-        acting = [row for row in _rows(wanted, lock=True) if refusal(action, row, now) is None]
+        # Only rows the action may apply to are locked: never one a worker holds while sending (that could
+        # deadlock with its outcome write); on PostgreSQL a row claimed meanwhile drops out once its lock is free.
+        candidates = _rows(wanted, lock=True, statuses=APPLIES_TO[action])
+        acting = [row for row in candidates if refusal(action, row, now) is None]
         for row in acting:
             ACT[action](row, now)
     return Outcome(done=len(acting), skipped=len(wanted) - len(acting))
@@ -194,14 +197,17 @@ def retry(mail_id: int) -> bool:
     return apply(Action.SEND_AGAIN, [mail_id]).done == 1
 
 
-def _rows(ids: Iterable[int], lock: bool = False) -> Iterator[OutboxMail]:
-    """The mails with these ids, in id order, read afresh (and locked until the unit of work ends)."""
+def _rows(ids: Iterable[int], lock: bool = False, statuses: set[MailStatus] | None = None) -> Iterator[OutboxMail]:
+    """The mails with these ids (in these statuses), in id order, read afresh (and locked until the unit of work
+    ends)."""
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start:start + CHUNK]
         query = (select(OutboxMail).options(defer(OutboxMail.body_html), defer(OutboxMail.ics))
                  .where(OutboxMail.id.in_(chunk)).order_by(OutboxMail.id)
                  .execution_options(populate_existing=True))
+        if statuses is not None:
+            query = query.where(OutboxMail.status.in_(statuses))
         yield from db.session.scalars(query.with_for_update(of=OutboxMail) if lock else query)
 
 
