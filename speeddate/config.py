@@ -72,6 +72,18 @@ class DefaultConfig:
         "login_account_address": (5, 900),
         "login_address": (20, 900),  # failed logins from one address, for any account
     }
+    # /healthz answers "degraded" when a figure passes its limit here (speeddate/ops/services.py): mails failed,
+    # in doubt or held (each waits for an organiser), mails or seating jobs a dead worker left, the oldest due
+    # mail's wait, a seating job queued this long, and no mail worker beating (where one should run: a cron
+    # installation that runs `flask mail send` now and then sets HEALTH_MAIL_WORKER_REQUIRED to False).
+    HEALTH_MAX_FAILED_MAILS = 5
+    HEALTH_MAX_UNCERTAIN_MAILS = 0
+    HEALTH_MAX_HELD_MAILS = 0
+    HEALTH_MAX_STUCK_MAILS = 0
+    HEALTH_MAX_STUCK_JOBS = 0
+    HEALTH_MAX_MAIL_WAIT_SECONDS = 1800
+    HEALTH_JOB_QUEUED_SECONDS = 120
+    HEALTH_MAIL_WORKER_REQUIRED = True
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "keyvalue"  # or "json"
     # Public URLs in mails and exports; request host when unset.

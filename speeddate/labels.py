@@ -32,6 +32,24 @@ MAIL_STATUS_LABELS = {
     MailStatus.WITHDRAWN: _l("withdrawn"),
 }
 
+# Keyed by name, not by the areas' enums: this module sits below every area that declares a kind of mail.
+MAIL_KIND_LABELS = {
+    "confirmed": _l("registration confirmed"),
+    "waitlisted": _l("on the waiting list"),
+    "promoted": _l("place came free"),
+    "link_again": _l("personal link again"),
+    "cancelled": _l("registration cancelled"),
+    "event_changed": _l("event changed"),
+    "event_cancelled": _l("event cancelled"),
+    "reminder": _l("reminder"),
+    "webinar_link": _l("webinar link"),
+    "invitation": _l("invitation"),
+    "evaluation": _l("evaluation"),
+    "evaluation_reminder": _l("evaluation reminder"),
+    "followup": _l("follow-up"),
+    "who_you_met": _l("who you met"),
+}
+
 
 def type_label(kind: EventType | str) -> str:
     """An event type in the interface language."""
@@ -51,3 +69,9 @@ def registration_status_label(status: RegistrationStatus) -> str:
 def mail_status_label(status: MailStatus) -> str:
     """A mail's status in the outbox, in the interface language."""
     return str(MAIL_STATUS_LABELS[status])
+
+
+def mail_kind_label(kind: str) -> str:
+    """A kind of mail in the interface language; a kind without a label (a newer area's) shows its name."""
+    label = MAIL_KIND_LABELS.get(kind)
+    return str(label) if label is not None else kind.replace("_", " ")

@@ -153,17 +153,6 @@ def fail_abandoned_claims() -> int:
     return result.rowcount
 
 
-def retry(mail_id: int) -> bool:
-    """Put a failed (or cancelled) mail back in the queue, as new; False when it was not failed, or when an
-    erasure emptied it (it would reach nobody, or somebody without the text)."""
-    with write():
-        row = db.session.get(OutboxMail, mail_id)
-        if row is None or row.status not in (MailStatus.FAILED, MailStatus.CANCELLED) or not row.body_text:
-            return False
-        row.status, row.attempts, row.next_attempt_at, row.claimed_by = MailStatus.PENDING, 0, utcnow(), None
-    return True
-
-
 def backlog() -> int:
     """Mails waiting to be sent now."""
     return db.session.scalar(select(func.count()).select_from(OutboxMail).where(

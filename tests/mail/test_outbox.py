@@ -17,7 +17,7 @@ from speeddate.database import write
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.i18n import to_local
-from speeddate.mail import outbox, worker
+from speeddate.mail import actions, worker
 from speeddate.models import EventStatus, MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
 from tests.support import free_port, local_now, post_form
@@ -194,7 +194,7 @@ def test_a_claim_left_by_a_dead_worker_is_failed_for_review_never_resent(app, ma
     assert worker.send_due().sent == 0
     [row] = rows(kind="confirmed")
     assert row.status == MailStatus.FAILED and "stopped while sending" in row.last_error
-    assert outbox.retry(row.id)
+    assert actions.retry(row.id)
     assert worker.send_due().sent == 1 and len(mailbox.messages) == 1
 
 

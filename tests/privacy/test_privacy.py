@@ -102,12 +102,12 @@ def test_an_erasure_that_fails_half_way_changes_nothing(any_app, monkeypatch):
 
 
 def test_a_mail_an_erasure_emptied_cannot_be_sent_again(client, make_event, register):
-    from speeddate.mail import outbox
+    from speeddate.mail import actions
     from speeddate.models import MailStatus, OutboxMail
 
     register(make_event())
     erase_partner(db.session.scalar(select(Partner.id)))
     emptied = db.session.scalars(select(OutboxMail.id).where(OutboxMail.status == MailStatus.CANCELLED)).all()
     assert emptied, "the erasure withdrew the pending mails"
-    assert not any(outbox.retry(mail_id) for mail_id in emptied)
+    assert not any(actions.retry(mail_id) for mail_id in emptied)
     assert set(db.session.scalars(select(OutboxMail.status))) == {MailStatus.CANCELLED}
