@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from speeddate import cli, database, i18n, urls, views_common
+from speeddate import cli, database, i18n, service_lock, urls, views_common
 from speeddate.auth.views import bp as auth_bp
 from speeddate.config import DefaultConfig
 from speeddate.directory.views import bp as directory_bp
@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(PROJECT_ROOT / "templates"))
     _load_config(app, test_config)
     logs.init_app(app)
+    app.before_request(_hold_the_service)
     _register_error_pages(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -104,8 +105,15 @@ def _instance_secret_key(app: Flask) -> str:
     return path.read_text().strip()
 
 
+def _hold_the_service() -> None:
+    """Each web process holds the database from its first request on, so that no restore replaces it while it
+    serves; during a restore, requests answer 503 (speeddate.service_lock)."""
+    service_lock.hold_shared(current_app)
+
+
 def _register_error_pages(app: Flask) -> None:
-    """503 while the database does not answer, and 500: pages that need no database."""
+    """503 while the database does not answer or a restore runs, and 500: pages that need no database."""
+    app.register_error_handler(service_lock.ServiceLocked, _unavailable)
     app.register_error_handler(DBAPIError, _database_error)
     app.register_error_handler(InternalServerError, _internal_error)
 

@@ -1,13 +1,26 @@
-"""Backups of the embedded SQLite database with sqlite3's online backup API (PostgreSQL: pg_dump)."""
+"""Backups of the embedded SQLite database with sqlite3's online backup API (PostgreSQL: pg_dump), and restores
+that neither lose what the service did since the backup nor send its mail again."""
 
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from flask import current_app
+from flask_migrate import upgrade
+from sqlalchemy import ColumnElement, inspect, select, update
 
+from speeddate import service_lock
+from speeddate.database import write
 from speeddate.extensions import db
+from speeddate.models import MailStatus, OutboxMail
+
+# The systemd units of the README's deployment section: every process that uses the database.
+STOP_THE_SERVICE = "systemctl stop speeddate-web speeddate-mail speeddate-seating"
+# Statuses of mail that left, or may have left, for the SMTP server.
+MAY_HAVE_GONE = (MailStatus.SENDING, MailStatus.UNCERTAIN)
 
 
 class BackupError(Exception):
@@ -41,14 +54,112 @@ def backup(out: Path) -> Path:
     return out
 
 
-def restore(backup_file: Path) -> None:
-    """Replace the live database's content by a backup's, after checking that the backup is sound."""
+@dataclass
+class MailFates:
+    """What the database being replaced knew about its mail: sent (with when), and perhaps sent."""
+
+    sent: dict[str, datetime | None] = field(default_factory=dict)
+    in_doubt: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Restored:
+    """What a restore did to the restored database's mail, and where the replaced database was kept."""
+
+    marked_sent: int = 0
+    uncertain: int = 0
+    held: int = 0
+    kept: Path | None = None
+
+
+def restore(backup_file: Path) -> Restored:
+    """Replace the live database by a backup, while no web process or worker uses it, so that nothing done in
+    the meantime is silently lost; keep a copy of the replaced one, and settle the restored mail before anything
+    can send it (`settle_restored_mail`)."""
     target_path = sqlite_path()
     _check_backup(backup_file)
+    try:
+        with service_lock.exclusive(current_app):
+            kept = backup(_before_restore_path(target_path))
+            fates = mail_fates()
+            _copy_over(backup_file, target_path)
+            restored = settle_restored_mail(fates)
+    except service_lock.ServiceInUse:
+        raise BackupError(f"the service is running (a web process or a worker uses the database): stop it with "
+                          f"`{STOP_THE_SERVICE}`, restore, then start it again. Nothing was changed.") from None
+    restored.kept = kept
+    return restored
+
+
+def mail_fates() -> MailFates:
+    """Which mails the current database records as sent, or as perhaps sent (read before it is replaced)."""
     db.session.rollback()
+    if not inspect(db.engine).has_table(OutboxMail.__tablename__):
+        return MailFates()
+    key = OutboxMail.idempotency_key
+    sent = db.session.execute(select(key, OutboxMail.sent_at).where(OutboxMail.status == MailStatus.SENT))
+    in_doubt = db.session.scalars(select(key).where(OutboxMail.status.in_(MAY_HAVE_GONE)))
+    fates = MailFates(sent=dict(sent.all()), in_doubt=set(in_doubt))
+    db.session.rollback()
+    return fates
+
+
+def settle_restored_mail(fates: MailFates) -> Restored:
+    """In a restored database, before any worker runs: what went out since the backup is sent, what may have gone
+    (there or then) is uncertain, every other pending mail is held until an organiser releases it."""
+    settled = Restored()
+    status = OutboxMail.status
+    with write():
+        settled.marked_sent = _mark_sent(fates.sent)
+        for keys in _chunks(sorted(fates.in_doubt - fates.sent.keys())):
+            settled.uncertain += _set_status(MailStatus.UNCERTAIN, OutboxMail.idempotency_key.in_(keys),
+                                             status.not_in((MailStatus.SENT, MailStatus.UNCERTAIN)))
+        settled.uncertain += _set_status(MailStatus.UNCERTAIN, status == MailStatus.SENDING)
+        settled.held = _set_status(MailStatus.HELD, status == MailStatus.PENDING)
+    return settled
+
+
+def _mark_sent(sent: dict[str, datetime | None]) -> int:
+    marked = 0
+    for keys in _chunks(list(sent)):
+        rows = db.session.execute(select(OutboxMail.id, OutboxMail.idempotency_key).where(
+            OutboxMail.idempotency_key.in_(keys), OutboxMail.status != MailStatus.SENT)).all()
+        if rows:
+            db.session.execute(update(OutboxMail), [
+                {"id": ident, "status": MailStatus.SENT, "sent_at": sent[key]} for ident, key in rows])
+        marked += len(rows)
+    return marked
+
+
+def _set_status(status: MailStatus, *conditions: ColumnElement[bool]) -> int:
+    statement = update(OutboxMail).where(*conditions).values(status=status)
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+
+def _chunks(keys: list[str], size: int = 500) -> Iterator[list[str]]:
+    """SQLite takes a limited number of parameters per statement."""
+    for start in range(0, len(keys), size):
+        yield keys[start:start + size]
+
+
+def _before_restore_path(database: Path) -> Path:
+    """backups/before-restore-YYYYMMDD-HHMMSS.db next to the database (instance/backups in production)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = database.parent / "backups"
+    path, number = folder / f"before-restore-{stamp}.db", 1
+    while path.exists():
+        number += 1
+        path = folder / f"before-restore-{stamp}-{number}.db"
+    return path
+
+
+def _copy_over(backup_file: Path, target_path: Path) -> None:
+    """Copy the backup into the live file, then bring it to the code's schema (a backup may be older)."""
+    db.session.remove()
     db.engine.dispose()
     with closing(_connect(backup_file)) as source, closing(_connect(target_path)) as target:
         source.backup(target)
+    upgrade()
 
 
 def _check_backup(path: Path) -> None:

@@ -1,12 +1,40 @@
-"""flask backup and flask restore on the embedded SQLite database."""
+"""flask backup and flask restore on the embedded SQLite database: never while the service runs, and never sending
+again what went out after the backup."""
 
+import signal
 import sqlite3
+import subprocess
+import sys
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
+from speeddate.database import write
 from speeddate.extensions import db
-from speeddate.models import Registration
+from speeddate.models import MailStatus, OutboxMail, Registration
+from speeddate.models.base import utcnow
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The README's systemd units: every process of the service.
+STOP_THE_SERVICE = "systemctl stop speeddate-web speeddate-mail speeddate-seating"
+# What a process of the service does that makes it hold the database, and a restore holding it alone.
+HOLDS = {
+    "web": "assert app.test_client().get('/').status_code == 200",
+    "worker": "from speeddate.workers import Beat; beat = Beat(app, 'mail'); beat.__enter__()",
+    "restore": "from speeddate import service_lock; held = service_lock.exclusive(app); held.__enter__()",
+}
+PROCESS = """
+import sys
+from speeddate import create_app
+app = create_app({{"TESTING": True, "DATABASE_URL": sys.argv[1], "SECRET_KEY": "other-process"}})
+with app.app_context():
+    {hold}
+    print("holding", flush=True)
+    sys.stdin.read()
+"""
 
 
 def registrations() -> int:
@@ -71,3 +99,114 @@ def test_restore_asks_before_replacing_the_database(runner, tmp_path, make_event
 def test_backup_on_postgresql_points_to_pg_dump(postgres_app):
     result = postgres_app.test_cli_runner().invoke(args=["backup"])
     assert result.exit_code != 0 and "pg_dump" in result.output
+
+
+@contextmanager
+def another_process(app, what: str):
+    """A real process of the service on the app's database, holding it until the block ends, then killed -9."""
+    command = [sys.executable, "-c", PROCESS.format(hold=HOLDS[what]), app.config["SQLALCHEMY_DATABASE_URI"]]
+    with subprocess.Popen(command, cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          text=True) as process:
+        try:
+            assert process.stdout.readline() == "holding\n"
+            yield process
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+def statuses() -> dict[str, MailStatus]:
+    db.session.rollback()
+    return dict(db.session.execute(select(OutboxMail.idempotency_key, OutboxMail.status)).all())
+
+
+@pytest.mark.parametrize("running", ["web", "worker"])
+def test_restore_is_refused_while_a_process_of_the_service_runs_and_says_how_to_stop_it(
+        app, runner, make_event, register, tmp_path, running):
+    event = make_event()
+    register(event, 1)
+    out = tmp_path / "nightly.db"
+    runner.invoke(args=["backup", "--out", str(out)])
+    register(event, 2)
+
+    with another_process(app, running):
+        result = runner.invoke(args=["restore", str(out), "--yes"])
+        assert result.exit_code != 0
+        assert STOP_THE_SERVICE in result.output and "Nothing was changed" in result.output
+        assert registrations() == 2
+    # Killed with -9, the process holds nothing any more: the kernel dropped its lock.
+    result = runner.invoke(args=["restore", str(out), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert registrations() == 1
+
+
+def test_requests_during_a_restore_answer_503_and_are_served_again_afterwards(app, client):
+    with another_process(app, "restore"):
+        response = client.get("/", headers={"Accept-Language": "en"})
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "60" and "Briefly unavailable" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 200
+
+
+def test_after_a_restore_mail_sent_since_the_backup_is_not_sent_again_and_the_rest_is_held(
+        app, runner, make_event, register, mailbox, clock, tmp_path):
+    event = make_event()
+    for number in range(3):
+        register(event, number)
+    out = tmp_path / "nightly.db"
+    runner.invoke(args=["backup", "--out", str(out)])
+    mailbox.deliver()
+    register(event, 99)
+    mailbox.deliver()
+    assert len(mailbox.messages) == 4  # four confirmations; reminders and evaluations are due later
+
+    result = runner.invoke(args=["restore", str(out), "--yes"])
+    assert result.exit_code == 0, result.output
+    clock.set(utcnow() + timedelta(days=60))  # everything is long due
+    sending = runner.invoke(args=["mail", "send"])
+    assert sending.exit_code == 0, sending.output
+    assert len(mailbox.messages) == 4
+
+    after = statuses()
+    assert [after[f"confirmed:{n}"] for n in (1, 2, 3)] == [MailStatus.SENT] * 3
+    assert sorted(after.values()).count(MailStatus.HELD) == 9 and MailStatus.PENDING not in after.values()
+    # Three confirmations went out after the backup; each registration's reminder, evaluation and its reminder wait.
+    assert "3 mails had gone out after the backup" in result.output
+    assert "9 mails held: release them in the outbox after checking" in result.output
+
+
+def test_a_mail_being_sent_in_the_backup_or_perhaps_sent_since_becomes_uncertain(
+        app, runner, make_event, register, mailbox, tmp_path):
+    event = make_event()
+    register(event, 1)
+    register(event, 2)
+    _set(MailStatus.SENDING, "confirmed:1")
+    out = tmp_path / "nightly.db"
+    runner.invoke(args=["backup", "--out", str(out)])
+    _set(MailStatus.UNCERTAIN, "confirmed:2")
+
+    result = runner.invoke(args=["restore", str(out), "--yes"])
+    assert result.exit_code == 0, result.output
+    runner.invoke(args=["mail", "send"])
+    assert mailbox.messages == []
+    after = statuses()
+    assert after["confirmed:1"] == after["confirmed:2"] == MailStatus.UNCERTAIN
+    assert "2 mails may have been sent" in result.output
+
+
+def test_restore_keeps_the_database_it_replaces(runner, make_event, register, tmp_path):
+    event = make_event()
+    register(event, 1)
+    out = tmp_path / "nightly.db"
+    runner.invoke(args=["backup", "--out", str(out)])
+    register(event, 2)
+    result = runner.invoke(args=["restore", str(out), "--yes"])
+    assert result.exit_code == 0, result.output
+    kept = Path(result.output.split("kept in ")[1].split(".db")[0] + ".db")
+    with sqlite3.connect(kept) as replaced:
+        assert replaced.execute("SELECT count(*) FROM registrations").fetchone() == (2,)
+
+
+def _set(status: MailStatus, key: str) -> None:
+    with write():
+        db.session.execute(update(OutboxMail).where(OutboxMail.idempotency_key == key).values(status=status))
