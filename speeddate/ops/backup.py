@@ -10,12 +10,14 @@ from pathlib import Path
 
 from flask import current_app
 from flask_migrate import upgrade
-from sqlalchemy import ColumnElement, inspect, select, update
+from sqlalchemy import ColumnElement, Engine, create_engine, inspect, select, update
+from sqlalchemy.exc import OperationalError
 
 from speeddate import service_lock
 from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail
+from speeddate.workers import alive
 
 # The systemd units of the README's deployment section: every process that uses the database.
 STOP_THE_SERVICE = "systemctl stop speeddate-web speeddate-mail speeddate-seating"
@@ -81,6 +83,7 @@ def restore(backup_file: Path) -> Restored:
     try:
         with service_lock.exclusive(current_app):
             kept = backup(_before_restore_path(target_path))
+            db.session.remove()
             fates = mail_fates()
             _copy_over(backup_file, target_path)
             restored = settle_restored_mail(fates)
@@ -91,17 +94,38 @@ def restore(backup_file: Path) -> Restored:
     return restored
 
 
-def mail_fates() -> MailFates:
-    """Which mails the current database records as sent, or as perhaps sent (read before it is replaced)."""
-    db.session.rollback()
-    if not inspect(db.engine).has_table(OutboxMail.__tablename__):
+def after_pg_restore(before: str | None) -> Restored:
+    """PostgreSQL, after pg_restore: settle the restored mail as `restore` does, with what the database named
+    `before` (a copy of the replaced one on the same server) had sent; without it, every pending mail is held."""
+    if db.engine.dialect.name == "sqlite":
+        raise BackupError("on SQLite, `flask restore FILE` settles the mail itself")
+    running = alive()
+    if running:
+        raise BackupError(f"{len(running)} workers are running: stop the service with `{STOP_THE_SERVICE}` first. "
+                          "Nothing was changed.")
+    fates = MailFates()
+    if before:
+        engine = create_engine(db.engine.url.set(database=before))
+        try:
+            fates = mail_fates(engine)
+        except OperationalError as error:
+            raise BackupError(f"cannot read the database {before}: {type(error).__name__}") from None
+        finally:
+            engine.dispose()
+    return settle_restored_mail(fates)
+
+
+def mail_fates(engine: Engine | None = None) -> MailFates:
+    """Which mails a database (the current one unless told) records as sent, or as perhaps sent: read before it
+    is replaced."""
+    engine = engine or db.engine
+    if not inspect(engine).has_table(OutboxMail.__tablename__):
         return MailFates()
-    key = OutboxMail.idempotency_key
-    sent = db.session.execute(select(key, OutboxMail.sent_at).where(OutboxMail.status == MailStatus.SENT))
-    in_doubt = db.session.scalars(select(key).where(OutboxMail.status.in_(MAY_HAVE_GONE)))
-    fates = MailFates(sent=dict(sent.all()), in_doubt=set(in_doubt))
-    db.session.rollback()
-    return fates
+    key, status = OutboxMail.idempotency_key, OutboxMail.status
+    with engine.connect() as connection:
+        sent = connection.execute(select(key, OutboxMail.sent_at).where(status == MailStatus.SENT)).all()
+        in_doubt = connection.scalars(select(key).where(status.in_(MAY_HAVE_GONE))).all()
+    return MailFates(sent=dict(sent), in_doubt=set(in_doubt))
 
 
 def settle_restored_mail(fates: MailFates) -> Restored:

@@ -16,6 +16,8 @@ from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
+from speeddate.workers import Beat
+from tests.support import registered, upcoming_event
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The README's systemd units: every process of the service.
@@ -210,3 +212,49 @@ def test_restore_keeps_the_database_it_replaces(runner, make_event, register, tm
 def _set(status: MailStatus, key: str) -> None:
     with write():
         db.session.execute(update(OutboxMail).where(OutboxMail.idempotency_key == key).values(status=status))
+
+
+@pytest.mark.postgres
+def test_after_pg_restore_mail_sent_since_the_dump_is_not_sent_again_and_the_rest_is_held(
+        postgres_app, postgres, mailbox, clock):
+    live = db.engine.url.database
+    event_id = upcoming_event("Platform Oostkamp")
+    registered("els@example.org", event_id)
+    registered("jan@example.org", event_id)
+    dumped = statuses()
+    _copy_database(postgres, live, f"{live}_dump")
+    mailbox.deliver()
+    delivered = len(mailbox.messages)
+    assert delivered == 2
+    # What the README says to do: keep a copy of the live database, then pg_restore the dump over it.
+    _copy_database(postgres, live, f"{live}_before")
+    postgres.execute(f'DROP DATABASE "{live}" WITH (FORCE)')
+    _copy_database(postgres, f"{live}_dump", live)
+
+    try:
+        result = postgres_app.test_cli_runner().invoke(
+            args=["restore", "--after-pg-restore", "--sent-from", f"{live}_before", "--yes"])
+        assert result.exit_code == 0, result.output
+        clock.set(utcnow() + timedelta(days=60))
+        postgres_app.test_cli_runner().invoke(args=["mail", "send"])
+        assert len(mailbox.messages) == delivered
+        assert "2 mails had gone out after the backup" in result.output
+        assert f"{len(dumped) - 2} mails held" in result.output
+        assert MailStatus.PENDING not in statuses().values()
+    finally:
+        for copy in ("dump", "before"):
+            postgres.execute(f'DROP DATABASE "{live}_{copy}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+def test_after_pg_restore_is_refused_while_a_worker_runs(postgres_app):
+    with Beat(postgres_app, "mail") as beat:
+        beat.beat()
+        result = postgres_app.test_cli_runner().invoke(args=["restore", "--after-pg-restore", "--yes"])
+    assert result.exit_code != 0 and STOP_THE_SERVICE in result.output
+
+
+def _copy_database(postgres, source: str, copy: str) -> None:
+    db.session.remove()
+    db.engine.dispose()
+    postgres.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
