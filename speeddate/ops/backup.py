@@ -10,14 +10,13 @@ from pathlib import Path
 
 from flask import current_app
 from flask_migrate import upgrade
-from sqlalchemy import ColumnElement, Engine, create_engine, inspect, select, update
+from sqlalchemy import ColumnElement, Engine, create_engine, inspect, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from speeddate import service_lock
 from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail
-from speeddate.workers import alive
 
 # The systemd units of the README's deployment section: every process that uses the database.
 STOP_THE_SERVICE = "systemctl stop speeddate-web speeddate-mail speeddate-seating"
@@ -99,10 +98,10 @@ def after_pg_restore(before: str | None) -> Restored:
     `before` (a copy of the replaced one on the same server) had sent; without it, every pending mail is held."""
     if db.engine.dialect.name == "sqlite":
         raise BackupError("on SQLite, `flask restore FILE` settles the mail itself")
-    running = alive()
-    if running:
-        raise BackupError(f"{len(running)} workers are running: stop the service with `{STOP_THE_SERVICE}` first. "
-                          "Nothing was changed.")
+    others = _other_connections()
+    if others:
+        raise BackupError(f"{others} other connections use the database, so the service is running: stop it with "
+                          f"`{STOP_THE_SERVICE}` first. Nothing was changed.")
     fates = MailFates()
     if before:
         engine = create_engine(db.engine.url.set(database=before))
@@ -113,6 +112,14 @@ def after_pg_restore(before: str | None) -> Restored:
         finally:
             engine.dispose()
     return settle_restored_mail(fates)
+
+
+def _other_connections() -> int:
+    """Client connections to this PostgreSQL database other than ours (a web process or worker of the service)."""
+    db.session.remove()
+    db.engine.dispose()
+    return db.session.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"))
 
 
 def mail_fates(engine: Engine | None = None) -> MailFates:

@@ -16,7 +16,6 @@ from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
-from speeddate.workers import Beat
 from tests.support import registered, upcoming_event
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -247,11 +246,10 @@ def test_after_pg_restore_mail_sent_since_the_dump_is_not_sent_again_and_the_res
 
 
 @pytest.mark.postgres
-def test_after_pg_restore_is_refused_while_a_worker_runs(postgres_app):
-    with Beat(postgres_app, "mail") as beat:
-        beat.beat()
+def test_after_pg_restore_is_refused_while_a_process_of_the_service_uses_the_database(postgres_app):
+    with another_process(postgres_app, "web"):
         result = postgres_app.test_cli_runner().invoke(args=["restore", "--after-pg-restore", "--yes"])
-    assert result.exit_code != 0 and STOP_THE_SERVICE in result.output
+        assert result.exit_code != 0 and STOP_THE_SERVICE in result.output
 
 
 def _copy_database(postgres, source: str, copy: str) -> None:
