@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import ColumnElement, Engine, create_engine, inspect, select, text, update
@@ -204,6 +205,15 @@ def _check_backup(path: Path) -> None:
         raise BackupError(f"{path} is not a speeddate backup: {error}") from None
     if integrity != "ok" or version is None:
         raise BackupError(f"{path} is damaged or not a speeddate backup ({integrity})")
+    if version[0] not in _known_revisions():
+        raise BackupError(f"{path} comes from a newer version of speeddate (schema {version[0]}): restore it with "
+                          "that version's code. Nothing was changed.")
+
+
+def _known_revisions() -> set[str]:
+    """The schema versions this code can upgrade from (its migrations)."""
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
 
 
 def _connect(path: Path, read_only: bool = False) -> sqlite3.Connection:

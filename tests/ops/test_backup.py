@@ -5,18 +5,19 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from flask_migrate import downgrade
+from sqlalchemy import func, select, text, update
 
 from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
-from tests.support import registered, upcoming_event
+from tests.support import make_test_app, registered, upcoming_event
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The README's systemd units: every process of the service.
@@ -256,3 +257,30 @@ def _copy_database(postgres, source: str, copy: str) -> None:
     db.session.remove()
     db.engine.dispose()
     postgres.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+
+
+def test_restore_upgrades_an_older_backup_and_holds_its_mail(app, runner, make_event, register, smtp_server, tmp_path):
+    register(make_event(), 1)
+    out = tmp_path / "before-0011.db"
+    runner.invoke(args=["backup", "--out", str(out)])
+    older = make_test_app(f"sqlite:///{out}", smtp_server)
+    with older.app_context():
+        downgrade(revision="0010")
+        db.engine.dispose()
+
+    result = runner.invoke(args=["restore", str(out), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(text("SELECT version_num FROM alembic_version")) == "0011"
+    assert statuses()["confirmed:1"] == MailStatus.HELD
+
+
+def test_restore_refuses_a_backup_of_a_newer_version_and_changes_nothing(runner, make_event, register, tmp_path):
+    register(make_event(), 1)
+    out = tmp_path / "newer.db"
+    runner.invoke(args=["backup", "--out", str(out)])
+    with closing(sqlite3.connect(out)) as newer, newer:
+        newer.execute("UPDATE alembic_version SET version_num = '9999'")
+    register(make_event(), 2)
+    result = runner.invoke(args=["restore", str(out), "--yes"])
+    assert result.exit_code != 0 and "newer version" in result.output
+    assert registrations() == 2
