@@ -1,10 +1,13 @@
 """flask backup and flask restore on the embedded SQLite database: never while the service runs, and never sending
 again what went out after the backup."""
 
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from contextlib import closing, contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +20,7 @@ from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
+from speeddate.workers import Beat
 from tests.support import make_test_app, registered, upcoming_event
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +34,8 @@ HOLDS = {
 }
 PROCESS = """
 import sys
+import threading
+import time
 from speeddate import create_app
 app = create_app({{"TESTING": True, "DATABASE_URL": sys.argv[1], "SECRET_KEY": "other-process"}})
 with app.app_context():
@@ -148,6 +154,30 @@ def test_requests_during_a_restore_answer_503_and_are_served_again_afterwards(ap
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "60" and "Briefly unavailable" in response.get_data(as_text=True)
     assert client.get("/").status_code == 200
+
+
+def test_a_worker_started_during_a_restore_waits_for_it_then_runs(app):
+    beat, started = Beat(app, "mail"), threading.Event()
+    starting = threading.Thread(target=lambda: (beat.__enter__(), started.set()), daemon=True)
+    with another_process(app, "restore"):
+        starting.start()
+        _wait_until(lambda: _waits_for_a_lock(os.getpid()))
+        assert not started.is_set()
+    assert started.wait(timeout=30)
+    beat.__exit__(None, None, None)
+
+
+def _waits_for_a_lock(pid: int) -> bool:
+    """The kernel lists a process blocked in flock() as a waiter ("->") in /proc/locks."""
+    return any(line.split()[1] == "->" and line.split()[5] == str(pid)
+               for line in Path("/proc/locks").read_text().splitlines())
+
+
+def _wait_until(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
 
 
 def test_after_a_restore_mail_sent_since_the_backup_is_not_sent_again_and_the_rest_is_held(
