@@ -28,7 +28,8 @@ def backup_command(out: Path | None) -> None:
               help="With --after-pg-restore: a copy of the database as it was before pg_restore, on the same "
                    "server; the mails it had sent are marked sent instead of held.")
 def restore_command(backup_file: Path | None, yes: bool, after_pg_restore: bool, sent_from: str | None) -> None:
-    """Replace the SQLite database by a backup; the web and mail workers must be stopped first."""
+    """Replace the SQLite database by a backup, or settle the mail of a PostgreSQL database after pg_restore; the
+    service must be stopped first."""
     if after_pg_restore == (backup_file is not None) or (sent_from and not after_pg_restore):
         raise click.UsageError("give a BACKUP_FILE (SQLite), or --after-pg-restore [--sent-from DATABASE]")
     if not yes:
