@@ -45,13 +45,17 @@ def lock_file(app: Flask) -> Path | None:
 
 def hold_shared(app: Flask, wait: bool = False) -> None:
     """Hold this process's share of the service (once per process); while a restore runs, raise ServiceLocked,
-    or with `wait` (a worker starting) wait until the restore is done."""
+    or with `wait` (a worker starting) wait until the restore is done. After a restore that did not finish,
+    raise ServiceLocked in any case: the database may hold mail that nobody settled."""
     path = lock_file(app)
     if path is None or _own_descriptor(path) is not None:
         return
     descriptor = os.open(private_file(path), os.O_RDWR)
     try:
         _flock(descriptor, fcntl.LOCK_SH, wait)
+        if path.read_bytes():
+            log.error("a restore of the database did not finish: run `flask restore` again")
+            raise ServiceLocked()
     except BaseException:
         os.close(descriptor)
         raise
@@ -84,6 +88,19 @@ def exclusive(app: Flask) -> Iterator[None]:
             os.close(descriptor)
         else:
             fcntl.flock(descriptor, fcntl.LOCK_SH)
+
+
+@contextmanager
+def unfinished(app: Flask) -> Iterator[None]:
+    """Mark the database as being replaced while the block runs (inside `exclusive`): if the restore dies before
+    the end of the block, no process of the service will use the database until a restore finishes."""
+    path = lock_file(app)
+    if path is None:
+        yield
+        return
+    path.write_bytes(b"a restore began and did not finish: run `flask restore` again\n")
+    yield
+    path.write_bytes(b"")
 
 
 def _own_descriptor(path: Path) -> int | None:

@@ -85,8 +85,9 @@ def restore(backup_file: Path) -> Restored:
             kept = backup(_before_restore_path(target_path))
             db.session.remove()
             fates = mail_fates()
-            _copy_over(backup_file, target_path)
-            restored = settle_restored_mail(fates)
+            with service_lock.unfinished(current_app):
+                _copy_over(backup_file, target_path)
+                restored = settle_restored_mail(fates)
     except service_lock.ServiceInUse:
         raise BackupError(f"the service is running (a web process or a worker uses the database): stop it with "
                           f"`{STOP_THE_SERVICE}`, restore, then start it again. Nothing was changed.") from None

@@ -180,6 +180,39 @@ def _wait_until(condition, timeout: float = 30.0) -> None:
         time.sleep(0.02)
 
 
+KILLED_RESTORE = """
+import os, signal, sys
+from pathlib import Path
+from speeddate import create_app
+from speeddate.ops import backup
+app = create_app({"TESTING": True, "DATABASE_URL": sys.argv[1], "SECRET_KEY": "other-process"})
+backup.settle_restored_mail = lambda fates: os.kill(os.getpid(), signal.SIGKILL)  # dies after the copy
+with app.app_context():
+    backup.restore(Path(sys.argv[2]))
+"""
+
+
+def test_a_restore_killed_half_way_keeps_the_service_away_until_a_restore_finishes(
+        app, client, runner, mailbox, tmp_path):
+    from speeddate.service_lock import ServiceLocked
+
+    registered("els@example.org", upcoming_event("Platform Oostkamp"))
+    out = tmp_path / "nightly.db"
+    runner.invoke(args=["backup", "--out", str(out)])
+    killed = subprocess.run([sys.executable, "-c", KILLED_RESTORE, app.config["SQLALCHEMY_DATABASE_URI"], str(out)],
+                            cwd=PROJECT_ROOT, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+
+    assert client.get("/").status_code == 503
+    with pytest.raises(ServiceLocked):
+        Beat(app, "mail").__enter__()
+    result = runner.invoke(args=["restore", str(out), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/").status_code == 200
+    runner.invoke(args=["mail", "send"])
+    assert mailbox.messages == []
+
+
 def test_after_a_restore_mail_sent_since_the_backup_is_not_sent_again_and_the_rest_is_held(
         app, runner, make_event, register, mailbox, clock, tmp_path):
     event = make_event()
