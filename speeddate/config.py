@@ -14,8 +14,11 @@ class DefaultConfig:
     LINK_SECRET_KEY: str | None = None
     # SQLALCHEMY_DATABASE_URI is derived from DATABASE_URL (or the instance folder) in create_app.
     DATABASE_URL: str | None = None
-    # Query parameters (emails, names) must never reach a log line through an error message.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True}
+    # Query parameters (emails, names) must never reach a log line through an error message. Pre-ping: a pooled
+    # connection that a database restart ended is replaced on checkout, not handed to a request that then fails.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"hide_parameters": True, "pool_pre_ping": True}
+    # Retry-After of the 503 page, answered while the database does not answer or a restore runs.
+    UNAVAILABLE_RETRY_SECONDS = 60
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
     LANGUAGES = ("nl", "fr", "en")

@@ -23,6 +23,7 @@ from speeddate.database import write
 from speeddate.extensions import db
 from speeddate.models import WorkerBeat
 from speeddate.models.base import utcnow
+from speeddate.service_lock import hold_shared
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ class Beat:
         self._thread = threading.Thread(target=self._run, name=f"beat-{self.name}", daemon=True)
 
     def __enter__(self) -> "Beat":
+        # A running worker holds the database, so that no restore replaces it underneath; a worker started during
+        # a restore waits for it (speeddate.service_lock).
+        hold_shared(self.app, wait=True)
         self._thread.start()
         return self
 

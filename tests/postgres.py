@@ -19,6 +19,7 @@ class PostgresServer:
     port: int
     bin_dir: Path
     run_as: list[str]
+    options: str = ""
 
     def url(self, database: str) -> str:
         """SQLAlchemy URL of a database on this server."""
@@ -29,6 +30,31 @@ class PostgresServer:
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=speeddate dbname=postgres",
                              autocommit=True) as connection:
             connection.execute(sql)
+
+    def halt(self) -> None:
+        """Stop the server as an outage does (every connection ends at once), keeping its data."""
+        self._pg_ctl("-m", "immediate", "stop")
+
+    def resume(self) -> None:
+        """Start the halted server again on the same data and port; return once it answers."""
+        self._pg_ctl("-o", self.options, "-l", str(self.directory / "log"), "-w", "start")
+        _wait_until_ready(self)
+
+    def resume_if_halted(self) -> None:
+        """Start the server again if a test left it halted."""
+        try:
+            self.execute("SELECT 1")
+        except psycopg.OperationalError:
+            self.resume()
+
+    def restart(self) -> None:
+        """A database restart: connections that clients keep in their pools are dead afterwards."""
+        self.halt()
+        self.resume()
+
+    def _pg_ctl(self, *arguments: str) -> None:
+        subprocess.run([*self.run_as, str(self.bin_dir / "pg_ctl"), "-D", str(self.directory / "data"), *arguments],
+                       check=True, capture_output=True)
 
     def stop(self) -> None:
         subprocess.run([*self.run_as, str(self.bin_dir / "pg_ctl"), "-D", str(self.directory / "data"),
@@ -53,13 +79,11 @@ def start(port: int) -> PostgresServer:
         user = pwd.getpwnam("postgres")
         os.chown(directory, user.pw_uid, user.pw_gid)
         run_as = ["runuser", "-u", "postgres", "--"]
-    server = PostgresServer(directory, port, bin_dir, run_as)
+    options = f"-h 127.0.0.1 -p {port} -k {directory} -c fsync=off -c max_connections=200"
+    server = PostgresServer(directory, port, bin_dir, run_as, options)
     subprocess.run([*run_as, str(bin_dir / "initdb"), "-D", str(directory / "data"), "-U", "speeddate",
                     "-A", "trust", "-E", "UTF8", "--locale", "C.UTF-8"], check=True, capture_output=True)
-    options = f"-h 127.0.0.1 -p {port} -k {directory} -c fsync=off -c max_connections=200"
-    subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(directory / "data"), "-o", options,
-                    "-l", str(directory / "log"), "-w", "start"], check=True, capture_output=True)
-    _wait_until_ready(server)
+    server.resume()
     return server
 
 

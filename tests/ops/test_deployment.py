@@ -254,6 +254,7 @@ def deployment(postgres, tmp_path_factory):
         processes.stop_all()
         controller.stop()
         postgres.execute("DROP DATABASE IF EXISTS speeddate WITH (FORCE)")
+        postgres.execute("DROP DATABASE IF EXISTS speeddate_before WITH (FORCE)")  # left by a failed restore test
         postgres.execute(f"DROP ROLE IF EXISTS {APP_ROLE}")
 
 
@@ -402,8 +403,9 @@ def test_the_documented_admin_command_creates_an_organiser_who_can_log_in(deploy
 def test_pg_dump_and_pg_restore_as_documented_bring_the_data_back(deployment):
     """Runs last of the tests on the deployment: it stops the services, as the README's restore does."""
     lines = code_block_after("the shell, not the owner, opens the dump file").splitlines()
-    assert [line.split()[0] for line in lines] == ["runuser", "systemctl", "runuser", "systemctl"], lines
-    roles = {"speeddate": APP_ROLE}
+    assert [line.split()[0] for line in lines] == ["runuser", "systemctl", "runuser", "runuser", "runuser",
+                                                   "systemctl"], lines
+    roles = {"speeddate": APP_ROLE, "postgres": "speeddate"}  # the test server's superuser stands in for postgres
     deployment.browser().submit(f"/e/{deployment.event_slug}", {**REGISTRATION, "email": "before@example.org"})
     before = deployment.sql("SELECT title, (SELECT count(*) FROM registrations) FROM events ORDER BY id")
     version = deployment.sql("SELECT version_num FROM alembic_version")
@@ -416,13 +418,29 @@ def test_pg_dump_and_pg_restore_as_documented_bring_the_data_back(deployment):
     deployment.sql("UPDATE events SET title = 'Changed after the backup'")
     deployment.sql("DELETE FROM alembic_version")
 
-    deployment.stop_services()  # systemctl stop speeddate-web speeddate-mail
-    restore, role = without_runuser(re.sub(r"speeddate-\d{4}-\d{2}-\d{2}\.dump", written.name, lines[2]), roles)
-    result = subprocess.run(restore, shell=True, cwd=deployment.directory, env=deployment.psql_environment(role),
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0 and not result.stderr, result.stderr
+    deployment.stop_services()  # systemctl stop speeddate-web speeddate-mail speeddate-seating
+    keep = replaced(lines[2], {"-O speeddate": f"-O {APP_ROLE}"})
+    restore = re.sub(r"speeddate-\d{4}-\d{2}-\d{2}\.dump", written.name, lines[3])
+    for line in (keep, restore):
+        command, role = without_runuser(line, roles)
+        result = subprocess.run(command, shell=True, cwd=deployment.directory,
+                                env=deployment.psql_environment(role), capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0 and not result.stderr, (line, result.stderr)
     assert deployment.sql("SELECT title, (SELECT count(*) FROM registrations) FROM events ORDER BY id") == before
     assert deployment.sql("SELECT version_num FROM alembic_version") == version
+
+    settle, _ = without_runuser(replaced(lines[4], {"/srv/speeddate": str(PROJECT_ROOT),
+                                                   "/etc/speeddate.env": str(deployment.env_file)}), roles)
+    result = subprocess.run(settle, shell=True, cwd=deployment.directory, input="y\n", capture_output=True,
+                            text=True, env={"PATH": SYSTEMD_PATH, "HOME": str(deployment.directory)}, timeout=120,
+                            start_new_session=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "mails held: release them in the outbox after checking" in result.stdout
+    assert deployment.sql("SELECT count(*) FROM outbox WHERE status = 'pending'") == [(0,)]
+    drop, role = without_runuser(inline_command("runuser -u postgres -- dropdb "), roles)
+    result = subprocess.run(drop, shell=True, cwd=deployment.directory, env=deployment.psql_environment(role),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
     # New rows after the restore must not collide with restored ones: the sequences came back too.
     [(highest, next_id)] = deployment.sql("SELECT max(id), nextval('registrations_id_seq') FROM registrations")
     assert next_id > highest
