@@ -1,6 +1,7 @@
 """`flask seating ...`: generate a plan, run queued solver jobs, export a plan."""
 
 import click
+from flask import current_app
 
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID
@@ -35,9 +36,17 @@ def generate_command(event_id: int, time_limit: float | None) -> None:
 
 
 @seating_group.command("work")
-def work_command() -> None:
-    """Run the queued solver jobs (when the web app does not run them in a thread)."""
-    click.echo(f"{jobs.run_queued()} job(s) done")
+@click.option("--loop", is_flag=True, help="Keep working; stop with Ctrl+C.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+              help="Seconds between looks at the queue with --loop.")
+def work_command(loop: bool, interval: float) -> None:
+    """Run the queued solver jobs and resume those whose process died (once, or with --loop continuously)."""
+    try:
+        done = jobs.work(current_app._get_current_object(), interval, click.echo, loop)  # type: ignore[attr-defined]
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+        return
+    click.echo(f"{done} job(s) done")
 
 
 @seating_group.command("export")
