@@ -183,12 +183,28 @@ def test_a_job_whose_runner_beats_still_runs_for_the_page_and_refuses_a_new_requ
     assert fresh(old.id).status == JobStatus.RUNNING
 
 
-def test_with_threads_off_and_no_seating_worker_the_page_says_the_job_waits_for_it(app, organiser, speeddate):
+def test_with_threads_off_the_page_says_the_job_waits_for_the_seating_worker_until_one_runs(app, organiser,
+                                                                                            speeddate):
     app.config["SEATING_WORKER_THREAD"] = False
     event = speeddate(4)
     jobs.request_job(event.id, "generate")
     html = organiser.get(f"/admin/events/{event.id}/seating/?lang=en").get_data(as_text=True)
     assert "waits for the seating worker" in html and "The solver is working" not in html
+    db.session.add(WorkerBeat(name="seating:host:1:ab", role=jobs.WORKER_ROLE, started_at=utcnow(), beat_at=utcnow()))
+    db.session.commit()
+    html = organiser.get(f"/admin/events/{event.id}/seating/?lang=en").get_data(as_text=True)
+    assert "The solver is working" in html and "waits for the seating worker" not in html
+
+
+def test_a_job_whose_thread_never_started_is_dead_once_the_runners_would_have_beaten(organiser, speeddate, clock):
+    event = speeddate(4)
+    clock.set(utcnow() - timedelta(minutes=1))  # queued a minute ago; its web process died before the thread ran
+    old = jobs.request_job(event.id, "generate", background=False)
+    clock.thaw()
+    html = organiser.get(f"/admin/events/{event.id}/seating/?lang=en").get_data(as_text=True)
+    assert "The solver stopped without an answer" in html
+    jobs.request_job(event.id, "generate", background=False)
+    assert fresh(old.id).status == JobStatus.FAILED
 
 
 # Sweeping dead jobs ---------------------------------------------------------------------------------------------
