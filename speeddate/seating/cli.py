@@ -1,5 +1,10 @@
 """`flask seating ...`: generate a plan, run queued solver jobs, export a plan."""
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask import current_app
 
@@ -41,12 +46,26 @@ def generate_command(event_id: int, time_limit: float | None) -> None:
               help="Seconds between looks at the queue with --loop.")
 def work_command(loop: bool, interval: float) -> None:
     """Run the queued solver jobs and resume those whose process died (once, or with --loop continuously)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        done = jobs.work(current_app._get_current_object(), interval, click.echo, loop)  # type: ignore[attr-defined]
+        with _stop_on_sigterm() as stop:
+            done = jobs.work(app, interval, click.echo, loop, stop)
     except KeyboardInterrupt:
         click.echo("Stopped.")
         return
     click.echo(f"{done} job(s) done")
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[threading.Event]:
+    """While the block runs, SIGTERM (systemctl stop or restart) sets the event instead of ending the process at
+    once: the worker finishes the job at hand rather than spend one of its two runs."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda _number, _frame: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @seating_group.command("export")

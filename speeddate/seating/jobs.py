@@ -9,7 +9,6 @@ and only while the job is still its runner's (a runner wrongly thought dead stor
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -223,27 +222,30 @@ def sweep_dead(idle_worker: str | None = None) -> Swept:
     return Swept(resumed, failed)
 
 
-def run_queued(worker: str) -> int:
-    """Sweep, then run every queued job, oldest first, as this worker (`flask seating work`); returns how many."""
+def run_queued(worker: str, stop: threading.Event | None = None) -> int:
+    """Sweep, then run every queued job, oldest first, as this worker (`flask seating work`); returns how many.
+    Once `stop` is set, no further job is claimed."""
     _refuse_inside_write()
     done = 0
     sweep_dead(idle_worker=worker)
-    while (job_id := claim_next(worker)) is not None:
+    while not (stop and stop.is_set()) and (job_id := claim_next(worker)) is not None:
         _run_claimed(job_id, worker)
         done += 1
     return done
 
 
-def work(app: Flask, interval: float, echo: Callable[[str], None], loop: bool = True) -> int:
+def work(app: Flask, interval: float, echo: Callable[[str], None], loop: bool = True,
+         stop: threading.Event | None = None) -> int:
     """`flask seating work [--loop]`: as one beating seating worker, run what is queued and resume what died,
-    every `interval` seconds; a database that does not answer is waited for, with a growing pause."""
-    done, pause = 0, interval
+    every `interval` seconds, until `stop` is set (the job at hand is finished first); a database that does not
+    answer is waited for, with a growing pause."""
+    done, pause, stop = 0, interval, stop or threading.Event()
     with beating(app, WORKER_ROLE) as beat:
         if loop:
             echo(f"seating worker {beat.name}")
         while True:
             try:
-                ran = run_queued(beat.name)
+                ran = run_queued(beat.name, stop)
             except SQLAlchemyError as error:
                 log.warning("seating worker: database unavailable (%s)", type(error).__name__)
                 db.session.remove()
@@ -251,11 +253,10 @@ def work(app: Flask, interval: float, echo: Callable[[str], None], loop: bool = 
             else:
                 pause = interval
             done += ran
-            if not loop:
-                return done
-            if ran:
+            if loop and ran:
                 echo(f"{ran} job(s) done")
-            time.sleep(pause)
+            if not loop or stop.wait(pause):
+                return done
 
 
 def _run_claimed(job_id: int, worker: str) -> None:

@@ -337,3 +337,17 @@ def test_a_seating_worker_killed_on_the_last_run_has_its_job_failed_and_the_plan
     failed = fresh(job.id)
     assert failed.status == JobStatus.FAILED and failed.error == str(jobs.PROCESS_ENDED)
     assert plan_rows(event.id) == before
+
+
+def test_a_seating_worker_told_to_stop_finishes_its_job_first(app, quick_beats, hard_speeddate):
+    job = jobs.request_job(hard_speeddate.id, "generate", 4.0, background=False)
+    worker = start_worker(app)
+    try:
+        wait_for(lambda: fresh(job.id).status == JobStatus.RUNNING)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=60) == 0
+    finally:
+        worker.kill()
+    done = fresh(job.id)
+    assert (done.status, done.attempts) == (JobStatus.DONE, 1)
+    assert db.session.scalar(select(func.count()).select_from(WorkerBeat)) == 0
