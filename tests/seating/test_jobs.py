@@ -118,6 +118,22 @@ def test_two_simultaneous_generate_requests_on_postgresql_start_one_job(postgres
         assert job_count(event_id) == 1
 
 
+def work_once_in_own_context(app) -> int:
+    with app.app_context():
+        try:
+            return jobs.work(app, 0.1, lambda _line: None, loop=False)
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.postgres
+def test_two_seating_workers_on_postgresql_run_each_queued_job_once(postgres_app):
+    queued = [jobs.request_job(plain_event(f"Speeddate {n}"), "generate", background=False).id for n in range(6)]
+    assert sum(at_once(*[partial(work_once_in_own_context, postgres_app)] * 2)) == len(queued)
+    runs = [(fresh(job_id).status, fresh(job_id).attempts) for job_id in queued]
+    assert runs == [(JobStatus.FAILED, 1)] * len(queued)  # nobody to seat: each fails, once
+
+
 def logged_in_browser(base_url: str) -> Browser:
     browser = Browser(base_url)
     token = CSRF_FIELD.search(browser.get("/login"))
