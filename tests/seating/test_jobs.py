@@ -24,7 +24,7 @@ from speeddate.models.base import utcnow
 from speeddate.seating import jobs
 from speeddate.seating.errors import SeatingError
 from tests.seating.test_services import generated
-from tests.support import CSRF_FIELD, ORGANISER_EMAIL, ORGANISER_PASSWORD, local_now, serving
+from tests.support import CSRF_FIELD, ORGANISER_EMAIL, ORGANISER_PASSWORD, local_now, make_test_app, serving
 from tests.test_concurrency import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,6 +132,31 @@ def test_two_seating_workers_on_postgresql_run_each_queued_job_once(postgres_app
     assert sum(at_once(*[partial(work_once_in_own_context, postgres_app)] * 2)) == len(queued)
     runs = [(fresh(job_id).status, fresh(job_id).attempts) for job_id in queued]
     assert runs == [(JobStatus.FAILED, 1)] * len(queued)  # nobody to seat: each fails, once
+
+
+@pytest.mark.postgres
+def test_a_seating_worker_outlives_the_database_cutting_its_connections(postgres_app, postgres, smtp_server):
+    worker_app, stop = make_test_app(postgres_app.config["DATABASE_URL"], smtp_server), threading.Event()
+
+    def work_until_stopped() -> None:
+        with worker_app.app_context():
+            jobs.work(worker_app, 0.1, lambda _line: None, loop=True, stop=stop)
+
+    worker = threading.Thread(target=work_until_stopped, daemon=True)
+    worker.start()
+    try:
+        before = jobs.request_job(plain_event("Voor"), "generate", background=False).id
+        wait_for(lambda: fresh(before).status == JobStatus.FAILED)  # nobody to seat: done with, at once
+        db.session.remove()
+        postgres.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         f"WHERE datname = '{db.engine.url.database}'")
+        db.engine.dispose()  # the test's own connections died too; the worker must find out about its own
+        after = jobs.request_job(plain_event("Na"), "generate", background=False).id
+        wait_for(lambda: fresh(after).status == JobStatus.FAILED)
+        assert worker.is_alive()
+    finally:
+        stop.set()
+        worker.join(timeout=30)
 
 
 def logged_in_browser(base_url: str) -> Browser:
