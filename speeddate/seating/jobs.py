@@ -74,8 +74,10 @@ def waits_for_worker(job: SeatingJob) -> bool:
     return job.status == JobStatus.QUEUED and not threads_on() and not seating_worker_alive()
 
 
-def request_job(event_id: int, kind: str, time_limit: float | None = None, background: bool = True) -> SeatingJob:
-    """Queue a solver run ("generate" or "replan"); unless told otherwise a thread starts on it at once."""
+def request_job(event_id: int, kind: str, time_limit: float | None = None, background: bool = True,
+                runner: str | None = None) -> SeatingJob:
+    """Queue a solver run ("generate" or "replan"); unless told otherwise a thread starts on it at once. With a
+    `runner` (a beating worker's name) the job is that runner's from the start, for no other worker to take."""
     try:
         with write():
             event = lock_one(Event, event_id)  # requests for one event wait for each other, also on PostgreSQL
@@ -85,14 +87,17 @@ def request_job(event_id: int, kind: str, time_limit: float | None = None, backg
             if kind == "replan" and seats.published_plan(event.id) is None:
                 raise SeatingError(_l("Publish a plan first: re-planning starts from the published plan."))
             limit = time_limit or float(current_app.config.get("SEATING_TIME_LIMIT", 10.0))
-            job = SeatingJob(event_id=event.id, kind=kind, status=JobStatus.QUEUED, time_limit=limit, error="")
+            job = SeatingJob(event_id=event.id, kind=kind, status=JobStatus.QUEUED, time_limit=limit, error="",
+                             attempts=0)
+            if runner is not None:
+                _mark_running(job, runner)
             db.session.add(job)
             db.session.flush()
     except IntegrityError as error:
         if not _one_active_refused(error):
             raise
         raise SeatingError(_l("The solver is already working on this event.")) from None
-    if background and threads_on():
+    if background and runner is None and threads_on():
         start_thread(job.id)
     return job
 
@@ -114,7 +119,12 @@ def _one_active_refused(error: IntegrityError) -> bool:
 
 def generate_now(event_id: int, time_limit: float | None = None) -> SeatingJob:
     """Queue a generation and run it in this process (`flask seating generate`); the job tells how it went."""
-    return run_job(request_job(event_id, "generate", time_limit, background=False).id)
+    _refuse_inside_write()
+    with beating(current_app._get_current_object(), ONE_JOB_ROLE) as beat:  # type: ignore[attr-defined]
+        job_id = request_job(event_id, "generate", time_limit, runner=beat.name).id
+        _run_claimed(job_id, beat.name)
+    db.session.rollback()
+    return db.session.get_one(SeatingJob, job_id)
 
 
 @contextmanager

@@ -303,6 +303,23 @@ def test_seating_work_runs_the_queue_as_a_beating_worker_and_unregisters(runner,
     assert db.session.scalar(select(func.count()).select_from(WorkerBeat)) == 0
 
 
+def test_seating_generate_runs_a_job_that_is_its_own_from_the_start(runner, speeddate, monkeypatch):
+    event = speeddate(6)
+    real_solve, taken = solver.solve, []
+
+    def solve_while_a_worker_looks(*args, **kwargs):
+        taken.append(jobs.claim_next("seating:another"))
+        return real_solve(*args, **kwargs)
+
+    monkeypatch.setattr(solver, "solve", solve_while_a_worker_looks)
+    result = runner.invoke(args=["seating", "generate", str(event.id), "--time-limit", "1"])
+    assert result.exit_code == 0, result.output
+    job = jobs.current_job(event.id)
+    assert (job.status, job.attempts, taken) == (JobStatus.DONE, 1, [None])
+    assert job.worker.startswith(jobs.ONE_JOB_ROLE + ":")
+    assert db.session.scalar(select(func.count()).select_from(WorkerBeat)) == 0
+
+
 # A seating worker killed with SIGKILL ---------------------------------------------------------------------------
 
 def start_worker(app) -> subprocess.Popen:
