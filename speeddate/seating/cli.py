@@ -1,6 +1,12 @@
 """`flask seating ...`: generate a plan, run queued solver jobs, export a plan."""
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
+from flask import current_app
 
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID
@@ -35,9 +41,31 @@ def generate_command(event_id: int, time_limit: float | None) -> None:
 
 
 @seating_group.command("work")
-def work_command() -> None:
-    """Run the queued solver jobs (when the web app does not run them in a thread)."""
-    click.echo(f"{jobs.run_queued()} job(s) done")
+@click.option("--loop", is_flag=True, help="Keep working; stop with Ctrl+C.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=2.0, show_default=True,
+              help="Seconds between looks at the queue with --loop.")
+def work_command(loop: bool, interval: float) -> None:
+    """Run the queued solver jobs and resume those whose process died (once, or with --loop continuously)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        with _stop_on_sigterm() as stop:
+            done = jobs.work(app, interval, click.echo, loop, stop)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+        return
+    click.echo(f"{done} job(s) done")
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[threading.Event]:
+    """While the block runs, SIGTERM (systemctl stop or restart) sets the event instead of ending the process at
+    once: the worker finishes the job at hand rather than spend one of its two runs."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda _number, _frame: stop.set())
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @seating_group.command("export")

@@ -70,7 +70,8 @@ class SeatingPage:
     fixed: list[SeatingFixedSeat]
     avoided: list[SeatingAvoidPair]
     job: SeatingJob | None
-    job_stuck: bool
+    job_dead: bool
+    job_waits: bool
     plan: SeatingPlan | None
     published: SeatingPlan | None
     quality: plans.Quality | None
@@ -102,7 +103,8 @@ def seating_page(event: Event) -> SeatingPage:
         suggested_rounds=constraints.suggested_rounds(event, settings.minutes_per_round, settings.switch_minutes),
         max_rounds=seats.max_rounds(len(people), settings.pairs_per_circle),
         fixed=constraints.fixed_seats(event.id), avoided=constraints.avoided_pairs(event.id),
-        job=job, job_stuck=job is not None and jobs.is_stuck(job),
+        job=job, job_dead=job is not None and jobs.is_dead(job),
+        job_waits=job is not None and jobs.waits_for_worker(job),
         plan=plan, published=seats.published_plan(event.id),
         quality=plans.quality(plan, str(get_locale())) if plan else None,
         stale=plans.staleness(plan) if plan else None, moved=seats.moved_people(plan) if plan else [],
