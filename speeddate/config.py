@@ -47,6 +47,11 @@ class DefaultConfig:
     MAIL_OUTCOME_GROUP = 25
     # A claim older than this means the worker died while sending: the mail is marked failed for review.
     MAIL_CLAIM_MINUTES = 15
+    # Seating jobs: the solver's time per job, and whether the web process runs each job in a thread of its own
+    # (the embedded default, so that `make run` needs no second process). Production sets it to False and runs
+    # `flask seating work --loop` (README), where a restart of the web server loses no job.
+    SEATING_TIME_LIMIT = 10.0
+    SEATING_WORKER_THREAD = True
     # Background workers beat this often; one silent for WORKER_DEAD_SECONDS died (speeddate.workers).
     WORKER_BEAT_SECONDS = 5.0
     WORKER_DEAD_SECONDS = 20.0

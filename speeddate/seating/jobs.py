@@ -51,7 +51,7 @@ def current_job(event_id: int) -> SeatingJob | None:
 
 def threads_on() -> bool:
     """Whether the web process runs the jobs it queues in a thread of its own (the embedded default)."""
-    return bool(current_app.config.get("SEATING_WORKER_THREAD", True))
+    return bool(current_app.config["SEATING_WORKER_THREAD"])
 
 
 def seating_worker_alive() -> bool:
@@ -86,7 +86,7 @@ def request_job(event_id: int, kind: str, time_limit: float | None = None, backg
                 _fail_if_dead(lock_one(SeatingJob, running.id))  # locked: a sweep must not resume it meanwhile
             if kind == "replan" and seats.published_plan(event.id) is None:
                 raise SeatingError(_l("Publish a plan first: re-planning starts from the published plan."))
-            limit = time_limit or float(current_app.config.get("SEATING_TIME_LIMIT", 10.0))
+            limit = time_limit or float(current_app.config["SEATING_TIME_LIMIT"])
             job = SeatingJob(event_id=event.id, kind=kind, status=JobStatus.QUEUED, time_limit=limit, error="",
                              attempts=0)
             if runner is not None:
