@@ -13,13 +13,7 @@ from speeddate.extensions import db
 from tests import postgres as pg
 from tests.support import RequestClient, add_gemeenten, free_port, make_test_app
 
-# The translations wait in speeddate/translations/pending-ops.tsv until the catalogues are merged.
-NOT_YET_TRANSLATED = pytest.mark.xfail(strict=True, reason="pending-ops.tsv is not merged into the catalogues yet")
-UNAVAILABLE = [
-    pytest.param("nl", "Even niet beschikbaar", marks=NOT_YET_TRANSLATED),
-    pytest.param("fr", "Momentanément indisponible", marks=NOT_YET_TRANSLATED),
-    ("en", "Briefly unavailable"),
-]
+UNAVAILABLE = [("nl", "Even niet beschikbaar"), ("fr", "Momentanément indisponible"), ("en", "Briefly unavailable")]
 
 
 @pytest.fixture(scope="module")
