@@ -58,7 +58,8 @@ def make_partners(count: int) -> None:
     db.session.execute(insert(Partner), [
         {"email": f"bench{n}@example.org", "first_name": f"Partner{n}", "last_name": "Bench", "phone": "",
          "function": "", "language": ("nl", "fr", "en")[n % 3], "sector_id": sectors[n % len(sectors)].id,
-         "consent_invitations_at": now, "created_at": now, "updated_at": now} for n in range(count)])
+         "consent_invitations_at": now, "email_confirmed_at": now, "created_at": now, "updated_at": now}
+        for n in range(count)])
     db.session.commit()
 
 
