@@ -31,9 +31,18 @@ class PostgresServer:
             connection.execute(sql)
 
     def stop(self) -> None:
+        self.halt()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def halt(self) -> None:
+        """Stop the server as a crash would, keeping its data directory for `restart`."""
         subprocess.run([*self.run_as, str(self.bin_dir / "pg_ctl"), "-D", str(self.directory / "data"),
                         "-m", "immediate", "stop"], check=False, capture_output=True)
-        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def restart(self) -> None:
+        """Start a halted server again, on the same port with the same data (after crash recovery)."""
+        _pg_ctl_start(self)
+        _wait_until_ready(self)
 
 
 def find_bin_dir() -> Path | None:
@@ -56,11 +65,16 @@ def start(port: int) -> PostgresServer:
     server = PostgresServer(directory, port, bin_dir, run_as)
     subprocess.run([*run_as, str(bin_dir / "initdb"), "-D", str(directory / "data"), "-U", "speeddate",
                     "-A", "trust", "-E", "UTF8", "--locale", "C.UTF-8"], check=True, capture_output=True)
-    options = f"-h 127.0.0.1 -p {port} -k {directory} -c fsync=off -c max_connections=200"
-    subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(directory / "data"), "-o", options,
-                    "-l", str(directory / "log"), "-w", "start"], check=True, capture_output=True)
+    _pg_ctl_start(server)
     _wait_until_ready(server)
     return server
+
+
+def _pg_ctl_start(server: PostgresServer) -> None:
+    options = f"-h 127.0.0.1 -p {server.port} -k {server.directory} -c fsync=off -c max_connections=200"
+    subprocess.run([*server.run_as, str(server.bin_dir / "pg_ctl"), "-D", str(server.directory / "data"),
+                    "-o", options, "-l", str(server.directory / "log"), "-w", "start"], check=True,
+                   capture_output=True)
 
 
 def _wait_until_ready(server: PostgresServer) -> None:
