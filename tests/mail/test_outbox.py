@@ -18,7 +18,7 @@ from speeddate.database import write
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.i18n import to_local
-from speeddate.mail import outbox, worker
+from speeddate.mail import worker
 from speeddate.models import EventStatus, MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
 from speeddate.workers import Beat
