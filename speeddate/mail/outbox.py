@@ -137,7 +137,8 @@ def _write(worker: str, outcome: Outcome | None) -> None:
                                  OutboxMail.claimed_by == worker)
         .values(**outcome.changes).execution_options(synchronize_session=False)).rowcount
     if not written:
-        log.warning("mail %s: outcome %s not recorded, it was taken from this worker (presumed dead) meanwhile",
+        log.warning("mail %s: outcome %s not recorded: the mail is no longer this worker's (recorded before the "
+                    "database went away, or marked uncertain while this worker was presumed dead)",
                     outcome.mail_id, outcome.changes["status"])
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from flask_mail import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from speeddate import workers
@@ -53,7 +54,8 @@ class Sender:
             transport.close(connection)
         return report
 
-    def _send(self, connection, candidates: list[int], now: datetime, report: outbox.SendReport) -> None:
+    def _send(self, connection: Connection, candidates: list[int], now: datetime,
+              report: outbox.SendReport) -> None:
         while candidates:
             claimed = 0
             while mail := self._advance(candidates, now, report):
