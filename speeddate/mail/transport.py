@@ -37,8 +37,10 @@ class PhasedSMTP(smtplib.SMTP):
         if reply[0] == 354 and self.sock is not None:  # the next bytes out are the message (smtplib's data())
             self.handing_over = True
             self.sock.settimeout(self.data_timeout or self.timeout)
-        elif self.handing_over and self.sock is not None:
-            self.sock.settimeout(self.timeout)
+        elif self.handing_over:  # the server's answer to the message: the outcome is known again
+            self.handing_over = False
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
         return reply
 
 
