@@ -12,13 +12,14 @@ from pathlib import Path
 import icalendar
 import pytest
 from flask_mail import email_dispatched
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from speeddate.database import write
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.i18n import to_local
-from speeddate.mail import worker
+from speeddate.mail import outbox, worker
+from speeddate.mail.transport import Delivery, Verdict
 from speeddate.models import EventStatus, MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
 from speeddate.workers import Beat
@@ -209,6 +210,30 @@ def test_a_claim_of_a_living_worker_is_left_alone(app, make_event, register, mai
         assert worker.send_due().sent == 0
         assert rows(kind="confirmed")[0].status == MailStatus.SENDING
     assert mailbox.messages == []
+
+
+def test_an_outcome_never_overwrites_a_mail_taken_from_its_worker_meanwhile(app, make_event, register, mailbox):
+    """A worker cut off from the database past WORKER_DEAD_SECONDS finds its mail marked uncertain: it stays so."""
+    register(make_event())
+    report = outbox.SendReport()
+    [candidate] = outbox.due(utcnow())
+    mail = outbox.advance("cut-off", None, [candidate], utcnow(), report)
+    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id)
+                       .values(status=MailStatus.UNCERTAIN, claimed_by=None))
+    db.session.commit()
+    sent = outbox.outcome_of(mail, Delivery(Verdict.SENT), utcnow(), report)
+    assert outbox.advance("cut-off", sent, [], utcnow(), report) is None
+    assert rows(kind="confirmed")[0].status == MailStatus.UNCERTAIN
+
+
+def test_a_claim_whose_commit_answer_was_lost_is_given_back_and_sent_once(app, make_event, register, mailbox):
+    """The worker sends only after its claim's commit returned: a row it finds claimed by itself was never sent."""
+    register(make_event())
+    [row] = rows(kind="confirmed")
+    row.status, row.claimed_by, row.claimed_at = MailStatus.SENDING, "same-worker", utcnow()
+    db.session.commit()
+    assert worker.send_due("same-worker").sent == 1
+    assert rows(kind="confirmed")[0].status == MailStatus.SENT and len(mailbox.messages) == 1
 
 
 def test_a_worker_holds_at_most_one_mail_sending_at_a_time(app, make_event, register, mailbox):
