@@ -25,6 +25,7 @@ from speeddate.reports.cli import report_command
 from speeddate.seating.cli import seating_group
 from speeddate.surveys.results import evaluation_rows
 from speeddate.urls import registration_url
+from speeddate.workers import Beat
 
 
 def init_app(app: Flask) -> None:
@@ -167,13 +168,15 @@ def send_mail(loop: bool, interval: float) -> None:
     if not current_app.config.get("MAIL_SERVER"):
         click.echo(f"No MAIL_SERVER configured: {outbox.backlog()} due mails wait in the outbox.")
         return
-    if loop:
+    # The beat tells other workers this one is alive, so that nobody takes the mail it is sending.
+    with Beat(current_app._get_current_object(), "mail") as beat:  # type: ignore[attr-defined]
+        if not loop:
+            click.echo(str(worker.send_due(beat.name)))
+            return
         try:
-            worker.run_forever(interval, click.echo)
+            worker.run_forever(interval, click.echo, beat.name)
         except KeyboardInterrupt:
             click.echo("Stopped.")
-        return
-    click.echo(str(worker.send_due()))
 
 
 @click.group("evaluations")

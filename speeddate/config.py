@@ -40,13 +40,14 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "speeddate@localhost"
     MAIL_TIMEOUT = 10
+    # Seconds to wait for the server's reply to a message body: RFC 5321 §4.5.3.2.6 gives it 10 minutes, and a
+    # timeout there leaves the mail uncertain (it may have arrived), so a slow server must not reach it.
+    MAIL_DATA_TIMEOUT = 600
     # The outbox worker: attempts before a mail is marked failed, and the first retry delay (doubling).
     MAIL_MAX_ATTEMPTS = 8
     MAIL_RETRY_SECONDS = 60
-    MAIL_BATCH_SIZE = 200
-    MAIL_OUTCOME_GROUP = 25
-    # A claim older than this means the worker died while sending: the mail is marked failed for review.
-    MAIL_CLAIM_MINUTES = 15
+    # Due mails the worker reads ahead (without claiming them); it claims one at a time.
+    MAIL_READ_AHEAD = 200
     # Seating jobs: the solver's time per job, and whether the web process runs each job in a thread of its own
     # (the embedded default, so that `make run` needs no second process). Production sets it to False and runs
     # `flask seating work --loop` (README), where a restart of the web server loses no job.

@@ -1,4 +1,10 @@
-"""SMTP: a connection that cannot hang, the message of an outbox row, and what became of one send."""
+"""SMTP: a connection that cannot hang, the message of an outbox row, and what became of one send.
+
+What a broken dialogue means depends on where it broke. Before the message body is handed over (connect, MAIL,
+RCPT, the DATA command and its 354) nothing can have arrived, so the mail is tried again later. From the moment
+the body starts going out until the server's final reply, the server may have kept the message: the outcome is
+unknown, and a retry could deliver it twice, so the mail is marked uncertain for an organiser instead.
+"""
 
 import enum
 import logging
@@ -14,13 +20,42 @@ from speeddate.models import OutboxMail
 log = logging.getLogger(__name__)
 
 
+class PhasedSMTP(smtplib.SMTP):
+    """smtplib's client that knows whether the message body has started going out (`handing_over`), and that
+    waits `data_timeout` rather than its ordinary timeout for the reply to the body, as RFC 5321 §4.5.3.2.6 allows
+    the server (10 minutes): a slow server is then merely slow, not an unknown outcome."""
+
+    handing_over = False
+    data_timeout: float | None = None
+
+    def sendmail(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.handing_over = False
+        return super().sendmail(*args, **kwargs)
+
+    def getreply(self) -> tuple[int, bytes]:
+        reply = super().getreply()
+        if reply[0] == 354 and self.sock is not None:  # the next bytes out are the message (smtplib's data())
+            self.handing_over = True
+            self.sock.settimeout(self.data_timeout or self.timeout)
+        elif self.handing_over:  # the server's answer to the message: the outcome is known again
+            self.handing_over = False
+            if self.sock is not None:
+                self.sock.settimeout(self.timeout)
+        return reply
+
+
+class PhasedSMTPSSL(PhasedSMTP, smtplib.SMTP_SSL):
+    """The same over implicit TLS."""
+
+
 class TimedConnection(Connection):
-    """Flask-Mail's connection with a timeout, so that a hanging SMTP server cannot block the worker."""
+    """Flask-Mail's connection with timeouts, so that a hanging SMTP server cannot block the worker."""
 
     def configure_host(self) -> smtplib.SMTP:
-        timeout = current_app.config["MAIL_TIMEOUT"]
-        smtp_class = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
-        host = smtp_class(self.mail.server, self.mail.port, timeout=timeout)
+        config = current_app.config
+        smtp_class = PhasedSMTPSSL if self.mail.use_ssl else PhasedSMTP
+        host = smtp_class(self.mail.server, self.mail.port, timeout=config["MAIL_TIMEOUT"])
+        host.data_timeout = config["MAIL_DATA_TIMEOUT"]
         if self.mail.use_tls:
             host.starttls()
         if self.mail.username and self.mail.password:
@@ -67,7 +102,8 @@ class Verdict(enum.Enum):
 
     SENT = "sent"
     FAILED = "failed"  # the server refused it for good, or it cannot be sent at all
-    RETRY_LATER = "retry_later"  # a passing refusal, or the connection broke off
+    RETRY_LATER = "retry_later"  # a passing refusal, or the connection broke off before the message went out
+    UNCERTAIN = "uncertain"  # the connection broke off (or timed out) after the message went out: never retried
 
 
 @dataclass(frozen=True)
@@ -80,7 +116,8 @@ class Delivery:
 
 
 def deliver(connection: Connection, message: Message) -> Delivery:
-    """Send one message; SMTP codes of 500 and up fail the mail, lower ones and a lost connection retry it."""
+    """Send one message; SMTP codes of 500 and up fail the mail, lower ones retry it, and a lost connection retries
+    it only when the message had not started going out (otherwise it is uncertain)."""
     try:
         connection.send(message)
     except smtplib.SMTPRecipientsRefused as error:
@@ -95,5 +132,8 @@ def deliver(connection: Connection, message: Message) -> Delivery:
         return Delivery(Verdict.FAILED if permanent else Verdict.RETRY_LATER,
                         f"refused: {error.smtp_code} {error.smtp_error!r}", connection_lost=error.smtp_code == CLOSING)
     except (smtplib.SMTPServerDisconnected, OSError) as error:
+        if getattr(connection.host, "handing_over", False):
+            return Delivery(Verdict.UNCERTAIN, f"the connection broke off after the message went out, before the "
+                            f"server confirmed it ({error}): it may have arrived", connection_lost=True)
         return Delivery(Verdict.RETRY_LATER, f"connection lost: {error}", connection_lost=True)
     return Delivery(Verdict.SENT)

@@ -1,76 +1,108 @@
-"""The outbox worker: claims due mails, sends them over SMTP, records the outcome of each.
+"""The outbox worker: sends due mails one at a time over SMTP and records the outcome of each.
 
-Claim, send and record are separate steps, each claim and each group of outcomes committed on its own before the
-next step (speeddate.mail.outbox), so that nothing is sent twice on its own. If a worker dies between the SMTP
-server's acceptance and the commit of the outcome, the rows stay `sending`; after MAIL_CLAIM_MINUTES they are
-marked failed for an organiser to check and retry, never sent again on their own.
+Claim, send and record follow speeddate.mail.outbox: one mail `sending` per worker at any moment, its outcome
+written with the claim of the next. `flask mail send --loop` also outlives the database: when it goes away (or is
+down at start) the worker logs one line, backs off (1 s doubling to 30 s) and resumes where it was, writing first
+the outcome of the mail it was sending. Its beat (speeddate.workers) resumes too, so nobody takes that mail from
+it unless the database was away longer than WORKER_DEAD_SECONDS: then the mail is uncertain, the safe answer.
 """
 
-import os
+import logging
 import smtplib
-import socket
 import time
-import uuid
+from collections.abc import Callable
 from datetime import datetime
 
+from flask_mail import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from speeddate import workers
+from speeddate.extensions import db
 from speeddate.mail import outbox, transport
-from speeddate.models import OutboxMail
 from speeddate.models.base import utcnow
 from speeddate.uploads import discard_stale_uploads
 
+log = logging.getLogger(__name__)
 
-def worker_name() -> str:
-    """Host, process and a random part: unique among workers running at the same time."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+OUTAGE_FIRST_PAUSE, OUTAGE_LONGEST_PAUSE = 1.0, 30.0
+
+
+class Sender:
+    """One worker's rounds; it keeps the outcome it could not write while the database was away."""
+
+    def __init__(self, worker: str) -> None:
+        self.worker = worker
+        self.unwritten: outbox.Outcome | None = None
+
+    def send_due(self, now: datetime | None = None) -> outbox.SendReport:
+        """Send every mail that is due; stop early when the SMTP server is unreachable or the connection is lost."""
+        now, report = now or utcnow(), outbox.SendReport()
+        outbox.settle(self.worker, self.unwritten)
+        self.unwritten = None
+        outbox.sweep_orphans(self.worker)
+        candidates = outbox.due(now)
+        if not candidates:
+            return report
+        try:
+            connection = transport.connect()
+        except (OSError, smtplib.SMTPException) as error:
+            report.smtp_unreachable = str(error)
+            return report
+        try:
+            self._send(connection, candidates, now, report)
+        finally:
+            transport.close(connection)
+        return report
+
+    def _send(self, connection: Connection, candidates: list[int], now: datetime,
+              report: outbox.SendReport) -> None:
+        while candidates:
+            claimed = 0
+            while mail := self._advance(candidates, now, report):
+                claimed += 1
+                delivery = transport.deliver(connection, mail.message)
+                self.unwritten = outbox.outcome_of(mail, delivery, now, report)
+                if delivery.connection_lost:  # the rest waits for the next round and a new connection
+                    self._advance([], now, report)
+                    return
+            # Other workers may have taken the ones read ahead: read again, unless this reading gave nothing.
+            candidates = outbox.due(now) if claimed else []
+
+    def _advance(self, candidates: list[int], now: datetime, report: outbox.SendReport) -> outbox.Prepared | None:
+        mail = outbox.advance(self.worker, self.unwritten, candidates, now, report)
+        self.unwritten = None
+        return mail
 
 
 def send_due(worker: str | None = None, now: datetime | None = None) -> outbox.SendReport:
-    """Send every mail that is due, batch by batch; stop early when the SMTP server is unreachable."""
-    worker, now = worker or worker_name(), now or utcnow()
-    report = outbox.SendReport()
-    outbox.fail_abandoned_claims()
-    while batch := outbox.claim(worker, now):
-        if not _send_batch(batch, report, now):
-            break
-    return report
+    """One round of sending, as the worker named `worker` (by default a new name)."""
+    return Sender(worker or workers.worker_name("mail")).send_due(now)
 
 
-def _send_batch(batch: list[OutboxMail], report: outbox.SendReport, now: datetime) -> bool:
-    """Send a claimed batch over one connection; False when the server could not be reached."""
-    batch = outbox.withdraw_unwanted(batch, report)
-    if not batch:
-        return True
-    prepared = [outbox.Prepared(row.id, row.attempts, row.next_attempt_at, transport.build_message(row))
-                for row in batch]
-    try:
-        connection = transport.connect()
-    except (OSError, smtplib.SMTPException) as error:
-        outbox.release([mail.id for mail in prepared], f"SMTP server unreachable: {error}")
-        report.smtp_unreachable = str(error)
-        return False
-    outcomes = outbox.Outcomes(report, now)
-    try:
-        for position, mail in enumerate(prepared):
-            delivery = transport.deliver(connection, mail.message)
-            outcomes.note(mail, delivery)
-            if delivery.connection_lost:
-                outcomes.write()
-                outbox.release([rest.id for rest in prepared[position + 1:]], "the SMTP connection broke off")
-                return False
-    finally:
-        outcomes.write()
-        transport.close(connection)
-    return True
+def database_unreachable(error: BaseException) -> bool:
+    """Whether an error means the database went away (or is not there yet), rather than a fault in the code."""
+    return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
 
 
-def run_forever(interval: float, echo) -> None:
-    """`flask mail send --loop`: send, sleep, repeat; back off while the SMTP server is unreachable. As the one
-    process that always runs, it also removes import uploads kept for more than a day."""
-    worker, pause = worker_name(), interval
+def run_forever(interval: float, echo: Callable[[str], object], worker: str | None = None) -> None:
+    """`flask mail send --loop`: send, sleep, repeat; back off while the SMTP server or the database is unreachable.
+    As the one process that always runs, it also removes import uploads kept for more than a day."""
+    sender = Sender(worker or workers.worker_name("mail"))
+    pause, outage = interval, 0.0
     while True:
-        report = send_due(worker)
+        try:
+            report = sender.send_due()
+        except DBAPIError as error:
+            if not database_unreachable(error):
+                raise
+            db.session.remove()
+            outage = min(outage * 2, OUTAGE_LONGEST_PAUSE) if outage else OUTAGE_FIRST_PAUSE
+            log.warning("mail worker: database unreachable (%s), trying again in %.0f s", type(error).__name__, outage)
+            time.sleep(outage)
+            continue
+        outage = 0.0
         discard_stale_uploads()
-        if report.sent or report.failed or report.retry_later or report.smtp_unreachable:
+        if report.sent or report.failed or report.retry_later or report.uncertain or report.smtp_unreachable:
             echo(str(report))
         pause = min(pause * 2, 300) if report.smtp_unreachable else interval
         time.sleep(pause)

@@ -11,15 +11,18 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from sqlalchemy import select
+from flask_mail import email_dispatched
+from sqlalchemy import select, update
 
 from speeddate.database import write
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.i18n import to_local
-from speeddate.mail import actions, worker
+from speeddate.mail import outbox, worker
+from speeddate.mail.transport import Delivery, Verdict
 from speeddate.models import EventStatus, MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
+from speeddate.workers import Beat
 from tests.support import free_port, local_now, post_form
 
 
@@ -91,7 +94,7 @@ def test_smtp_down_loses_nothing_and_everything_arrives_once_in_due_order_when_i
 
 
 def test_two_workers_at_the_same_time_send_each_mail_once(any_app, mailbox):
-    any_app.config["MAIL_BATCH_SIZE"] = 7
+    any_app.config["MAIL_READ_AHEAD"] = 7
     event = _event_with_registrations(60)
     assert len(rows(event_id=event.id, kind="confirmed")) == 60
     barrier = threading.Barrier(2)
@@ -186,16 +189,65 @@ def test_header_injection_is_impossible(app, make_event, register, mailbox):
     assert rows(kind="confirmed")[0].status == MailStatus.FAILED
 
 
-def test_a_claim_left_by_a_dead_worker_is_failed_for_review_never_resent(app, make_event, register, mailbox):
+def test_a_claim_left_by_a_dead_worker_is_marked_uncertain_never_resent(app, make_event, register, mailbox):
     register(make_event())
     [row] = rows(kind="confirmed")
     row.status, row.claimed_by, row.claimed_at = MailStatus.SENDING, "dead-worker", utcnow() - timedelta(hours=1)
     db.session.commit()
     assert worker.send_due().sent == 0
     [row] = rows(kind="confirmed")
-    assert row.status == MailStatus.FAILED and "stopped while sending" in row.last_error
-    assert actions.retry(row.id)
-    assert worker.send_due().sent == 1 and len(mailbox.messages) == 1
+    assert row.status == MailStatus.UNCERTAIN and "stopped while sending" in row.last_error
+    assert worker.send_due().sent == 0 and mailbox.messages == []
+
+
+def test_a_claim_of_a_living_worker_is_left_alone(app, make_event, register, mailbox):
+    register(make_event())
+    with Beat(app, "mail") as beat:
+        beat.beat()  # at once, rather than waiting for its thread
+        [row] = rows(kind="confirmed")
+        row.status, row.claimed_by, row.claimed_at = MailStatus.SENDING, beat.name, utcnow() - timedelta(hours=1)
+        db.session.commit()
+        assert worker.send_due().sent == 0
+        assert rows(kind="confirmed")[0].status == MailStatus.SENDING
+    assert mailbox.messages == []
+
+
+def test_an_outcome_never_overwrites_a_mail_taken_from_its_worker_meanwhile(app, make_event, register, mailbox):
+    """A worker cut off from the database past WORKER_DEAD_SECONDS finds its mail marked uncertain: it stays so."""
+    register(make_event())
+    report = outbox.SendReport()
+    [candidate] = outbox.due(utcnow())
+    mail = outbox.advance("cut-off", None, [candidate], utcnow(), report)
+    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail.id)
+                       .values(status=MailStatus.UNCERTAIN, claimed_by=None))
+    db.session.commit()
+    sent = outbox.outcome_of(mail, Delivery(Verdict.SENT), utcnow(), report)
+    assert outbox.advance("cut-off", sent, [], utcnow(), report) is None
+    assert rows(kind="confirmed")[0].status == MailStatus.UNCERTAIN
+
+
+def test_a_claim_whose_commit_answer_was_lost_is_given_back_and_sent_once(app, make_event, register, mailbox):
+    """The worker sends only after its claim's commit returned: a row it finds claimed by itself was never sent."""
+    register(make_event())
+    [row] = rows(kind="confirmed")
+    row.status, row.claimed_by, row.claimed_at = MailStatus.SENDING, "same-worker", utcnow()
+    db.session.commit()
+    assert worker.send_due("same-worker").sent == 1
+    assert rows(kind="confirmed")[0].status == MailStatus.SENT and len(mailbox.messages) == 1
+
+
+def test_a_worker_holds_at_most_one_mail_sending_at_a_time(app, make_event, register, mailbox):
+    event = make_event()
+    for number in range(4):
+        register(event, number)
+    seen = []
+
+    def look_while_sending(app, message):
+        seen.append(len(rows(status=MailStatus.SENDING)))
+
+    with email_dispatched.connected_to(look_while_sending):
+        assert worker.send_due().sent == 4
+    assert seen == [1, 1, 1, 1]
 
 
 def test_event_moved_sends_an_updated_invite_and_moves_the_reminder(make_event, register, mailbox):
