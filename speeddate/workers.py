@@ -49,6 +49,10 @@ class Beat:
         # A running worker holds the database, so that no restore replaces it underneath; a worker started during
         # a restore waits for it (speeddate.service_lock).
         hold_shared(self.app, wait=True)
+        # The first beat lands before the worker claims anything, so that nobody takes a fresh claim of a worker
+        # that has not beaten yet for one of a dead one (in a context of its own: the caller's session is left be).
+        with self.app.app_context():
+            self.beat()
         self._thread.start()
         return self
 
@@ -67,10 +71,8 @@ class Beat:
 
     def _run(self) -> None:
         with self.app.app_context():
-            while True:
+            while not self._stop.wait(self.interval):
                 self.beat()
-                if self._stop.wait(self.interval):
-                    return
 
     def beat(self) -> None:
         """Say "alive" once (insert the row the first time); a database that does not answer is tried next time."""
