@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.faults_seating import seating_job_killed  # noqa: E402
 from speeddate import create_app  # noqa: E402
 from speeddate.extensions import db  # noqa: E402
 from speeddate.models import MailStatus, OutboxMail  # noqa: E402
@@ -215,6 +216,8 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=2.0, help="the worker loop's interval (production: 30)")
     parser.add_argument("--deadline", type=float, default=120.0, help="give up waiting for a fault after this")
     parser.add_argument("--only", help="run only the faults whose name contains this")
+    parser.add_argument("--seating-runs", type=int, default=2,
+                        help="seating workers killed while solving (bench/faults_seating.py; 0: none)")
     options = parser.parse_args()
     server = postgres.start(free_port())
     try:
@@ -222,12 +225,21 @@ def main() -> int:
                    if not options.only or options.only in name]
     finally:
         server.stop()
+    seating = None
+    if options.seating_runs and (not options.only or options.only in "seating worker killed"):
+        seating = seating_job_killed(options.seating_runs)
     print(f"mail worker under faults, {options.mails} mails each, PostgreSQL, loop interval {options.interval} s")
     columns = ["enqueued", "delivered", "lost", "doubled", "uncertain", "rest_sent_s", "recovery_s", "run_s"]
     print(f"{'fault':<20}" + "".join(f"{column:>12}" for column in columns))
     for result in results:
         print(f"{result['fault']:<20}" + "".join(f"{result[column]:>12}" for column in columns))
-    for result in results:
+    if seating is not None:
+        print(f"\nseating jobs under faults, SQLite, production beat settings ({seating['beat_seconds']} s beat, "
+              f"dead after {seating['dead_seconds']} s)")
+        columns = ["enqueued", "finished", "failed", "lost", "doubled", "recovery_seconds_max"]
+        print(f"{'fault':<36}" + "".join(f"{column:>12}" for column in columns[:-1]) + f"{'recovery_s':>12}")
+        print(f"{seating['fault']:<36}" + "".join(f"{seating[column]!s:>12}" for column in columns))
+    for result in [*results, *([seating] if seating else [])]:
         print(json.dumps(result))
     return 0
 
