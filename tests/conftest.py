@@ -14,6 +14,7 @@ from speeddate import create_app
 from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import EventType
+from speeddate.seating import jobs
 from tests import postgres as pg
 from tests.support import (
     PARTNER,
@@ -69,6 +70,7 @@ def migrated_database(tmp_path_factory):
 def _close_the_apps_a_test_made():
     """Close the database connections of every app a test made, so none is left open for a later test to find."""
     yield
+    jobs.wait_for_threads()
     while made_apps:
         made = made_apps.pop()
         with made.app_context():
@@ -87,6 +89,7 @@ def app(request, tmp_path, migrated_database, smtp_server, mailbox):
     with app.app_context():
         add_gemeenten()
         yield app
+        jobs.wait_for_threads()  # a seating job a request started must not outlive its database
         db.session.remove()
         db.engine.dispose()
 
@@ -193,6 +196,8 @@ def postgres_app(postgres, smtp_server, mailbox, request):
     with app.app_context():
         add_gemeenten()
         yield app
+        # A seating job a request started must not outlive its database, nor find the next test's of that name.
+        jobs.wait_for_threads()
         db.session.remove()
         db.engine.dispose()
     postgres.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
