@@ -265,6 +265,13 @@ def cancellation_preview(event: Event) -> CancellationPreview:
                                waiting=len(grouped[RegistrationStatus.WAITLISTED]))
 
 
+def check_can_cancel(event: Event) -> None:
+    """Refuse to cancel an event that is cancelled already or over (its registrants would be told of nothing)."""
+    _check_transition(event, EventStatus.CANCELLED)
+    if event.ends_at <= utcnow():
+        raise EventError(_l("This event has already taken place."))
+
+
 def cancel_event(event_id: int, note: str = "") -> Event:
     """Cancel the event: everyone registered gets a cancellation mail carrying the coordinator's note (if any).
 
@@ -272,7 +279,7 @@ def cancel_event(event_id: int, note: str = "") -> Event:
     """
     with write():
         event = places.lock_event(event_id)
-        _check_transition(event, EventStatus.CANCELLED)
+        check_can_cancel(event)
         event.status = EventStatus.CANCELLED
         event.cancellation_note = note.strip()
         event.ics_sequence += 1
@@ -306,15 +313,20 @@ def reopening_preview(event: Event) -> ReopeningPreview:
                             waiting=waiting - promoted + confirmed - kept)
 
 
+def check_can_reopen(event: Event) -> None:
+    """Only a cancelled event that has not ended (nor passed its deadline) can take place after all."""
+    if event.status != EventStatus.CANCELLED:
+        raise EventError(_l("Only a cancelled event can be re-opened."))
+    _check_can_open(event)
+
+
 def reopen_event(event_id: int) -> ReopeningPreview:
     """The cancelled event takes place after all: publish it again, give places back as far as the capacity allows
     (the rest onto the waiting list, in the order they got their places), fill free places from the waiting list,
     tell everyone and queue their scheduled mails again."""
     with write():
         event = places.lock_event(event_id)
-        if event.status != EventStatus.CANCELLED:
-            raise EventError(_l("Only a cancelled event can be re-opened."))
-        _check_can_open(event)
+        check_can_reopen(event)
         preview = reopening_preview(event)
         _move_overflow_to_waiting_list(event)
         event.status = EventStatus.PUBLISHED

@@ -80,22 +80,27 @@ def edit(event_id: int):
     form = EventForm(data=_form_values(event)) if request.method == "GET" else EventForm()
     ask_mails = 0
     if form.validate_on_submit():
-        data = form.event_data()
         try:
-            count = services.check_update(event.id, data)
-            if count and form.update_mails.data != str(count):
-                ask_mails = count
-            else:
-                promoted = services.update_event(event.id, data, update_mails_expected=count)
+            ask_mails = _save_or_ask(event, form)
         except services.EventError as error:
             _show_error(form, error)
         else:
             if not ask_mails:
-                _flash_saved(count, promoted)
                 return redirect(url_for("events.detail", event_id=event.id))
     form.update_mails.data = str(ask_mails) if ask_mails else ""
     return render_template("events/form.html", form=form, event=event, ask_mails=ask_mails), \
         400 if form.errors else 200
+
+
+def _save_or_ask(event: Event, form: EventForm) -> int:
+    """Save the change; or, when it sends update mails the organiser has not agreed to yet, return their number."""
+    data = form.event_data()
+    count = services.check_update(event.id, data)
+    if count and form.update_mails.data != str(count):
+        return count
+    promoted = services.update_event(event.id, data, update_mails_expected=count)
+    _flash_saved(count, promoted)
+    return 0
 
 
 def _show_error(form: EventForm, error: services.EventError) -> None:
@@ -148,16 +153,16 @@ def change_status(event_id: int, status: str):
 def cancel_event(event_id: int):
     event = _event_or_404(event_id)
     form = CancelEventForm()
-    if form.validate_on_submit():
-        try:
+    try:
+        if form.validate_on_submit():
             services.cancel_event(event.id, form.note.data or "")
-        except services.EventError as error:
-            flash(str(error), "error")
-        else:
             flash(_("The event is cancelled. The cancellation mails are in the outbox."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+        services.check_can_cancel(event)
+    except services.EventError as error:
+        flash(str(error), "error")
         return redirect(url_for("events.detail", event_id=event.id))
-    return render_template("events/cancel.html", event=event, form=form, plan=services.cancellation_preview(event),
-                           allowed=EventStatus.CANCELLED in services.TRANSITIONS[event.status]), \
+    return render_template("events/cancel.html", event=event, form=form, plan=services.cancellation_preview(event)), \
         400 if form.errors else 200
 
 
@@ -165,13 +170,14 @@ def cancel_event(event_id: int):
 def reopen_event(event_id: int):
     event = _event_or_404(event_id)
     form = ActionForm()
-    if form.validate_on_submit():
-        try:
+    try:
+        if form.validate_on_submit():
             done = services.reopen_event(event.id)
-        except services.EventError as error:
-            flash(str(error), "error")
-        else:
             flash(_("The event is published again; %(count)d mails are in the outbox.", count=done.mails), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+        services.check_can_reopen(event)
+    except services.EventError as error:
+        flash(str(error), "error")
         return redirect(url_for("events.detail", event_id=event.id))
     return render_template("events/reopen.html", event=event, form=form, plan=services.reopening_preview(event)), \
         400 if form.errors else 200

@@ -150,12 +150,31 @@ def test_an_event_reopened_and_cancelled_again_mails_the_cancellation_again(full
     assert NOTE in mails("event_cancelled")[-1].body_text
 
 
-def test_an_event_that_has_ended_cannot_be_reopened(make_event):
+def test_an_event_that_has_ended_cannot_be_reopened(full_event, clock):
+    events.cancel_event(full_event.id)
+    clock.set(full_event.ends_at + timedelta(minutes=1))
+    with pytest.raises(events.EventError):
+        events.reopen_event(full_event.id)
+
+
+@pytest.mark.parametrize("page", ["cancel", "reopen"])
+def test_the_confirmation_pages_send_back_what_cannot_be_done(organiser, make_event, page):
+    """An event that is not cancelled cannot be re-opened; one that is cancelled already cannot be cancelled."""
+    event = make_event()
+    if page == "cancel":
+        events.cancel_event(event.id)
+    response = organiser.get(f"/admin/events/{event.id}/{page}?lang=en")
+    assert response.status_code == 302 and response.location.endswith(f"/admin/events/{event.id}")
+    flashed = organiser.get(response.location + "?lang=en").get_data(as_text=True)
+    assert "cannot go from" in flashed or "Only a cancelled event" in flashed
+
+
+def test_an_event_that_has_ended_cannot_be_cancelled(make_event):
     start = local_now() - timedelta(days=3)
     event = make_event(starts_at=start, ends_at=start + timedelta(hours=2))
-    events.cancel_event(event.id)
     with pytest.raises(events.EventError):
-        events.reopen_event(event.id)
+        events.cancel_event(event.id)
+    assert mails("event_cancelled") == []
 
 
 # Editing
