@@ -182,12 +182,11 @@ def _data_facts(data: EventData) -> tuple:
 
 
 def _check_times(data: EventData) -> None:
-    times = [data.starts_at, data.ends_at, data.registration_deadline]
-    if any(time and not EARLIEST_DATE <= time.date() <= LATEST_DATE for time in times):
-        field = next(name for name, time in zip(("starts_at", "ends_at", "registration_deadline"), times, strict=True)
-                     if time and not EARLIEST_DATE <= time.date() <= LATEST_DATE)
-        raise EventError(_l("Please give dates between %(first)d and %(last)d.",
-                            first=EARLIEST_DATE.year, last=LATEST_DATE.year), field=field)
+    times = {"starts_at": data.starts_at, "ends_at": data.ends_at, "registration_deadline": data.registration_deadline}
+    for field, time in times.items():
+        if time and not EARLIEST_DATE <= time.date() <= LATEST_DATE:
+            raise EventError(_l("Please give dates between %(first)d and %(last)d.",
+                                first=EARLIEST_DATE.year, last=LATEST_DATE.year), field=field)
     if data.ends_at <= data.starts_at:
         raise EventError(_l("The end must be after the start."), field="ends_at")
     if data.registration_deadline and data.registration_deadline > data.starts_at:
