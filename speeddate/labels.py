@@ -41,6 +41,7 @@ MAIL_KIND_LABELS = {
     "cancelled": _l("registration cancelled"),
     "event_changed": _l("event changed"),
     "event_cancelled": _l("event cancelled"),
+    "event_reopened": _l("event re-opened"),
     "reminder": _l("reminder"),
     "webinar_link": _l("webinar link"),
     "invitation": _l("invitation"),

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -54,6 +55,8 @@ class EventForm(FlaskForm):
                                          validators=[NumberRange(min=2, max=120)])
     followup_months = IntegerField(_l("Follow-up survey, months after the event (0: none)"), default=0,
                                    validators=[NumberRange(min=0, max=24)])
+    # The number of update mails the organiser agreed to send with this change (see the edit view).
+    update_mails = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +81,13 @@ class EventForm(FlaskForm):
             catering=self.catering.data, evaluation_anonymous=self.evaluation_anonymous.data,
             evaluation_reminder_days=self.evaluation_reminder_days.data,
             evaluation_close_days=self.evaluation_close_days.data, followup_months=self.followup_months.data)
+
+
+class CancelEventForm(FlaskForm):
+    """The coordinator's optional word with a cancellation (a reason, a new date)."""
+
+    note = TextAreaField(_l("Message for the registrants (optional)"), filters=[strip_filter],
+                         validators=[Optional(), Length(max=2000)])
 
 
 class InviteForm(FlaskForm):

@@ -30,7 +30,12 @@ from speeddate.models.base import utcnow
 
 
 class EventError(Exception):
-    """A change an organiser asked for that would break a rule; the message says which."""
+    """A change an organiser asked for that would break a rule; the message says which, and `field` (when set)
+    names the form field it concerns, so the form can show it there."""
+
+    def __init__(self, message: object, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ TRANSITIONS = {
     EventStatus.DRAFT: {EventStatus.PUBLISHED, EventStatus.CANCELLED},
     EventStatus.PUBLISHED: {EventStatus.CLOSED, EventStatus.CANCELLED},
     EventStatus.CLOSED: {EventStatus.PUBLISHED, EventStatus.CANCELLED},
+    # Re-opening a cancelled event is its own step (reopen_event): it gives places back and mails everyone.
     EventStatus.CANCELLED: set(),
 }
 
@@ -97,17 +103,22 @@ def create_event(data: EventData, publish: bool = False) -> Event:
     return event
 
 
-def update_event(event_id: int, data: EventData) -> list[Registration]:
-    """Save changes; more capacity promotes people from the waiting list at once (returned)."""
+def update_event(event_id: int, data: EventData, update_mails_expected: int | None = None) -> list[Registration]:
+    """Save changes; more capacity promotes people from the waiting list at once (returned).
+
+    `update_mails_expected`: how many update mails the organiser was told this change sends (see update_mails);
+    when the change would send a different number, nothing is saved and the view asks again.
+    """
     _check_times(data)
     with write():
         event = places.lock_event(event_id)
-        if data.capacity < event.confirmed_count:
-            raise EventError(_l("%(count)d people are already confirmed: the capacity cannot be lower.",
-                                count=event.confirmed_count))
-        before = _calendar_facts(event)
+        _check_capacity(event, data)
+        _check_deadline_still_open(event, data)
+        if update_mails_expected is not None and update_mails(event, data) != update_mails_expected:
+            raise UpdateMailsChanged
+        changed = _data_facts(data) != _calendar_facts(event)
         _apply(event, data)
-        if _calendar_facts(event) != before:
+        if changed:
             event.ics_sequence += 1
             db.session.flush()
             if event.status != EventStatus.CANCELLED:
@@ -119,25 +130,72 @@ def update_event(event_id: int, data: EventData) -> list[Registration]:
     return promoted
 
 
+def check_update(event_id: int, data: EventData) -> int:
+    """Refuse what update_event would refuse, without saving; else how many update mails saving would send."""
+    _check_times(data)
+    event = db.session.get_one(Event, event_id)
+    _check_capacity(event, data)
+    _check_deadline_still_open(event, data)
+    return update_mails(event, data)
+
+
+def _check_capacity(event: Event, data: EventData) -> None:
+    if data.capacity < event.confirmed_count:
+        raise EventError(_l("%(count)d people are already confirmed: the capacity cannot be lower.",
+                            count=event.confirmed_count), field="capacity")
+
+
+class UpdateMailsChanged(EventError):
+    """Registrations came or went since the organiser saw how many update mails a change sends."""
+
+    def __init__(self) -> None:
+        super().__init__(_l("The number of people to tell has changed meanwhile: please check it again."))
+
+
+def update_mails(event: Event, data: EventData) -> int:
+    """How many registrants get an update mail if the event is saved with this data (0 when none is sent)."""
+    if event.status == EventStatus.CANCELLED or _data_facts(data) == _calendar_facts(event):
+        return 0
+    return len(mails.active_registrations(event))
+
+
+def _check_deadline_still_open(event: Event, data: EventData) -> None:
+    """A published event whose new deadline has passed would silently stop taking registrations."""
+    deadline = to_utc(data.registration_deadline) if data.registration_deadline else None
+    if (event.status == EventStatus.PUBLISHED and deadline is not None and deadline <= utcnow()
+            and deadline != event.registration_deadline):
+        raise EventError(_l("This deadline has passed already: registration would close at once. Choose a later "
+                            "one, or close the registration."), field="registration_deadline")
+
+
 def _calendar_facts(event: Event) -> tuple:
     """What partners have in their calendars: a change means an updated invitation."""
     return (event.title, event.starts_at, event.ends_at, event.location, event.online_url, event.followup_months,
             event.evaluation_reminder_days, event.evaluation_close_days)
 
 
+def _data_facts(data: EventData) -> tuple:
+    """The calendar facts the event would have after saving this data."""
+    months = TYPE_DEFAULTS[data.type].followup_months if data.followup_months is None else data.followup_months
+    return (data.title, to_utc(data.starts_at), to_utc(data.ends_at), data.location, data.online_url,
+            months or None, data.evaluation_reminder_days, data.evaluation_close_days)
+
+
 def _check_times(data: EventData) -> None:
-    times = [data.starts_at, data.ends_at, data.registration_deadline]
-    if any(time and not EARLIEST_DATE <= time.date() <= LATEST_DATE for time in times):
-        raise EventError(_l("Please give dates between %(first)d and %(last)d.",
-                            first=EARLIEST_DATE.year, last=LATEST_DATE.year))
+    times = {"starts_at": data.starts_at, "ends_at": data.ends_at, "registration_deadline": data.registration_deadline}
+    for field, time in times.items():
+        if time and not EARLIEST_DATE <= time.date() <= LATEST_DATE:
+            raise EventError(_l("Please give dates between %(first)d and %(last)d.",
+                                first=EARLIEST_DATE.year, last=LATEST_DATE.year), field=field)
     if data.ends_at <= data.starts_at:
-        raise EventError(_l("The end must be after the start."))
+        raise EventError(_l("The end must be after the start."), field="ends_at")
     if data.registration_deadline and data.registration_deadline > data.starts_at:
-        raise EventError(_l("The registration deadline must be before the start."))
+        raise EventError(_l("The registration deadline must be before the start."), field="registration_deadline")
     if data.capacity < 1:
-        raise EventError(_l("The capacity must be at least 1."))
+        raise EventError(_l("The capacity must be at least 1."), field="capacity")
     if not 0 < data.evaluation_reminder_days < data.evaluation_close_days:
-        raise EventError(_l("The evaluation reminder must come after the end and before the form closes."))
+        raise EventError(_l("The evaluation reminder must come after the end and before the form closes."),
+                         field="evaluation_reminder_days")
 
 
 def _apply(event: Event, data: EventData) -> None:
@@ -160,18 +218,133 @@ def _apply(event: Event, data: EventData) -> None:
 
 
 def change_status(event_id: int, status: EventStatus) -> Event:
-    """Publish, close, reopen or cancel an event."""
+    """Publish, close or reopen registration; cancelling goes through cancel_event (it asks first)."""
+    if status == EventStatus.CANCELLED:
+        return cancel_event(event_id)
     with write():
         event = places.lock_event(event_id)
-        if status not in TRANSITIONS[event.status]:
-            raise EventError(_l("This event cannot go from %(old)s to %(new)s.",
-                                old=status_label(event.status), new=status_label(status)))
+        _check_transition(event, status)
+        if status == EventStatus.PUBLISHED:
+            _check_can_open(event)
         event.status = status
-        if status == EventStatus.CANCELLED:
-            event.ics_sequence += 1
-            db.session.flush()
-            mails.event_cancelled(event)
     return event
+
+
+def _check_transition(event: Event, status: EventStatus) -> None:
+    if status not in TRANSITIONS[event.status]:
+        raise EventError(_l("This event cannot go from %(old)s to %(new)s.",
+                            old=status_label(event.status), new=status_label(status)))
+
+
+def _check_can_open(event: Event) -> None:
+    """Registration cannot open on an event that is over or whose deadline has passed."""
+    now = utcnow()
+    if event.ends_at <= now:
+        raise EventError(_l("This event has already taken place."))
+    if event.registration_deadline is not None and event.registration_deadline <= now:
+        raise EventError(_l("The registration deadline has passed: set a later one (Edit) first."))
+
+
+@dataclass(frozen=True)
+class CancellationPreview:
+    """Who gets a cancellation mail if the event is cancelled now."""
+
+    confirmed: int
+    waiting: int
+
+    @property
+    def total(self) -> int:
+        return self.confirmed + self.waiting
+
+
+def cancellation_preview(event: Event) -> CancellationPreview:
+    """The registrants a cancellation would mail, counted per status."""
+    grouped = registrations(event)
+    return CancellationPreview(confirmed=len(grouped[RegistrationStatus.CONFIRMED]),
+                               waiting=len(grouped[RegistrationStatus.WAITLISTED]))
+
+
+def check_can_cancel(event: Event) -> None:
+    """Refuse to cancel an event that is cancelled already or over (its registrants would be told of nothing)."""
+    _check_transition(event, EventStatus.CANCELLED)
+    if event.ends_at <= utcnow():
+        raise EventError(_l("This event has already taken place."))
+
+
+def cancel_event(event_id: int, note: str = "") -> Event:
+    """Cancel the event: everyone registered gets a cancellation mail carrying the coordinator's note (if any).
+
+    Registrations keep their status, so that re-opening the event can give the places back.
+    """
+    with write():
+        event = places.lock_event(event_id)
+        check_can_cancel(event)
+        event.status = EventStatus.CANCELLED
+        event.cancellation_note = note.strip()
+        event.ics_sequence += 1
+        db.session.flush()
+        mails.event_cancelled(event)
+    return event
+
+
+@dataclass(frozen=True)
+class ReopeningPreview:
+    """What re-opening a cancelled event does to its registrations."""
+
+    reconfirmed: int  # had a place and keep it
+    to_waiting_list: int  # had a place, but the capacity is smaller now
+    promoted: int  # were waiting and get a free place
+    waiting: int  # on the waiting list afterwards
+
+    @property
+    def mails(self) -> int:
+        """Everyone still registered is told: the waiting list includes those moved onto it."""
+        return self.reconfirmed + self.promoted + self.waiting
+
+
+def reopening_preview(event: Event) -> ReopeningPreview:
+    """The counts reopen_event will produce, for the confirmation page."""
+    grouped = registrations(event)
+    confirmed, waiting = len(grouped[RegistrationStatus.CONFIRMED]), len(grouped[RegistrationStatus.WAITLISTED])
+    kept = min(confirmed, event.capacity)
+    promoted = min(event.capacity - kept, waiting)
+    return ReopeningPreview(reconfirmed=kept, to_waiting_list=confirmed - kept, promoted=promoted,
+                            waiting=waiting - promoted + confirmed - kept)
+
+
+def check_can_reopen(event: Event) -> None:
+    """Only a cancelled event that has not ended (nor passed its deadline) can take place after all."""
+    if event.status != EventStatus.CANCELLED:
+        raise EventError(_l("Only a cancelled event can be re-opened."))
+    _check_can_open(event)
+
+
+def reopen_event(event_id: int) -> ReopeningPreview:
+    """The cancelled event takes place after all: publish it again, give places back as far as the capacity allows
+    (the rest onto the waiting list, in the order they got their places), fill free places from the waiting list,
+    tell everyone and queue their scheduled mails again."""
+    with write():
+        event = places.lock_event(event_id)
+        check_can_reopen(event)
+        preview = reopening_preview(event)
+        _move_overflow_to_waiting_list(event)
+        event.status = EventStatus.PUBLISHED
+        event.cancellation_note = ""
+        event.ics_sequence += 1
+        db.session.flush()
+        places.promote_from_waiting_list(event)
+        waiting = registrations(event)[RegistrationStatus.WAITLISTED]
+        mails.event_reopened(event, ranks={r.id: rank for rank, r in enumerate(waiting, start=1)})
+    return preview
+
+
+def _move_overflow_to_waiting_list(event: Event) -> None:
+    """Places beyond the capacity go back, the latest confirmed first (the capacity cannot drop below the number
+    confirmed, so this is a guard rather than a path taken today)."""
+    confirmed = sorted(registrations(event)[RegistrationStatus.CONFIRMED], key=lambda r: (r.confirmed_at, r.id))
+    for registration in confirmed[event.capacity:]:
+        places.release_place(event)
+        places.put_on_waiting_list(registration, event)
 
 
 def promote(registration_id: int) -> Registration:

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
 from speeddate.events import services
-from speeddate.events.forms import EventForm, InviteForm
+from speeddate.events.forms import CancelEventForm, EventForm, InviteForm
 from speeddate.events.places import waitlist_rank
 from speeddate.events.state import availability
 from speeddate.extensions import db
@@ -31,7 +31,7 @@ def home():
 def index():
     past = request.args.get("past") == "1"
     return render_template("events/index.html", events=services.organiser_events(show_past=past), past=past,
-                           availability=availability)
+                           availability=availability, now=utcnow())
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
@@ -44,7 +44,7 @@ def create():
         try:
             event = services.create_event(form.event_data())
         except services.EventError as error:
-            flash(str(error), "error")
+            _show_error(form, error)
         else:
             flash(_("The event is saved as a draft. Publish it to open registration."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
@@ -71,24 +71,52 @@ def detail(event_id: int):
     return render_template("events/detail.html", event=event, groups=services.registrations(event),
                            Status=RegistrationStatus, EventStatus=EventStatus, action=ActionForm(),
                            link=registration_url(event), state=availability(event), rank=waitlist_rank,
-                           transitions=services.TRANSITIONS[event.status])
+                           transitions=services.TRANSITIONS[event.status], past=event.ends_at <= utcnow())
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 def edit(event_id: int):
     event = _event_or_404(event_id)
     form = EventForm(data=_form_values(event)) if request.method == "GET" else EventForm()
+    ask_mails = 0
     if form.validate_on_submit():
         try:
-            promoted = services.update_event(event.id, form.event_data())
+            ask_mails = _save_or_ask(event, form)
         except services.EventError as error:
-            flash(str(error), "error")
+            _show_error(form, error)
         else:
-            flash(_("The event is saved."), "success")
-            if promoted:
-                flash(_("%(count)d people moved from the waiting list to a place.", count=len(promoted)), "success")
-            return redirect(url_for("events.detail", event_id=event.id))
-    return render_template("events/form.html", form=form, event=event), 400 if form.errors else 200
+            if not ask_mails:
+                return redirect(url_for("events.detail", event_id=event.id))
+    form.update_mails.data = str(ask_mails) if ask_mails else ""
+    return render_template("events/form.html", form=form, event=event, ask_mails=ask_mails), \
+        400 if form.errors else 200
+
+
+def _save_or_ask(event: Event, form: EventForm) -> int:
+    """Save the change; or, when it sends update mails the organiser has not agreed to yet, return their number."""
+    data = form.event_data()
+    count = services.check_update(event.id, data)
+    if count and form.update_mails.data != str(count):
+        return count
+    promoted = services.update_event(event.id, data, update_mails_expected=count)
+    _flash_saved(count, promoted)
+    return 0
+
+
+def _show_error(form: EventForm, error: services.EventError) -> None:
+    """Put a refused change next to the field it concerns; a rule about the whole event goes to the top."""
+    if error.field is not None:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        flash(str(error), "error")
+
+
+def _flash_saved(update_mails: int, promoted: list[Registration]) -> None:
+    flash(_("The event is saved."), "success")
+    if update_mails:
+        flash(_("%(count)d update mails are in the outbox.", count=update_mails), "success")
+    if promoted:
+        flash(_("%(count)d people moved from the waiting list to a place.", count=len(promoted)), "success")
 
 
 def _form_values(event: Event) -> dict:
@@ -110,6 +138,8 @@ def change_status(event_id: int, status: str):
     _event_or_404(event_id)
     if not ActionForm().validate_on_submit() or status not in set(EventStatus):
         abort(400)
+    if status == EventStatus.CANCELLED:  # mails everyone: it asks first
+        return redirect(url_for("events.cancel_event", event_id=event_id))
     try:
         services.change_status(event_id, EventStatus(status))
     except services.EventError as error:
@@ -117,6 +147,40 @@ def change_status(event_id: int, status: str):
     else:
         flash(_("The event is now %(status)s.", status=status_label(EventStatus(status))), "success")
     return redirect(url_for("events.detail", event_id=event_id))
+
+
+@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+def cancel_event(event_id: int):
+    event = _event_or_404(event_id)
+    form = CancelEventForm()
+    try:
+        if form.validate_on_submit():
+            services.cancel_event(event.id, form.note.data or "")
+            flash(_("The event is cancelled. The cancellation mails are in the outbox."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+        services.check_can_cancel(event)
+    except services.EventError as error:
+        flash(str(error), "error")
+        return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/cancel.html", event=event, form=form, plan=services.cancellation_preview(event)), \
+        400 if form.errors else 200
+
+
+@bp.route("/events/<int:event_id>/reopen", methods=["GET", "POST"])
+def reopen_event(event_id: int):
+    event = _event_or_404(event_id)
+    form = ActionForm()
+    try:
+        if form.validate_on_submit():
+            done = services.reopen_event(event.id)
+            flash(_("The event is published again; %(count)d mails are in the outbox.", count=done.mails), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+        services.check_can_reopen(event)
+    except services.EventError as error:
+        flash(str(error), "error")
+        return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/reopen.html", event=event, form=form, plan=services.reopening_preview(event)), \
+        400 if form.errors else 200
 
 
 def _registration_action(registration_id: int, action) -> object:

@@ -39,6 +39,7 @@ class Kind(enum.StrEnum):
     CANCELLED = "cancelled"
     EVENT_CHANGED = "event_changed"
     EVENT_CANCELLED = "event_cancelled"
+    EVENT_REOPENED = "event_reopened"
     REMINDER = "reminder"
     WEBINAR_LINK = "webinar_link"
     INVITATION = "invitation"
@@ -63,6 +64,7 @@ kinds.register(
     MailKind(Kind.CANCELLED, _l("Your registration for %(title)s is cancelled"), "CANCEL"),
     MailKind(Kind.EVENT_CHANGED, _l("Changed: %(title)s"), "REQUEST"),
     MailKind(Kind.EVENT_CANCELLED, _l("Cancelled: %(title)s"), "CANCEL"),
+    MailKind(Kind.EVENT_REOPENED, _l("Takes place after all: %(title)s"), "REQUEST"),
     MailKind(Kind.REMINDER, _l("Reminder: %(title)s"), due_at=_reminder_at),
     MailKind(Kind.WEBINAR_LINK, _l("The link for %(title)s"), due_at=_webinar_link_at),
     MailKind(Kind.INVITATION, _l("Invitation: %(title)s")),
@@ -225,11 +227,36 @@ def event_changed(event: Event) -> None:
 
 
 def event_cancelled(event: Event) -> None:
-    """The event is off: a cancellation (METHOD:CANCEL) to everyone, and nothing else pending for it."""
+    """The event is off: a cancellation (METHOD:CANCEL) to everyone, with the coordinator's note, and nothing else
+    pending for it. The key carries the calendar sequence: an event re-opened and cancelled again is told again."""
     with write():
         withdraw(OutboxMail.event_id == event.id)
         for registration in active_registrations(event):
-            enqueue(Kind.EVENT_CANCELLED, registration)
+            enqueue(Kind.EVENT_CANCELLED, registration, key=f"event_cancelled:{registration.id}:{event.ics_sequence}")
+
+
+def event_reopened(event: Event, ranks: dict[int, int]) -> None:
+    """The cancelled event takes place after all: tell everyone where they stand (a calendar entry for those with a
+    place, their rank on the waiting list, by registration id, to those waiting) and queue again the scheduled mails
+    the cancellation withdrew."""
+    with write():
+        for registration in active_registrations(event):
+            enqueue(Kind.EVENT_REOPENED, registration, key=f"event_reopened:{registration.id}:{event.ics_sequence}",
+                    rank=ranks.get(registration.id))
+            if registration.status == RegistrationStatus.CONFIRMED:
+                _revive_scheduled(registration)
+                schedule(registration)
+
+
+def _revive_scheduled(registration: Registration) -> None:
+    """Scheduled mails the cancellation withdrew come back, those still ahead only (schedule re-renders them)."""
+    now = utcnow()
+    for kind_name, due in scheduled_times(registration).items():
+        if due > now:
+            db.session.execute(update(OutboxMail).where(
+                OutboxMail.idempotency_key == f"{kind_name}:{registration.id}",
+                OutboxMail.status == MailStatus.CANCELLED).values(status=MailStatus.PENDING)
+                .execution_options(synchronize_session=False))
 
 
 def invite(event: Event, partner: Partner, unsubscribe_url: str) -> OutboxMail:

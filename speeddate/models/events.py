@@ -62,6 +62,8 @@ class Event(db.Model):
     followup_months: Mapped[int | None]
     # Raised whenever time or place change, so that calendars replace their copy (iCalendar SEQUENCE).
     ics_sequence: Mapped[int] = mapped_column(default=0)
+    # The coordinator's word to registrants when cancelling (a reason, a new date): in the mail and on the page.
+    cancellation_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -31,6 +31,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # What the session and remember cookies name instead of the id: a new one makes every earlier cookie useless.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: new_session_token())
+    # The interface language the organiser chose (nl, fr, en); None: the browser's.
+    language: Mapped[str | None] = mapped_column(String(2))
 
     @property
     def is_active(self) -> bool:

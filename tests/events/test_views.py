@@ -192,7 +192,7 @@ def test_actions_without_csrf_change_nothing(organiser, make_event, register):
 def test_cancelled_event_cannot_be_published_again(organiser, make_event):
     event = make_event()
     detail = f"/admin/events/{event.id}"
-    post_form(organiser, f"{detail}/status/cancelled", {}, form_url=detail)
+    post_form(organiser, f"{detail}/cancel", {"note": ""})
     response = post_form(organiser, f"{detail}/status/published?lang=en", {}, form_url=detail)
     assert "cannot go from" in organiser.get(response.location + "?lang=en").get_data(as_text=True)
     db.session.refresh(event)
