@@ -28,24 +28,34 @@ def checkin_list(event_id: int, query: str = "") -> list[Registration]:
     return sorted(people, key=lambda r: (r.partner.last_name.lower(), r.partner.first_name.lower()))
 
 
-def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails) -> Registration:
-    """Someone who turns up unregistered: a place (the room has one: capacity grows if needed), checked in."""
+class RoomFull(Exception):
+    """Every place is taken and the organiser did not agree to one more than planned."""
+
+
+def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails,
+                over_capacity: bool = False) -> Registration:
+    """Someone who turns up unregistered: a place, checked in. When every place is taken the capacity grows by
+    one only if the organiser said so (`over_capacity`), else RoomFull and nothing changes."""
     email = normalise_email(email)
     with write():
         event = places.lock_event(event_id)
         partner = db.session.scalar(select(Partner).where(Partner.email == email))
         registration = partners.active_registration(event, partner) if partner else None
+        needs_place = registration is None or registration.status != RegistrationStatus.CONFIRMED
+        if needs_place and event.free_places < 1:
+            if not over_capacity:
+                raise RoomFull
+            event.capacity += 1
+            db.session.flush()
         if partner is None:
             partner = Partner(email=email, email_confirmed_at=utcnow())  # the organiser checks them in, in person
             partners.apply_details(partner, details)
             db.session.add(partner)
-        if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-            if event.free_places < 1:
-                event.capacity += 1
-                db.session.flush()
+        if needs_place:
             registration = registration or Registration(event=event, partner=partner, token=tokens.new_token())
             places.confirm(registration, event)
             db.session.add(registration)
+        assert registration is not None
         registration.attended = True
     return registration
 

@@ -183,10 +183,23 @@ def test_a_walk_in_gets_a_place_and_is_checked_in_even_when_full(speeddate):
 
     event = speeddate(4, capacity=4)
     sector = db.session.scalar(db.select(Sector).where(Sector.name == "Apothekers"))
-    registration = on_the_day.add_walk_in(event.id, "Walk.In@example.org",
-                                        PartnerDetails("Wally", "In", "Apotheek Beernem", sector))
+    details = PartnerDetails("Wally", "In", "Apotheek Beernem", sector)
+    registration = on_the_day.add_walk_in(event.id, "Walk.In@example.org", details, over_capacity=True)
     assert registration.status == RegistrationStatus.CONFIRMED and registration.attended
     assert registration.event.capacity == 5
+
+
+def test_a_walk_in_into_a_full_room_changes_nothing_unless_the_organiser_agrees(speeddate):
+    from speeddate.models import Partner, Sector
+    from speeddate.partners.services import PartnerDetails
+
+    event = speeddate(4, capacity=4)
+    sector = db.session.scalar(db.select(Sector).where(Sector.name == "Apothekers"))
+    with pytest.raises(on_the_day.RoomFull):
+        on_the_day.add_walk_in(event.id, "walk.in@example.org", PartnerDetails("Wally", "In", "Apotheek", sector))
+    db.session.rollback()
+    assert db.session.get(type(event), event.id).capacity == 4
+    assert db.session.scalar(db.select(Partner).where(Partner.email == "walk.in@example.org")) is None
 
 
 def test_timer_survives_pause_and_resume(speeddate, clock):
