@@ -1,6 +1,7 @@
 """The day itself: the check-in list, walk-ins at the door, and the round timer."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -73,6 +74,15 @@ class TimerState:
     round_seconds: int
     switch_seconds: int
 
+    def controls(self) -> tuple[str, ...]:
+        """The buttons that make sense now, so that the projector never offers to start a round already running."""
+        if not self.started:
+            return ("start",)
+        if self.phase == "done":
+            return ("restart", "reset")
+        going_on = ("next",) if self.round < self.rounds else ()
+        return ("resume" if self.paused else "pause", *going_on, "reset")
+
 
 def timer_state(settings: SeatingSettings) -> TimerState:
     """Derived from the stored start time, so a reload (or a second screen) shows the same clock."""
@@ -91,18 +101,22 @@ def timer_state(settings: SeatingSettings) -> TimerState:
 
 
 def timer_action(event_id: int, action: str) -> TimerState:
-    """Start (or restart), pause, resume, or reset the round timer."""
+    """Start (or restart), pause, resume, skip to the next round, or reset the round timer."""
     with write():
         event = db.session.get_one(Event, event_id)
         settings = settings_of(event)
         now = utcnow()
-        if action == "start":
+        if action in ("start", "restart"):
             settings.timer_started_at, settings.timer_paused_at = now, None
         elif action == "pause" and settings.timer_started_at and not settings.timer_paused_at:
             settings.timer_paused_at = now
         elif action == "resume" and settings.timer_started_at and settings.timer_paused_at:
             settings.timer_started_at += now - settings.timer_paused_at
             settings.timer_paused_at = None
+        elif action == "next" and (state := timer_state(settings)).started and "next" in state.controls():
+            # The next round starts now (or, while paused, where the clock stands still).
+            one_round = timedelta(seconds=state.round_seconds + state.switch_seconds)
+            settings.timer_started_at = (settings.timer_paused_at or now) - state.round * one_round
         elif action == "reset":
             settings.timer_started_at = settings.timer_paused_at = None
         db.session.add(settings)

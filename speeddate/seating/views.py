@@ -28,6 +28,7 @@ from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, WalkI
 bp = organisers_only(Blueprint("seating", __name__, url_prefix="/admin/events/<int:event_id>/seating"))
 bp.record_once(lambda _state: after_the_day.register_mail_kinds())
 EXPORT_FORMATS = ("json", "csv", "xlsx")
+TIMER_ACTIONS = ("start", "restart", "pause", "resume", "next", "reset")
 
 
 def _event(event_id: int) -> Event:
@@ -286,13 +287,13 @@ def timer(event_id: int):
 @bp.get("/timer.json")
 def timer_json(event_id: int):
     state = on_the_day.timer_state(constraints.settings_of(_event(event_id)))
-    return jsonify(state.__dict__)
+    return jsonify({**state.__dict__, "controls": state.controls()})
 
 
 @bp.post("/timer/<action>")
 def timer_action(event_id: int, action: str):
     _event(event_id)
-    if action not in ("start", "pause", "resume", "reset") or not ActionForm().validate_on_submit():
+    if action not in TIMER_ACTIONS or not ActionForm().validate_on_submit():
         abort(400)
     on_the_day.timer_action(event_id, action)
     return redirect(url_for("seating.timer", event_id=event_id))
