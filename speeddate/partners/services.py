@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from speeddate import tokens
@@ -22,6 +22,7 @@ from speeddate.models import (
     Event,
     EventStatus,
     Gemeente,
+    MailStatus,
     Organisation,
     OutboxMail,
     Partner,
@@ -300,6 +301,7 @@ def restore_registration(registration_id: int, expected_rank: int | None) -> Reg
         if restore_outcome(registration) != expected_rank:
             raise PreviewChanged
         registration.cancelled_at = None
+        _free_the_mail_keys(registration)
         try:
             places.confirm(registration, event)
         except places.CapacityError:
@@ -309,6 +311,19 @@ def restore_registration(registration_id: int, expected_rank: int | None) -> Reg
         if registration.status == RegistrationStatus.CONFIRMED:
             mails.schedule(registration)
     return registration
+
+
+def _free_the_mail_keys(registration: Registration) -> None:
+    """Keep the rows of the mails sent before the cancellation, under keys that no longer stand in the way of the
+    same kinds of mail now (the outbox makes one row per key): a second cancellation, a new promotion, and the
+    scheduled mails of the place given back, which the cancellation withdrew."""
+    once = [f"{name}:{registration.id}" for name in (mails.Kind.CANCELLED, mails.Kind.PROMOTED)]
+    scheduled = [f"{kind.name}:{registration.id}" for kind in kinds.scheduled()]
+    db.session.execute(update(OutboxMail).where(or_(
+        OutboxMail.idempotency_key.in_(once),
+        and_(OutboxMail.idempotency_key.in_(scheduled), OutboxMail.status != MailStatus.PENDING)))
+        .values(idempotency_key=OutboxMail.idempotency_key + f":before-undo:{uuid.uuid4().hex[:12]}")
+        .execution_options(synchronize_session=False))
 
 
 class LinkSentRecently(Exception):

@@ -1,11 +1,16 @@
 """The organiser's actions on one registration: cancel after a confirmation, undo, send the personal link again."""
 
-from sqlalchemy import select
+import threading
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from speeddate import tokens
 from speeddate.extensions import db
 from speeddate.models import OutboxMail, Registration, RegistrationStatus
 from tests.support import post_form
+
+RACERS = 6
 
 
 def registrations(event) -> list[Registration]:
@@ -107,3 +112,83 @@ def test_the_personal_link_is_mailed_again_never_shown_and_not_twice_an_hour(org
     assert len(received) == 1, "one mail, however often the organiser clicks"
     assert signed in received[0].get_body(("plain",)).get_content()
     assert db.session.scalar(select(OutboxMail.kind).order_by(OutboxMail.id.desc())) == "link_resent"
+
+
+def test_after_an_undo_a_second_cancellation_is_mailed_again(organiser, make_event, register, mailbox):
+    event = make_event(capacity=2)
+    register(event, 1)
+    [registration] = registrations(event)
+    cancel, restore = (f"/admin/registrations/{registration.id}/{action}" for action in ("cancel", "restore"))
+    post_form(organiser, cancel, {"promoted": ""})
+    post_form(organiser, restore, {"rank": ""})
+    post_form(organiser, cancel, {"promoted": ""})
+    kinds = list(db.session.scalars(select(OutboxMail.kind).where(OutboxMail.registration_id == registration.id)
+                                    .order_by(OutboxMail.id)))
+    assert kinds.count("cancelled") == 2, kinds
+
+
+def test_after_an_undo_to_a_place_the_reminder_is_due_again(organiser, make_event, register):
+    event = make_event(capacity=2)
+    register(event, 1)
+    [registration] = registrations(event)
+    post_form(organiser, f"/admin/registrations/{registration.id}/cancel", {"promoted": ""})
+    post_form(organiser, f"/admin/registrations/{registration.id}/restore", {"rank": ""})
+    db.session.rollback()
+    pending = set(db.session.scalars(select(OutboxMail.kind).where(
+        OutboxMail.registration_id == registration.id, OutboxMail.status == "pending", OutboxMail.kind == "reminder")))
+    assert pending == {"reminder"}
+
+
+def test_simultaneous_requests_for_the_personal_link_send_one_mail(any_app):
+    from speeddate.events import services as events
+    from speeddate.models import EventType, Sector
+    from speeddate.partners import services as partners
+    from tests.support import local_now
+
+    start = local_now() + timedelta(days=10)
+    event = events.create_event(events.EventData(type=EventType.SPEEDDATE, title="Link", starts_at=start,
+                                                 ends_at=start + timedelta(hours=2), capacity=5), publish=True)
+    sector = db.session.scalars(select(Sector)).first()
+    registration = partners.register(event.id, "els@example.org", partners.PartnerDetails(
+        "Els", "Peeters", "Praktijk", sector)).registration
+    registration_id = registration.id
+    db.session.rollback()
+    barrier, outcomes = threading.Barrier(RACERS), []
+
+    def ask() -> None:
+        with any_app.app_context():
+            barrier.wait()
+            try:
+                partners.resend_personal_link(registration_id)
+                outcomes.append("sent")
+            except partners.LinkSentRecently:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=ask) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["refused"] * (RACERS - 1) + ["sent"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail).where(
+        OutboxMail.registration_id == registration_id, OutboxMail.kind == "link_resent")) == 1
+
+
+def test_after_the_event_the_page_names_who_did_not_check_in_and_what_it_changes(organiser, make_event, register,
+                                                                                clock):
+    from speeddate.models.base import utcnow
+
+    event = make_event()
+    for number in (1, 2):
+        register(event, number)
+    first, _second = registrations(event)
+    post_form(organiser, f"/admin/registrations/{first.id}/attendance", {"attended": "1"},
+              form_url=f"/admin/events/{event.id}")
+    detail = f"/admin/events/{event.id}"
+    assert 'id="no-shows"' not in organiser.get(detail).get_data(as_text=True), "not before the event is over"
+    clock.set(utcnow() + timedelta(days=30))
+    html = organiser.get(detail).get_data(as_text=True)
+    section = html[html.index('id="no-shows"'):html.index("</section>", html.index('id="no-shows"'))]
+    assert "Partner2" in section and "Partner1" not in section
+    assert "evaluation" in section or "evaluatie" in section
