@@ -17,6 +17,7 @@ from speeddate.models import Event, EventStatus, EventType, Registration, Regist
 from speeddate.models.base import utcnow
 from speeddate.participation import attendance_known
 from speeddate.partners.services import (
+    ERASED,
     LINK_RESENT_INTERVAL,
     CannotRestore,
     LinkSentRecently,
@@ -249,6 +250,9 @@ def restore(registration_id: int):
 @bp.get("/registrations/<int:registration_id>/link")
 def confirm_link(registration_id: int):
     registration = _registration_or_404(registration_id)
+    if registration.partner.erased_at is not None:
+        flash(str(ERASED), "error")
+        return _back_to(registration)
     return render_template("events/registration_link.html", registration=registration, action=ActionForm(),
                            recently=link_resent_recently(registration), interval=LINK_RESENT_INTERVAL)
 

@@ -242,6 +242,10 @@ def register_mail_kinds() -> None:
     kinds.register(RESTORED, LINK_RESENT)
 
 
+# An erased person's registrations were given up and their address replaced: nothing may bring either back.
+ERASED = _l("This person's details are erased at their request.")
+
+
 class PreviewChanged(Exception):
     """Who would get a place changed between the confirmation page and the confirmation."""
 
@@ -281,6 +285,8 @@ def restore_outcome(registration: Registration) -> int | None:
     event = registration.event
     if registration.status != RegistrationStatus.CANCELLED:
         raise CannotRestore(_l("This registration is not cancelled."))
+    if registration.partner.erased_at is not None:
+        raise CannotRestore(ERASED)
     if event.status == EventStatus.CANCELLED or event.ends_at <= utcnow():
         raise CannotRestore(_l("The event is cancelled or over: the registration cannot be given back."))
     if active_registration(event, registration.partner) is not None:
@@ -345,6 +351,8 @@ def resend_personal_link(registration_id: int) -> None:
         places.lock_event(registration.event_id)  # two clicks at once send one mail
         if registration.status == RegistrationStatus.CANCELLED:
             raise CannotRestore(_l("This registration is cancelled."))
+        if registration.partner.erased_at is not None:
+            raise CannotRestore(ERASED)
         if link_resent_recently(registration):
             raise LinkSentRecently
         mails.enqueue(LINK_RESENT.name, registration, key=f"link_resent:{registration.id}:{uuid.uuid4().hex}")

@@ -192,3 +192,19 @@ def test_after_the_event_the_page_names_who_did_not_check_in_and_what_it_changes
     section = html[html.index('id="no-shows"'):html.index("</section>", html.index('id="no-shows"'))]
     assert "Partner2" in section and "Partner1" not in section
     assert "evaluation" in section or "evaluatie" in section
+
+
+def test_an_erased_persons_registration_is_neither_given_back_nor_mailed_a_link(organiser, make_event, register):
+    from speeddate.privacy.services import erase_partner
+
+    event = make_event()
+    register(event, 1)
+    [registration] = registrations(event)
+    erase_partner(registration.partner_id)
+    before = db.session.scalar(select(func.count()).select_from(OutboxMail))
+    assert "/restore" not in organiser.get(f"/admin/events/{event.id}").get_data(as_text=True)
+    post_form(organiser, f"/admin/registrations/{registration.id}/restore", {"rank": ""},
+              form_url=f"/admin/events/{event.id}")
+    post_form(organiser, f"/admin/registrations/{registration.id}/link", {}, form_url=f"/admin/events/{event.id}")
+    assert statuses(event) == [RegistrationStatus.CANCELLED]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == before
