@@ -30,6 +30,27 @@ def test_a_walk_in_error_keeps_the_checkin_list_and_its_count(site, client, make
     assert "Niemand gevonden" not in page.content()
 
 
+def test_a_walk_in_into_a_full_room_is_asked_about_before_the_capacity_grows(site, client, make_event):
+    event = make_event(capacity=1)
+    post_form(client, f"/e/{event.slug}", {**PARTNER, "email": "p0@example.org"})
+    settle()
+    page = site.organiser_page()
+    page.goto(f"/admin/events/{event.id}/seating/checkin")
+    expect(page.locator("#room-full")).to_be_visible()
+    page.fill("#walkin-first_name", "Wim")
+    page.fill("#walkin-last_name", "Walker")
+    page.fill("#walkin-email", "wim@example.org")
+    page.fill("#walkin-organisation", "CAW")
+    page.select_option("#walkin-sector", label="Apothekers")
+    page.locator("#walk-in ~ form button[type=submit]").click()
+    expect(page.locator("#walkin-over_capacity-error")).to_be_visible()
+    expect(page.locator("ul.checkin li[id^='person-']")).to_have_count(1)
+    page.check("#walkin-over_capacity")
+    page.locator("#walk-in ~ form button[type=submit]").click()
+    expect(page.locator("ul.checkin li.present")).to_have_count(1)
+    expect(page.locator("ul.checkin li[id^='person-']")).to_have_count(2)
+
+
 def test_the_timer_buttons_follow_the_state(site, make_event):
     event = make_event(capacity=10)
     settle()

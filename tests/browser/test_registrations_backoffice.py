@@ -46,11 +46,11 @@ def undo_in_browser(page: Page, registration: Registration) -> str:
     return said
 
 
-def test_cancel_names_who_gets_the_place_and_undo_puts_the_person_on_the_waiting_list(site, app, client,
+def test_cancel_names_who_gets_the_place_and_undo_puts_the_person_on_the_waiting_list(site, device, client,
                                                                                       make_event, mailbox):
     event = make_event(capacity=1)
     first, second = registered(client, event, 2)
-    page = site.organiser_page()
+    page = site.organiser_page(**device)
     page.goto(f"/admin/events/{event.id}")
     page.locator(f"#registration-{first.id} a[href$='/cancel']").click()
     expect(page.locator("#what-happens .promoted")).to_contain_text("Deelnemer1")
