@@ -15,10 +15,25 @@ from speeddate.labels import status_label
 from speeddate.mail import invitations
 from speeddate.models import Event, EventStatus, EventType, Registration, RegistrationStatus
 from speeddate.models.base import utcnow
-from speeddate.partners.services import cancel_registration
+from speeddate.participation import attendance_known
+from speeddate.partners.services import (
+    ERASED,
+    LINK_RESENT_INTERVAL,
+    CannotRestore,
+    LinkSentRecently,
+    PreviewChanged,
+    cancel_by_organiser,
+    link_resent_recently,
+    promotions_on_cancel,
+    register_mail_kinds,
+    resend_personal_link,
+    restore_outcome,
+    restore_registration,
+)
 from speeddate.urls import registration_url
 
 bp = organisers_only(Blueprint("events", __name__, url_prefix="/admin"))
+bp.record_once(lambda _state: register_mail_kinds())
 
 
 
@@ -210,15 +225,117 @@ def attendance(registration_id: int):
     return _registration_action(registration_id, lambda r: services.set_attendance(r.id, attended))
 
 
+def _registration_or_404(registration_id: int) -> Registration:
+    return db.session.get(Registration, registration_id) or abort(404)
+
+
+def _back_to(registration: Registration):
+    return redirect(url_for("events.detail", event_id=registration.event_id,
+                            _anchor=f"registration-{registration.id}"))
+
+
+def _ids(text: str | None) -> list[int]:
+    return [int(part) for part in (text or "").split(",") if part.isdigit()]
+
+
+@bp.context_processor
+def registration_list_facts() -> dict:
+    """What the registration list says after the event: whether it is over, who did not check in."""
+    def no_shows(event: Event) -> list[Registration] | None:
+        """Confirmed people not checked in; None while nobody is, as then everyone confirmed counts as there."""
+        if not attendance_known(event):
+            return None
+        return [r for r in services.registrations(event)[RegistrationStatus.CONFIRMED] if not r.attended]
+
+    return {"event_over": lambda event: event.ends_at <= utcnow(), "no_shows": no_shows}
+
+
+@bp.get("/registrations/<int:registration_id>/cancel")
+def confirm_cancel(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    if registration.status == RegistrationStatus.CANCELLED:
+        flash(_("This registration is already cancelled."), "error")
+        return _back_to(registration)
+    return render_template("events/registration_cancel.html", registration=registration, action=ActionForm(),
+                           promoted=promotions_on_cancel(registration))
+
+
 @bp.post("/registrations/<int:registration_id>/cancel")
 def cancel(registration_id: int):
-    def run(registration: Registration) -> None:
-        promoted = cancel_registration(registration.id, by_organiser=True)
-        flash(_("The registration of %(name)s is cancelled.", name=registration.partner.full_name), "success")
-        for other in promoted:
-            flash(_("%(name)s has a place now.", name=other.partner.full_name), "success")
+    registration = _registration_or_404(registration_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        promoted = cancel_by_organiser(registration.id, _ids(request.form.get("promoted")))
+    except PreviewChanged:
+        flash(_("The waiting list changed meanwhile: nothing was cancelled. Please check again."), "error")
+        return redirect(url_for("events.confirm_cancel", registration_id=registration.id))
+    flash(_("The registration of %(name)s is cancelled.", name=registration.partner.full_name), "success")
+    for other in promoted:
+        flash(_("%(name)s has a place now.", name=other.partner.full_name), "success")
+    return _back_to(registration)
 
-    return _registration_action(registration_id, run)
+
+@bp.get("/registrations/<int:registration_id>/restore")
+def confirm_restore(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    try:
+        rank = restore_outcome(registration)
+    except CannotRestore as error:
+        flash(str(error), "error")
+        return _back_to(registration)
+    return render_template("events/registration_restore.html", registration=registration, rank=rank,
+                           action=ActionForm())
+
+
+@bp.post("/registrations/<int:registration_id>/restore")
+def restore(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    rank = request.form.get("rank", "")
+    try:
+        restored = restore_registration(registration.id, int(rank) if rank.isdigit() else None)
+    except CannotRestore as error:
+        flash(str(error), "error")
+    except PreviewChanged:
+        flash(_("The places changed meanwhile: nothing was undone. Please check again."), "error")
+        return redirect(url_for("events.confirm_restore", registration_id=registration.id))
+    else:
+        name = restored.partner.full_name
+        if restored.status == RegistrationStatus.CONFIRMED:
+            flash(_("%(name)s has their place back.", name=name), "success")
+        else:
+            flash(_("The event was full: %(name)s is number %(rank)d on the waiting list.", name=name,
+                    rank=waitlist_rank(restored)), "success")
+    return _back_to(registration)
+
+
+@bp.get("/registrations/<int:registration_id>/link")
+def confirm_link(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    if registration.partner.erased_at is not None:
+        flash(str(ERASED), "error")
+        return _back_to(registration)
+    return render_template("events/registration_link.html", registration=registration, action=ActionForm(),
+                           recently=link_resent_recently(registration), interval=LINK_RESENT_INTERVAL)
+
+
+@bp.post("/registrations/<int:registration_id>/link")
+def send_link(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        resend_personal_link(registration.id)
+    except CannotRestore as error:
+        flash(str(error), "error")
+    except LinkSentRecently:
+        flash(_("The personal link of %(name)s was mailed less than an hour ago: nothing was sent.",
+                name=registration.partner.full_name), "error")
+    else:
+        flash(_("%(name)s gets their personal link by mail.", name=registration.partner.full_name), "success")
+    return _back_to(registration)
 
 
 @bp.route("/events/<int:event_id>/invite", methods=["GET", "POST"])

@@ -2,9 +2,12 @@
 
 import enum
 import logging
+import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from speeddate import tokens
@@ -12,11 +15,16 @@ from speeddate.database import write
 from speeddate.events import places
 from speeddate.events.state import takes_registrations
 from speeddate.extensions import db
+from speeddate.mail import kinds
 from speeddate.mail import services as mails
+from speeddate.mail.kinds import MailKind
 from speeddate.models import (
     Event,
+    EventStatus,
     Gemeente,
+    MailStatus,
     Organisation,
+    OutboxMail,
     Partner,
     Registration,
     RegistrationStatus,
@@ -217,3 +225,134 @@ def cancel_registration(registration_id: int, by_organiser: bool = False) -> lis
         for other in promoted:
             mails.promoted(other)
     return promoted
+
+
+# The organisers' actions on one registration in the back office: each is previewed on a confirmation page first,
+# and carried out only if the preview still holds, so the mails that go are the ones the organiser was shown.
+
+RESTORED = MailKind("restored", _l("Your registration for %(title)s is back"), "REQUEST",
+                    context=lambda registration: {"rank": places.waitlist_rank(registration)})
+LINK_RESENT = MailKind("link_resent", _l("Your personal link for %(title)s"))
+# At most one personal link sent by the organisers per registration in this time, whoever asks.
+LINK_RESENT_INTERVAL = timedelta(hours=1)
+
+
+def register_mail_kinds() -> None:
+    """Tell the mail area about the back office's mails (the events blueprint does, when it is registered)."""
+    kinds.register(RESTORED, LINK_RESENT)
+
+
+# An erased person's registrations were given up and their address replaced: nothing may bring either back.
+ERASED = _l("This person's details are erased at their request.")
+
+
+class PreviewChanged(Exception):
+    """Who would get a place changed between the confirmation page and the confirmation."""
+
+
+class CannotRestore(Exception):
+    """The registration cannot be given back; the message says why."""
+
+
+def promotions_on_cancel(registration: Registration) -> list[Registration]:
+    """Who would move from the waiting list to a place if this registration were cancelled now, in order."""
+    event = registration.event
+    if registration.status != RegistrationStatus.CONFIRMED or event.status == EventStatus.CANCELLED \
+            or event.ends_at <= utcnow():
+        return []
+    free = event.capacity - (event.confirmed_count - 1)
+    waiting = db.session.scalars(select(Registration).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.waitlist_position).limit(max(free, 0)))
+    return list(waiting)
+
+
+def cancel_by_organiser(registration_id: int, expected_promotions: list[int]) -> list[Registration]:
+    """Cancel a registration from the back office, provided the people promoted are those the organiser saw."""
+    with write():
+        registration = db.session.get_one(Registration, registration_id)
+        places.lock_event(registration.event_id)
+        db.session.refresh(registration)
+        if [r.id for r in promotions_on_cancel(registration)] != expected_promotions:
+            raise PreviewChanged
+        return cancel_registration(registration_id, by_organiser=True)
+
+
+def restore_outcome(registration: Registration) -> int | None:
+    """What undoing this cancellation would do now: None for a place, else the rank on the waiting list.
+
+    Raises CannotRestore when it cannot be undone."""
+    event = registration.event
+    if registration.status != RegistrationStatus.CANCELLED:
+        raise CannotRestore(_l("This registration is not cancelled."))
+    if registration.partner.erased_at is not None:
+        raise CannotRestore(ERASED)
+    if event.status == EventStatus.CANCELLED or event.ends_at <= utcnow():
+        raise CannotRestore(_l("The event is cancelled or over: the registration cannot be given back."))
+    if active_registration(event, registration.partner) is not None:
+        raise CannotRestore(_l("%(name)s has registered again meanwhile.", name=registration.partner.full_name))
+    if event.free_places > 0:
+        return None
+    waiting = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED))
+    return (waiting or 0) + 1
+
+
+def restore_registration(registration_id: int, expected_rank: int | None) -> Registration:
+    """Undo a cancellation: the place back if one is free, else the end of the waiting list; a mail says which."""
+    with write():
+        registration = db.session.get_one(Registration, registration_id)
+        event = places.lock_event(registration.event_id)
+        db.session.refresh(registration)
+        if restore_outcome(registration) != expected_rank:
+            raise PreviewChanged
+        registration.cancelled_at = None
+        _free_the_mail_keys(registration)
+        try:
+            places.confirm(registration, event)
+        except places.CapacityError:
+            places.put_on_waiting_list(registration, event)
+        db.session.flush()
+        mails.enqueue(RESTORED.name, registration, key=f"restored:{registration.id}:{uuid.uuid4().hex}")
+        if registration.status == RegistrationStatus.CONFIRMED:
+            mails.schedule(registration)
+    return registration
+
+
+def _free_the_mail_keys(registration: Registration) -> None:
+    """Keep the rows of the mails sent before the cancellation, under keys that no longer stand in the way of the
+    same kinds of mail now (the outbox makes one row per key): a second cancellation, a new promotion, and the
+    scheduled mails of the place given back, which the cancellation withdrew."""
+    once = [f"{name}:{registration.id}" for name in (mails.Kind.CANCELLED, mails.Kind.PROMOTED)]
+    scheduled = [f"{kind.name}:{registration.id}" for kind in kinds.scheduled()]
+    db.session.execute(update(OutboxMail).where(or_(
+        OutboxMail.idempotency_key.in_(once),
+        and_(OutboxMail.idempotency_key.in_(scheduled), OutboxMail.status != MailStatus.PENDING)))
+        .values(idempotency_key=OutboxMail.idempotency_key + f":before-undo:{uuid.uuid4().hex[:12]}")
+        .execution_options(synchronize_session=False))
+
+
+class LinkSentRecently(Exception):
+    """The organisers sent this registration's personal link a short while ago."""
+
+
+def link_resent_recently(registration: Registration) -> bool:
+    """Whether the organisers sent this personal link within LINK_RESENT_INTERVAL."""
+    return db.session.scalar(select(OutboxMail.id).where(
+        OutboxMail.registration_id == registration.id, OutboxMail.kind == LINK_RESENT.name,
+        OutboxMail.created_at > utcnow() - LINK_RESENT_INTERVAL).limit(1)) is not None
+
+
+def resend_personal_link(registration_id: int) -> None:
+    """Mail the partner their personal link, asked for by an organiser; at most once per LINK_RESENT_INTERVAL, so
+    that nobody in the back office can flood a partner's mailbox (the organiser never sees the link)."""
+    with write():
+        registration = db.session.get_one(Registration, registration_id)
+        places.lock_event(registration.event_id)  # two clicks at once send one mail
+        if registration.status == RegistrationStatus.CANCELLED:
+            raise CannotRestore(_l("This registration is cancelled."))
+        if registration.partner.erased_at is not None:
+            raise CannotRestore(ERASED)
+        if link_resent_recently(registration):
+            raise LinkSentRecently
+        mails.enqueue(LINK_RESENT.name, registration, key=f"link_resent:{registration.id}:{uuid.uuid4().hex}")

@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectChoice, SelectField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms import BooleanField, EmailField, IntegerField, SelectChoice, SelectField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from speeddate.forms_common import id_value
+from speeddate.forms_common import id_value, strip_filter, valid_email
 from speeddate.models import Registration
+from speeddate.partners.fields import MAX_LENGTH
 from speeddate.partners.forms import RegistrationForm
 from speeddate.seating.constraints import SettingsData
 
@@ -58,4 +59,11 @@ class PairForm(PeopleForm):
 
 
 class WalkInForm(RegistrationForm):
-    """A quick registration at the door; language, gemeenten and consents as on the public form."""
+    """A quick registration at the door; language, gemeenten and consents as on the public form.
+
+    The coordinator fills it in for the person in front of them, so its messages speak to the coordinator."""
+
+    email = EmailField(_l("The participant's email"), filters=[strip_filter], validators=[
+        InputRequired(message=_l("Fill in the participant's email address.")),
+        Length(max=MAX_LENGTH["email"], message=_l("Please use at most %(max)d characters.")), valid_email])
+    over_capacity = BooleanField(_l("Yes, one more than planned: raise the capacity by one"))

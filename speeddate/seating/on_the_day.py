@@ -1,6 +1,7 @@
 """The day itself: the check-in list, walk-ins at the door, and the round timer."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -28,24 +29,34 @@ def checkin_list(event_id: int, query: str = "") -> list[Registration]:
     return sorted(people, key=lambda r: (r.partner.last_name.lower(), r.partner.first_name.lower()))
 
 
-def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails) -> Registration:
-    """Someone who turns up unregistered: a place (the room has one: capacity grows if needed), checked in."""
+class RoomFull(Exception):
+    """Every place is taken and the organiser did not agree to one more than planned."""
+
+
+def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails,
+                over_capacity: bool = False) -> Registration:
+    """Someone who turns up unregistered: a place, checked in. When every place is taken the capacity grows by
+    one only if the organiser said so (`over_capacity`), else RoomFull and nothing changes."""
     email = normalise_email(email)
     with write():
         event = places.lock_event(event_id)
         partner = db.session.scalar(select(Partner).where(Partner.email == email))
         registration = partners.active_registration(event, partner) if partner else None
+        needs_place = registration is None or registration.status != RegistrationStatus.CONFIRMED
+        if needs_place and event.free_places < 1:
+            if not over_capacity:
+                raise RoomFull
+            event.capacity += 1
+            db.session.flush()
         if partner is None:
             partner = Partner(email=email, email_confirmed_at=utcnow())  # the organiser checks them in, in person
             partners.apply_details(partner, details)
             db.session.add(partner)
-        if registration is None or registration.status != RegistrationStatus.CONFIRMED:
-            if event.free_places < 1:
-                event.capacity += 1
-                db.session.flush()
+        if needs_place:
             registration = registration or Registration(event=event, partner=partner, token=tokens.new_token())
             places.confirm(registration, event)
             db.session.add(registration)
+        assert registration is not None
         registration.attended = True
     return registration
 
@@ -62,6 +73,15 @@ class TimerState:
     seconds_left: int
     round_seconds: int
     switch_seconds: int
+
+    def controls(self) -> tuple[str, ...]:
+        """The buttons that make sense now, so that the projector never offers to start a round already running."""
+        if not self.started:
+            return ("start",)
+        if self.phase == "done":
+            return ("restart", "reset")
+        going_on = ("next",) if self.round < self.rounds else ()
+        return ("resume" if self.paused else "pause", *going_on, "reset")
 
 
 def timer_state(settings: SeatingSettings) -> TimerState:
@@ -81,18 +101,22 @@ def timer_state(settings: SeatingSettings) -> TimerState:
 
 
 def timer_action(event_id: int, action: str) -> TimerState:
-    """Start (or restart), pause, resume, or reset the round timer."""
+    """Start (or restart), pause, resume, skip to the next round, or reset the round timer."""
     with write():
         event = db.session.get_one(Event, event_id)
         settings = settings_of(event)
         now = utcnow()
-        if action == "start":
+        if action in ("start", "restart"):
             settings.timer_started_at, settings.timer_paused_at = now, None
         elif action == "pause" and settings.timer_started_at and not settings.timer_paused_at:
             settings.timer_paused_at = now
         elif action == "resume" and settings.timer_started_at and settings.timer_paused_at:
             settings.timer_started_at += now - settings.timer_paused_at
             settings.timer_paused_at = None
+        elif action == "next" and (state := timer_state(settings)).started and "next" in state.controls():
+            # The next round starts now (or, while paused, where the clock stands still).
+            one_round = timedelta(seconds=state.round_seconds + state.switch_seconds)
+            settings.timer_started_at = (settings.timer_paused_at or now) - state.round * one_round
         elif action == "reset":
             settings.timer_started_at = settings.timer_paused_at = None
         db.session.add(settings)

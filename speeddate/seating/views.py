@@ -28,6 +28,7 @@ from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, WalkI
 bp = organisers_only(Blueprint("seating", __name__, url_prefix="/admin/events/<int:event_id>/seating"))
 bp.record_once(lambda _state: after_the_day.register_mail_kinds())
 EXPORT_FORMATS = ("json", "csv", "xlsx")
+TIMER_ACTIONS = ("start", "restart", "pause", "resume", "next", "reset")
 
 
 def _event(event_id: int) -> Event:
@@ -230,16 +231,18 @@ def export(event_id: int, plan_id: int, file_format: str):
     return download(sheets.exported(row, file_format), f"seating-{event.slug}.{file_format}")
 
 
-@bp.get("/checkin")
-def checkin(event_id: int):
-    event = _event(event_id)
-    query = request.args.get("q", "").strip()[:100]
+def _checkin_page(event: Event, walk_in: WalkInForm, query: str = ""):
     people = on_the_day.checkin_list(event.id, query)
     plan = seats.published_plan(event.id)
     where = seats.seats(seats.plan_of(plan)) if plan else {}
     return render_template("seating/checkin.html", event=event, people=people, query=query, where=where,
                            present=sum(1 for r in constraints.confirmed_registrations(event.id) if r.attended),
-                           action=ActionForm(), walk_in=WalkInForm(prefix="walkin"))
+                           action=ActionForm(), walk_in=walk_in)
+
+
+@bp.get("/checkin")
+def checkin(event_id: int):
+    return _checkin_page(_event(event_id), WalkInForm(prefix="walkin"), request.args.get("q", "").strip()[:100])
 
 
 @bp.post("/checkin/<int:registration_id>")
@@ -260,10 +263,17 @@ def walk_in(event_id: int):
     event = _event(event_id)
     form = WalkInForm(prefix="walkin")
     if not form.validate_on_submit():
-        return render_template("seating/checkin.html", event=event, people=[], query="", where={}, present=None,
-                               action=ActionForm(), walk_in=form), 400
-    registration = on_the_day.add_walk_in(event.id, form.email.data, form.details())
+        return _checkin_page(event, form), 400
+    capacity = event.capacity
+    try:
+        registration = on_the_day.add_walk_in(event.id, form.email.data, form.details(), form.over_capacity.data)
+    except on_the_day.RoomFull:
+        form.over_capacity.errors = [_("Every place is taken: tick the box to let one more in, or check the "
+                                       "number of places first.")]
+        return _checkin_page(event, form), 400
     flash(_("%(name)s is registered and checked in.", name=registration.partner.full_name), "success")
+    if registration.event.capacity > capacity:
+        flash(_("The event now has %(count)d places.", count=registration.event.capacity), "success")
     return redirect(url_for("seating.checkin", event_id=event_id))
 
 
@@ -277,13 +287,13 @@ def timer(event_id: int):
 @bp.get("/timer.json")
 def timer_json(event_id: int):
     state = on_the_day.timer_state(constraints.settings_of(_event(event_id)))
-    return jsonify(state.__dict__)
+    return jsonify({**state.__dict__, "controls": state.controls()})
 
 
 @bp.post("/timer/<action>")
 def timer_action(event_id: int, action: str):
     _event(event_id)
-    if action not in ("start", "pause", "resume", "reset") or not ActionForm().validate_on_submit():
+    if action not in TIMER_ACTIONS or not ActionForm().validate_on_submit():
         abort(400)
     on_the_day.timer_action(event_id, action)
     return redirect(url_for("seating.timer", event_id=event_id))

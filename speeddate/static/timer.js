@@ -41,6 +41,9 @@
     phaseLine.textContent = {switch: root.dataset.switchLabel, done: root.dataset.doneLabel,
                              paused: root.dataset.pausedLabel}[phase] || "";
     document.body.className = "timer timer-" + phase;
+    document.querySelectorAll(".timer-controls form").forEach(function (form) {
+      form.hidden = state.controls.indexOf(form.action.split("/").pop()) < 0;
+    });
     if (left === 0 && state.started && !state.paused) { refresh(); }
   }
 

@@ -160,7 +160,9 @@ def test_organiser_cancels_a_registration_and_the_first_waiting_gets_the_place(o
     for number in range(2):
         register(event, number)
     first = db.session.scalar(select(Registration).order_by(Registration.id))
-    post_form(organiser, f"/admin/registrations/{first.id}/cancel", {}, form_url=f"/admin/events/{event.id}")
+    second = db.session.scalar(select(Registration).order_by(Registration.id.desc()))
+    url = f"/admin/registrations/{first.id}/cancel"
+    post_form(organiser, url, {"promoted": str(second.id)})
     assert statuses(event) == [RegistrationStatus.CANCELLED, RegistrationStatus.CONFIRMED]
 
 

@@ -183,10 +183,43 @@ def test_a_walk_in_gets_a_place_and_is_checked_in_even_when_full(speeddate):
 
     event = speeddate(4, capacity=4)
     sector = db.session.scalar(db.select(Sector).where(Sector.name == "Apothekers"))
-    registration = on_the_day.add_walk_in(event.id, "Walk.In@example.org",
-                                        PartnerDetails("Wally", "In", "Apotheek Beernem", sector))
+    details = PartnerDetails("Wally", "In", "Apotheek Beernem", sector)
+    registration = on_the_day.add_walk_in(event.id, "Walk.In@example.org", details, over_capacity=True)
     assert registration.status == RegistrationStatus.CONFIRMED and registration.attended
     assert registration.event.capacity == 5
+
+
+def test_a_walk_in_into_a_full_room_changes_nothing_unless_the_organiser_agrees(speeddate):
+    from speeddate.models import Partner, Sector
+    from speeddate.partners.services import PartnerDetails
+
+    event = speeddate(4, capacity=4)
+    sector = db.session.scalar(db.select(Sector).where(Sector.name == "Apothekers"))
+    with pytest.raises(on_the_day.RoomFull):
+        on_the_day.add_walk_in(event.id, "walk.in@example.org", PartnerDetails("Wally", "In", "Apotheek", sector))
+    db.session.rollback()
+    assert db.session.get(type(event), event.id).capacity == 4
+    assert db.session.scalar(db.select(Partner).where(Partner.email == "walk.in@example.org")) is None
+
+
+def test_the_timer_offers_only_the_buttons_that_fit_its_state_and_skips_to_the_next_round(speeddate, clock):
+    event = speeddate(4)
+    clock.set(utcnow())
+    settings = constraints.settings_of(event)
+    rounds = settings.rounds
+    assert on_the_day.timer_state(settings).controls() == ("start",)
+    assert on_the_day.timer_action(event.id, "start").controls() == ("pause", "next", "reset")
+    clock.advance(timedelta(minutes=2))
+    state = on_the_day.timer_action(event.id, "next")
+    assert (state.round, state.phase, state.seconds_left) == (2, "talk", state.round_seconds)
+    assert "start" not in state.controls(), "no 'start round 1' in round 2"
+    assert on_the_day.timer_action(event.id, "pause").controls() == ("resume", "next", "reset")
+    for _ in range(rounds):
+        state = on_the_day.timer_action(event.id, "next")
+    assert (state.round, state.paused) == (rounds, True) and state.controls() == ("resume", "reset")
+    on_the_day.timer_action(event.id, "resume")
+    clock.advance(timedelta(hours=5))
+    assert on_the_day.timer_state(constraints.settings_of(event)).controls() == ("restart", "reset")
 
 
 def test_timer_survives_pause_and_resume(speeddate, clock):

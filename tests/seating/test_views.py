@@ -99,6 +99,36 @@ def test_walk_in_is_registered_and_checked_in(organiser, speeddate):
     assert walker.attended
 
 
+WALK_IN = {"walkin-first_name": "Wim", "walkin-last_name": "Walker", "walkin-email": "wim@example.org",
+           "walkin-organisation": "CAW", "walkin-sector": "Apothekers", "walkin-language": "nl"}
+
+
+def test_a_walk_in_error_keeps_the_checkin_list_and_speaks_to_the_coordinator(organiser, speeddate):
+    event = speeddate(4)
+    response = post_form(organiser, f"{page(event)}walk-in", {**WALK_IN, "walkin-email": ""},
+                         form_url=f"{page(event)}checkin")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert html.count('id="person-') == 4 and "0 aanwezig" in html
+    [error] = re.findall(r'id="walkin-email-error">([^<]*)<', html)
+    assert "participant" in error or "deelnemer" in error, "the coordinator fills the form in, not the partner"
+
+
+def test_a_walk_in_into_a_full_room_asks_before_the_capacity_grows(organiser, speeddate):
+    event = speeddate(4, capacity=4)
+    url, form_url = f"{page(event)}walk-in", f"{page(event)}checkin"
+    assert 'id="room-full"' in organiser.get(form_url).get_data(as_text=True)
+    refused = post_form(organiser, url, WALK_IN, form_url=form_url)
+    assert refused.status_code == 400 and 'id="person-' in refused.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(type(event), event.id).capacity == 4
+    assert len(constraints.confirmed_registrations(event.id)) == 4
+    agreed = post_form(organiser, url, {**WALK_IN, "walkin-over_capacity": "y"}, form_url=form_url)
+    assert agreed.status_code == 302
+    db.session.rollback()
+    assert db.session.get(type(event), event.id).capacity == 5
+
+
 def test_timer_page_and_state_survive_a_reload(organiser, speeddate):
     event = speeddate(4)
     post_form(organiser, f"{page(event)}timer/start", {}, form_url=f"{page(event)}timer")
