@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from speeddate.attention import attention
 from speeddate.auth.guard import organisers_only
 from speeddate.events import services
 from speeddate.events.forms import EventForm, InviteForm
@@ -24,7 +25,8 @@ bp = organisers_only(Blueprint("events", __name__, url_prefix="/admin"))
 
 @bp.get("/")
 def home():
-    return redirect(url_for("events.index"))
+    """The organiser's start page: what needs doing."""
+    return render_template("events/attention.html", needs=attention())
 
 
 @bp.get("/events")
