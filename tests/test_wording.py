@@ -2,6 +2,7 @@
 in one form of address, in words a partner understands."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,16 @@ def test_the_mail_about_a_cancelled_registration_offers_no_link_to_cancel(client
     assert "cancel your registration" not in mail.body_text
     assert "cancel your registration" not in mail.body_html
     assert "Your personal link, to see your registration and your data:" in mail.body_text
+
+
+def test_a_statement_is_answered_on_an_agreement_scale_and_a_question_on_a_rating_scale(client, register_link,
+                                                                                         make_event, clock):
+    event = make_event(title="Speeddate Jabbeke")
+    link = register_link(event, 1, language="en")
+    clock.set(event.ends_at + timedelta(hours=1))
+    page = client.get(f"{link}/evaluation?lang=en").get_data(as_text=True)
+    fieldsets = dict(re.findall(r"<legend>(.*?)</legend>(.*?)</fieldset>", page, re.S))
+    statement = next(body for legend, body in fieldsets.items() if legend.startswith("I now know the offer"))
+    question = next(body for legend, body in fieldsets.items() if legend.startswith("Overall, how satisfied"))
+    assert "strongly agree" in statement and "excellent" not in statement
+    assert "excellent" in question and "agree" not in question
