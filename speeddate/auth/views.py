@@ -50,7 +50,7 @@ def logout():
     return redirect(url_for("partners.index"))
 
 
-@bp.post("/account/language")
+@bp.post("/admin/account/language")
 @login_required
 def language():
     form = LanguageForm()

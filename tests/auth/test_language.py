@@ -12,7 +12,7 @@ FRENCH_BROWSER = {"Accept-Language": "fr-BE,fr;q=0.9"}
 
 
 def choose(client, language: str, next_page: str = "/admin/events"):
-    return client.post("/account/language", data={"language": language, "next": next_page,
+    return client.post("/admin/account/language", data={"language": language, "next": next_page,
                                                    "csrf_token": csrf_token(client, "/admin/events")})
 
 
@@ -56,13 +56,13 @@ def test_a_language_the_service_does_not_have_changes_nothing(organiser, languag
 
 
 def test_choosing_a_language_needs_a_csrf_token(organiser):
-    response = organiser.post("/account/language", data={"language": "en"})
+    response = organiser.post("/admin/account/language", data={"language": "en"})
     assert response.status_code == 400
     assert account_language() is None
 
 
 def test_choosing_a_language_needs_a_login(client):
-    response = client.post("/account/language", data={"language": "en"})
+    response = client.post("/admin/account/language", data={"language": "en"})
     assert response.status_code in (302, 400)
     assert account_language() is None
 
@@ -79,7 +79,7 @@ def test_a_partners_page_keeps_the_partners_language_for_an_organiser_who_opens_
 
 
 def test_the_navigation_offers_the_languages_as_a_form_to_a_logged_in_organiser(client):
-    assert 'action="/account/language"' not in client.get("/").get_data(as_text=True)
+    assert 'action="/admin/account/language"' not in client.get("/").get_data(as_text=True)
     log_in_organiser(client)
     page = client.get("/admin/").get_data(as_text=True)
-    assert 'action="/account/language"' in page and 'name="language" value="fr"' in page
+    assert 'action="/admin/account/language"' in page and 'name="language" value="fr"' in page
