@@ -2,7 +2,7 @@
 
 import random
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -55,7 +55,7 @@ ORGANISATION_KINDS = (
     ("Geestelijke gezondheidszorg (GGZ)", "CGG Brugge", 0), ("Mantelzorgverenigingen", "Samana {g}", 1),
     ("Patiëntenverenigingen (PZON)", "Diabetes Liga {g}", 1), ("Vroedvrouwen", "Vroedvrouwenpraktijk {g}", 1),
     ("Diensten maatschappelijk werk ziekenfondsen", "CM Midden-Vlaanderen", 0),
-    ("Palliatieve zorg", "Palliatief Netwerk Brugge", 0), ("Preventie en gezondheidsbeleid", "Logo Brugge", 0),
+    ("Palliatieve zorg", "Palliatief Netwerk Brugge", 0), ("Logo en preventie-organisaties", "Logo Brugge", 0),
     ("Opgroeien en Kind en Gezin", "Huis van het Kind {g}", 1), ("Ziekenhuizen", "AZ Sint-Jan Brugge", 0),
 )
 
@@ -95,13 +95,14 @@ def _organiser() -> None:
         db.session.add(user)
 
 
-def _organisations(gemeenten: list[Gemeente]) -> list[tuple[str, str]]:
-    pairs = []
+def _organisations(gemeenten: list[Gemeente]) -> list[tuple[str, str, Gemeente | None]]:
+    """(sector, organisation, the gemeente it is named after, if any)."""
+    pairs: list[tuple[str, str, Gemeente | None]] = []
     for sector, pattern, per_gemeente in ORGANISATION_KINDS:
         if per_gemeente == 0:
-            pairs.append((sector, pattern))
+            pairs.append((sector, pattern, None))
         for gemeente in gemeenten[: per_gemeente * 2]:
-            pairs.append((sector, pattern.format(g=gemeente.name)))
+            pairs.append((sector, pattern.format(g=gemeente.name), gemeente))
     return pairs
 
 
@@ -118,10 +119,20 @@ def _partners(gemeenten: list[Gemeente]) -> list[Partner]:
         email = f"{ascii_name}.{number}@partner.example".lower().replace(" ", "")
         partner = db.session.scalar(select(Partner).where(Partner.email == email))
         if partner is None:
-            sector_name, organisation_name = organisations[number % len(organisations)]
-            partner = _new_partner(rng, email, first, last, sectors[sector_name], organisation_name, gemeenten)
+            sector_name, organisation_name, home = organisations[number % len(organisations)]
+            partner = _new_partner(rng, email, first, last, sectors[sector_name], organisation_name,
+                                   _active_in(rng, home, gemeenten))
         partners.append(partner)
     return partners
+
+
+def _active_in(rng: random.Random, home: Gemeente | None, gemeenten: list[Gemeente]) -> list[Gemeente]:
+    """Where a partner works: the gemeente their organisation is named after (sometimes a neighbour too), or one
+    or two gemeenten for a regional organisation."""
+    if home is None:
+        return rng.sample(gemeenten, rng.randint(1, 2))
+    neighbours = [g for g in gemeenten if g is not home]
+    return [home] + ([rng.choice(neighbours)] if rng.random() < 0.3 else [])
 
 
 def _new_partner(rng, email, first, last, sector, organisation_name, gemeenten) -> Partner:
@@ -134,7 +145,7 @@ def _new_partner(rng, email, first, last, sector, organisation_name, gemeenten) 
                              "Diensthoofd", "Vrijwilliger", "Beleidsmedewerker")),
         phone=f"050 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
         language=rng.choices(("nl", "fr", "en"), weights=(90, 8, 2))[0],
-        gemeenten=rng.sample(gemeenten, rng.randint(1, 2)),
+        gemeenten=gemeenten,
         consent_share_contacts_at=now if rng.random() < 0.85 else None,
         consent_followup_at=now if rng.random() < 0.7 else None,
         consent_invitations_at=now if rng.random() < 0.9 else None, email_confirmed_at=now,
@@ -161,13 +172,24 @@ def _events(rng: random.Random, gemeenten: list[Gemeente], partners: list[Partne
     for slug, kind, title, days, hour, hours, capacity, gemeente, registrants in plans:
         if db.session.scalar(select(Event).where(Event.slug == slug)) is not None:
             continue
-        start = (today + timedelta(days=days)).replace(hour=hour)
+        start = _working_day(today + timedelta(days=days)).replace(hour=hour)
         event = _event(slug, kind, title, start, hours, capacity, gemeente)
         _register(rng, event, partners, registrants, past=days < 0)
         if days < 0:
             _evaluations(rng, event)
         created += 1
     return created
+
+
+# Days a zone holds no event although they are weekdays: the end-of-year holidays (month, day).
+NO_EVENT_DAYS = {(12, 24), (12, 25), (12, 26), (12, 31), (1, 1)}
+
+
+def _working_day(day: datetime) -> datetime:
+    """The day itself or the first weekday after it that is no holiday: a zone meets on weekdays."""
+    while day.weekday() >= 5 or (day.month, day.day) in NO_EVENT_DAYS:
+        day += timedelta(days=1)
+    return day
 
 
 def _event(slug, kind, title, start, hours, capacity, gemeente) -> Event:
@@ -191,12 +213,16 @@ def _event(slug, kind, title, start, hours, capacity, gemeente) -> Event:
 def _register(rng: random.Random, event: Event, partners: list[Partner], count: int, past: bool) -> None:
     local = [p for p in partners if event.gemeente is None or event.gemeente in p.gemeenten]
     for partner in rng.sample(local, min(count, len(local))):
-        registration = Registration(event=event, partner=partner, token=tokens.new_token(),
+        # Registered a few days to six weeks before the event (never later than now), so that the directory's
+        # "last activity" spreads over the year instead of showing the day the demo was loaded.
+        registered_at = min(utcnow(), event.starts_at - timedelta(days=rng.randint(3, 42), hours=rng.randint(0, 12)))
+        registration = Registration(event=event, partner=partner, token=tokens.new_token(), created_at=registered_at,
                                     dietary=rng.choice(("", "", "", "vegetarisch", "veganistisch", "glutenvrij"))
                                     if event.catering else "")
         db.session.add(registration)
         try:
             places.confirm(registration, event)
+            registration.confirmed_at = registered_at
             registration.attended = past and rng.random() < 0.9
         except places.CapacityError:
             places.put_on_waiting_list(registration, event)
@@ -205,9 +231,17 @@ def _register(rng: random.Random, event: Event, partners: list[Partner], count: 
             mails.registration_received(registration, places.waitlist_rank(registration))
 
 
-GOOD = ("Heel fijne sfeer en goed georganiseerd.", "Eindelijk de thuisverpleging van mijn gemeente leren kennen.",
-        "Korte rondes, veel gezichten: precies goed.", "Lekkere lunch!")
-BETTER = ("Iets meer tijd per ronde.", "Een lijst met contactgegevens achteraf.", "Meer huisartsen uitnodigen.")
+# Open answers per shipped open question (by its Dutch text): each answer stands under the question it answers.
+# A question an organiser added or reworded gets no demo answers.
+OPEN_ANSWERS = {
+    "Wat was goed?": ("Heel fijne sfeer en goed georganiseerd.",
+                      "Eindelijk de thuisverpleging van mijn gemeente leren kennen.",
+                      "Korte rondes, veel gezichten: precies goed.", "Lekkere lunch!"),
+    "Wat kan beter?": ("Iets meer tijd per ronde.", "Een lijst met contactgegevens achteraf.",
+                       "Meer huisartsen uitnodigen."),
+    "Welke thema's wil je een volgende keer?": ("Eenzaamheid bij ouderen.", "Samenwerken rond jonge mantelzorgers.",
+                                                 "Doorverwijzen bij armoede."),
+}
 
 
 def _evaluations(rng: random.Random, event: Event) -> None:
@@ -228,8 +262,8 @@ def _evaluation(rng: random.Random, registration: Registration) -> None:
                                                                                      (1, 3, 8, 6))[0]))
         elif question.kind == QuestionKind.YES_NO:
             response.answers.append(Answer(question_id=question.id, number=int(rng.random() < 0.8)))
-        elif question.kind == QuestionKind.TEXT and rng.random() < 0.4:
-            response.answers.append(Answer(question_id=question.id, text=rng.choice(GOOD + BETTER)))
+        elif question.kind == QuestionKind.TEXT and question.text_nl in OPEN_ANSWERS and rng.random() < 0.4:
+            response.answers.append(Answer(question_id=question.id, text=rng.choice(OPEN_ANSWERS[question.text_nl])))
     db.session.add(response)
 
 

@@ -1,4 +1,5 @@
-"""Language and time zone: ?lang=, then the partner's own choice, then the session, then Accept-Language."""
+"""Language and time zone: ?lang=, then the partner's own choice, then the logged-in organiser's, then the session,
+then Accept-Language."""
 
 import calendar
 from datetime import UTC, datetime, timedelta
@@ -6,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_datetime
+from flask_login import current_user
 
 from speeddate.zone.settings import zone_settings
 
@@ -19,10 +21,16 @@ def select_locale() -> str:
     if asked in languages:
         session["lang"] = asked
         return asked
-    for chosen in (g.get("partner_language"), session.get("lang")):
+    # A partner's page speaks the partner's language even to an organiser who looks at it.
+    for chosen in (g.get("partner_language"), _organiser_language(), session.get("lang")):
         if chosen in languages:
             return chosen
     return request.accept_languages.best_match(languages) or zone_settings().default_language
+
+
+def _organiser_language() -> str | None:
+    """The language the logged-in organiser chose for the back office (kept on their account)."""
+    return current_user.language if current_user and current_user.is_authenticated else None
 
 
 def select_timezone() -> str:

@@ -3,6 +3,7 @@
 import secrets
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -113,3 +114,13 @@ def _existing(email: str) -> User:
 def _check_password_rules(password: str) -> None:
     if len(password) < 8:
         raise AccountError("the password needs at least 8 characters")
+
+
+def set_language(user_id: int, language: str | None) -> User:
+    """Keep the organiser's interface language on their account; None goes back to the browser's."""
+    with write():
+        if language is not None and language not in current_app.config["LANGUAGES"]:
+            raise AccountError(f"not a language of this service: {language!r}")
+        user = db.session.get_one(User, user_id)
+        user.language = language
+    return user

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from speeddate.attention import attention
 from speeddate.auth.guard import organisers_only
 from speeddate.events import services
 from speeddate.events.forms import CancelEventForm, EventForm, InviteForm
@@ -39,7 +40,8 @@ bp.record_once(lambda _state: register_mail_kinds())
 
 @bp.get("/")
 def home():
-    return redirect(url_for("events.index"))
+    """The organiser's start page: what needs doing."""
+    return render_template("events/attention.html", needs=attention())
 
 
 @bp.get("/events")

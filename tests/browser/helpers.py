@@ -43,7 +43,7 @@ def log_in(page: Page) -> None:
     page.fill("#email", ORGANISER_EMAIL)
     page.fill("#password", ORGANISER_PASSWORD)
     page.click("form.form button[type=submit]")
-    page.wait_for_url("**/admin/events")
+    page.wait_for_url("**/admin/")
 
 
 def fill_registration(page: Page, email: str, first_name: str = "Els") -> None:
