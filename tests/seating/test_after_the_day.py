@@ -1,6 +1,7 @@
 """After a speeddate: the who-you-met mail keeps to what people consented to, and to who was there;
 erasing someone withdraws every pending mail that names them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from speeddate.seating import after_the_day, plans, seats
 from speeddate.seating.errors import SeatingError
 from tests.seating.conftest import SECTORS
 from tests.seating.test_services import confirmed, generated
+from tests.support import post_form
 
 
 @pytest.fixture
@@ -52,7 +54,7 @@ def test_who_you_met_lists_only_consenting_people_and_only_name_organisation_and
     people = held()
     shy = people[1]
     me = someone_who_met(people, shy)
-    assert after_the_day.send_who_you_met(me.event_id) == len(people)
+    assert after_the_day.send_who_you_met(me.event_id).queued == len(people)
     body = mailbox.deliver().to(me.partner.email)[-1].get_body(("plain",)).get_content()
     for registration in people:
         partner = registration.partner
@@ -87,7 +89,7 @@ def test_who_you_met_goes_only_to_people_checked_in(held):
     for registration in absent:
         registration.attended = False
     db.session.commit()
-    assert after_the_day.send_who_you_met(people[0].event_id) == len(people) - len(absent)
+    assert after_the_day.send_who_you_met(people[0].event_id).queued == len(people) - len(absent)
     assert [who_you_met(r) for r in absent] == [[], []]
 
 
@@ -146,3 +148,55 @@ def test_the_retention_purge_withdraws_who_you_met_mails_as_an_erasure_does(held
     rows = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()
     assert rows and {row.status for row in rows} == {MailStatus.CANCELLED}
     assert {row.body_text for row in rows} == {""}
+
+
+def test_the_plan_counts_the_mails_and_previews_one_as_its_recipient_gets_it_without_writing(held):
+    people = held()
+    people[3].attended = False
+    db.session.commit()
+    plan = after_the_day.who_you_met_plan(people[0].event_id)
+    assert (plan.refusal, plan.to_send, plan.already, plan.absent) == (None, len(people) - 1, 0, 1)
+    assert plan.preview is not None and plan.preview.kind == "who_you_met"
+    assert plan.preview.recipient in {r.partner.email for r in people if r.attended}
+    assert "/r/" in plan.preview.body_text and "Partner" in plan.preview.body_text
+    assert db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all() == []
+
+
+def test_the_plan_before_the_end_gives_the_refusal_and_no_preview(held, clock):
+    people = held()
+    clock.set(people[0].event.starts_at - timedelta(days=90))
+    plan = after_the_day.who_you_met_plan(people[0].event_id)
+    assert plan.refusal and "nog niet afgelopen" in plan.refusal and plan.preview is None
+
+
+def test_a_second_send_queues_nothing_twice_and_counts_those_already_sent(held):
+    people = held()
+    first = after_the_day.send_who_you_met(people[0].event_id)
+    second = after_the_day.send_who_you_met(people[0].event_id)
+    assert (first.queued, first.already) == (len(people), 0)
+    assert (second.queued, second.already) == (0, len(people))
+    plan = after_the_day.who_you_met_plan(people[0].event_id)
+    assert (plan.to_send, plan.already, plan.preview) == (0, len(people), None)
+    assert len(db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()) == len(people)
+
+
+def test_the_confirmation_page_asks_first_with_the_count_and_a_preview_without_the_link_token(held, organiser):
+    people = held()
+    confirm = f"/admin/events/{people[0].event_id}/seating/who-you-met?lang=en"
+    page = organiser.get(confirm).get_data(as_text=True)
+    assert f"{len(people)} participants who were present get a mail" in page
+    assert "/r/…" in page and not re.search(r"/r/[A-Za-z0-9_.-]{8,}", page)
+    assert db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all() == [], "asked only"
+    post_form(organiser, confirm, {})
+    again = post_form(organiser, confirm, {}, follow_redirects=True).get_data(as_text=True)
+    assert f"Already sent to {len(people)} people before: not sent again." in again
+    assert "who-you-met mails are in the outbox" not in again
+    assert len(db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()) == len(people)
+    assert "no who-you-met mail left to send" in organiser.get(confirm).get_data(as_text=True)
+
+
+def test_the_confirmation_page_months_before_the_event_says_why_and_offers_no_button(held, organiser, clock):
+    people = held()
+    clock.set(people[0].event.starts_at - timedelta(days=90))
+    page = organiser.get(f"/admin/events/{people[0].event_id}/seating/who-you-met?lang=en").get_data(as_text=True)
+    assert "not ended yet" in page and "Yes, send" not in page
