@@ -23,7 +23,7 @@ def outbox_with_mails_due_at(make_event, register) -> dict[int, str]:
     rows = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()[:len(DUE_IN)]
     assert len(rows) == len(DUE_IN)
     now = utcnow()
-    for row, (when, offset) in zip(rows, DUE_IN.items(), strict=True):
+    for row, offset in zip(rows, DUE_IN.values(), strict=True):
         row.due_at = row.next_attempt_at = now + offset
     db.session.commit()
     return {row.id: when for row, when in zip(rows, DUE_IN, strict=True)}
