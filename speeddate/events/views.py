@@ -170,6 +170,9 @@ def invite(event_id: int):
                                warnings=invitations.warnings(event)), 400 if form.errors else 200
     form = InviteForm()
     chosen = form.audience() if form.validate() else None
+    if form.errors:
+        return render_template("events/invite.html", event=event, form=form, plan=None,
+                               warnings=invitations.warnings(event)), 400
     if chosen is None:
         flash(_("Nothing was sent: please tick whom to invite first."), "error")
         return redirect(url_for("events.invite", event_id=event.id))

@@ -160,3 +160,12 @@ def test_the_invite_pages_are_valid_html(organiser, make_event, tmp_path):
     result = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
                              *map(str, sorted(tmp_path.glob("*.html")))], capture_output=True, text=True, timeout=300)
     assert json.loads(result.stderr)["messages"] == []
+
+
+def test_a_posted_message_too_long_shows_the_error_and_sends_nothing(organiser, make_event):
+    event = make_event()
+    add_partner(1, "Oostkamp", "Huisartsen")
+    response = post_form(organiser, invite_page(event) + "?lang=en", {"everyone": "y", "message": "x" * 2001},
+                         form_url=invite_page(event))
+    assert response.status_code == 400 and "Please use at most 2000 characters." in response.get_data(as_text=True)
+    assert invitations_in_outbox() == []
