@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from speeddate.database import write
+from speeddate.events.places import lock_event
 from speeddate.extensions import db
 from speeddate.mail import kinds
 from speeddate.mail import services as mails
@@ -101,7 +102,9 @@ def send_who_you_met(event_id: int) -> WhoYouMetSent:
     none and counts those already there. Refused (SeatingError) before the end, without a published plan, or
     when nobody was checked in."""
     with write():
-        event = db.session.get_one(Event, event_id)
+        # Two organisers pressing together: the second waits here, then finds the first one's mails (on PostgreSQL
+        # both would otherwise miss them and the second would fail on their idempotency keys).
+        event = lock_event(event_id)
         refusal = _who_you_met_refusal(event)
         if refusal is not None:
             raise SeatingError(refusal)

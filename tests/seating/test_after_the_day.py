@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from speeddate.privacy.services import erase_partner, purge
 from speeddate.seating import after_the_day, plans, seats
 from speeddate.seating.errors import SeatingError
 from tests.seating.conftest import SECTORS
+from tests.seating.test_jobs import at_once
 from tests.seating.test_services import confirmed, generated
 from tests.support import post_form
 
@@ -214,3 +216,27 @@ def test_the_confirmation_page_months_before_the_event_says_why_and_offers_no_bu
     clock.set(people[0].event.starts_at - timedelta(days=90))
     page = organiser.get(f"/admin/events/{people[0].event_id}/seating/who-you-met?lang=en").get_data(as_text=True)
     assert "not ended yet" in page and "Yes, send" not in page
+
+
+def send_in_own_context(app, event_id: int) -> tuple[int, int] | str:
+    """One organiser's "yes, send", as the view calls it, in an app context (and session) of its own."""
+    with app.app_context():
+        try:
+            sent = after_the_day.send_who_you_met(event_id)
+            return sent.queued, sent.already
+        except Exception as error:  # noqa: BLE001 - the test reports any other outcome as a failure
+            return f"{type(error).__name__}: {error}"
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.postgres
+def test_two_organisers_sending_together_on_postgresql_queue_each_mail_once(held, postgres_app):
+    people = held()
+    assert db.engine.url.get_backend_name() == "postgresql"
+    event_id = people[0].event_id
+    db.session.rollback()
+    outcomes = at_once(*[partial(send_in_own_context, postgres_app, event_id)] * 2)
+    assert sorted(outcomes, key=str) == [(0, len(people)), (len(people), 0)], outcomes
+    rows = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()
+    assert len(rows) == len(people)
