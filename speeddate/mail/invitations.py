@@ -7,6 +7,7 @@ from sqlalchemy import Select, exists, select
 
 from speeddate import tokens
 from speeddate.database import write
+from speeddate.events.places import lock_event
 from speeddate.events.state import Availability, availability
 from speeddate.extensions import db
 from speeddate.mail import services as mails
@@ -133,7 +134,8 @@ def invite(event_id: int, chosen: Audience, message: str = "") -> int:
     """Write one invitation per partner in the audience to the outbox, with the coordinator's own message if any,
     in one transaction; returns how many."""
     with write():
-        event = db.session.get_one(Event, event_id)
+        # A second press at the same moment waits here, then finds the first one's invitations and adds none.
+        event = lock_event(event_id)
         created = 0
         for partner in audience(event, chosen):
             mails.invite(event, partner, _unsubscribe_url(partner), message)

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from speeddate.mail import invitations
 from speeddate.models import Gemeente, OutboxMail
 from speeddate.models.base import utcnow
 from tests.mail.test_views import add_partner
+from tests.seating.test_jobs import at_once
 from tests.support import post_form
 
 UNSUBSCRIBE_TOKEN = re.compile(r"/u/[A-Za-z0-9_.-]{8,}")
@@ -169,3 +171,26 @@ def test_a_posted_message_too_long_shows_the_error_and_sends_nothing(organiser, 
                          form_url=invite_page(event))
     assert response.status_code == 400 and "Please use at most 2000 characters." in response.get_data(as_text=True)
     assert invitations_in_outbox() == []
+
+
+def invite_in_own_context(app, event_id: int) -> int | str:
+    """One organiser's "yes, send", as the view calls it, in an app context (and session) of its own."""
+    with app.app_context():
+        try:
+            return invitations.invite(event_id, invitations.Audience(), "")
+        except Exception as error:  # noqa: BLE001 - the test reports any other outcome as a failure
+            return f"{type(error).__name__}: {error}"
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.postgres
+def test_two_organisers_inviting_together_on_postgresql_invite_each_partner_once(make_event, postgres_app):
+    event_id = make_event().id
+    assert db.engine.url.get_backend_name() == "postgresql"
+    for number in range(5):
+        add_partner(number, "Oostkamp", "Huisartsen")
+    db.session.rollback()
+    outcomes = at_once(*[partial(invite_in_own_context, postgres_app, event_id)] * 2)
+    assert sorted(outcomes, key=str) == [0, 5], outcomes
+    assert len(invitations_in_outbox()) == 5
