@@ -23,8 +23,11 @@ from speeddate.forms_common import id_value, optional_text, parse_id, required_t
 from speeddate.labels import TYPE_LABELS
 from speeddate.mail.invitations import Audience
 from speeddate.models import EventType, Gemeente
+from speeddate.partners.fields import LANGUAGES
 from speeddate.zone.services import all_gemeenten, sectors_by_cluster
 
+# The coordinator's own words in an invitation: a paragraph or two, not a newsletter.
+MAX_MESSAGE = 2000
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
@@ -91,11 +94,18 @@ class CancelEventForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    """Which partners to invite: by gemeente, sector and cluster (empty means all)."""
+    """Whom to invite (ticked gemeenten, clusters, sectors, languages, or explicitly everyone) and the
+    coordinator's own message; nothing ticked invites nobody."""
 
+    everyone = BooleanField(_l("Every partner who agreed to invitations"))
     gemeenten = SelectMultipleField(_l("Gemeenten"), coerce=id_value, validate_choice=True)
-    sectors = SelectMultipleField(_l("Sectors"), coerce=id_value, validate_choice=True)
     clusters = SelectMultipleField(_l("Clusters"), coerce=id_value, validate_choice=True)
+    sectors = SelectMultipleField(_l("Sectors"), coerce=id_value, validate_choice=True)
+    languages = SelectMultipleField(_l("Languages"), validate_choice=True,
+                                    choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
+    message = TextAreaField(_l("Your own message (optional, in every invitation)"), filters=[strip_filter],
+                            validators=[Optional(), Length(max=MAX_MESSAGE, message=_l(
+                                "Please use at most %(max)d characters."))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +116,9 @@ class InviteForm(FlaskForm):
         self.sectors.choices = [SelectChoice(s.id, s.label(language), optgroup=c.name)
                                 for c in clusters for s in c.sectors]
 
-    def audience(self) -> Audience:
-        """The chosen filters, for the invitation service."""
-        return Audience(gemeente_ids=tuple(self.gemeenten.data or ()), sector_ids=tuple(self.sectors.data or ()),
-                        cluster_ids=tuple(self.clusters.data or ()))
+    def audience(self) -> Audience | None:
+        """The chosen filters, for the invitation service; None while nothing is ticked (the page starts with
+        nobody chosen, so that no click invites everyone by accident)."""
+        chosen = Audience(gemeente_ids=tuple(self.gemeenten.data or ()), sector_ids=tuple(self.sectors.data or ()),
+                          cluster_ids=tuple(self.clusters.data or ()), languages=tuple(self.languages.data or ()))
+        return chosen if self.everyone.data or chosen != Audience() else None

@@ -342,11 +342,23 @@ def send_link(registration_id: int):
 
 @bp.route("/events/<int:event_id>/invite", methods=["GET", "POST"])
 def invite(event_id: int):
+    """GET: whom the ticked filters would invite, who is left out and why, and one invitation, before anything is
+    sent; POST: the coordinator's yes."""
     event = _event_or_404(event_id)
-    form = InviteForm(formdata=request.form if request.method == "POST" else request.args or None)
-    if request.method == "POST" and form.validate():
-        count = invitations.invite(event.id, form.audience())
-        flash(_("%(count)d invitations are in the outbox.", count=count), "success")
-        return redirect(url_for("events.detail", event_id=event.id))
-    chosen = invitations.audience(event, form.audience()) if not form.errors else []
-    return render_template("events/invite.html", event=event, form=form, audience=chosen), 400 if form.errors else 200
+    if request.method == "GET":
+        form = InviteForm(formdata=request.args or None, meta={"csrf": False})
+        chosen = form.audience() if request.args and form.validate() else None
+        plan = invitations.plan(event, chosen, form.message.data or "") if chosen is not None else None
+        return render_template("events/invite.html", event=event, form=form, plan=plan,
+                               warnings=invitations.warnings(event)), 400 if form.errors else 200
+    form = InviteForm()
+    chosen = form.audience() if form.validate() else None
+    if form.errors:
+        return render_template("events/invite.html", event=event, form=form, plan=None,
+                               warnings=invitations.warnings(event)), 400
+    if chosen is None:
+        flash(_("Nothing was sent: please tick whom to invite first."), "error")
+        return redirect(url_for("events.invite", event_id=event.id))
+    count = invitations.invite(event.id, chosen, form.message.data or "")
+    flash(_("%(count)d invitations are in the outbox.", count=count), "success")
+    return redirect(url_for("events.detail", event_id=event.id))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import defer
 
 from speeddate.database import write
@@ -77,10 +77,13 @@ class MailFilter:
         return clauses
 
 
-def page(wanted: MailFilter, number: int, size: int) -> list[OutboxMail]:
-    """One page of the mails that match, latest due first."""
+def page(wanted: MailFilter, number: int, size: int, now: datetime | None = None) -> list[OutboxMail]:
+    """One page of the mails that match: those due now or before, latest first, then those scheduled for later,
+    soonest first (a follow-up due in six months is not what a coordinator opens the outbox for)."""
+    later = OutboxMail.due_at > (now or utcnow())
     return list(db.session.scalars(select(OutboxMail).where(*wanted.conditions())
-                                   .order_by(OutboxMail.due_at.desc(), OutboxMail.id.desc())
+                                   .order_by(case((later, 1), else_=0), case((later, OutboxMail.due_at)).asc(),
+                                             OutboxMail.due_at.desc(), OutboxMail.id.desc())
                                    .limit(size).offset((number - 1) * size)))
 
 

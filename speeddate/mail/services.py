@@ -7,6 +7,7 @@ when the event changes. What a kind is, when it is due and whether it is still w
 """
 
 import enum
+import re
 import uuid
 from datetime import datetime, timedelta
 
@@ -27,6 +28,11 @@ from speeddate.models.base import utcnow
 from speeddate.seating.seats import start_seat
 from speeddate.urls import external_url, personal_url
 from speeddate.zone.settings import zone_settings
+
+# The token of a personal link (/r/...) or an unsubscribe link (/u/...): whoever reads it can act as the partner,
+# and read their answers to an anonymous evaluation. Organisers see mails with it left out; the stored mail,
+# which the worker sends, keeps it.
+PERSONAL_TOKEN = re.compile(r"(/[ru]/)[^\s\"'<>/?#]+")
 
 
 class Kind(enum.StrEnum):
@@ -259,14 +265,38 @@ def _revive_scheduled(registration: Registration) -> None:
                 .execution_options(synchronize_session=False))
 
 
-def invite(event: Event, partner: Partner, unsubscribe_url: str) -> OutboxMail:
-    """An invitation to a partner who has no registration; the key makes a second one to the same event fail."""
+def _invitation(event: Event, partner: Partner, unsubscribe_url: str, message: str) -> OutboxMail:
+    row = _pending_row(f"invitation:{event.id}:{partner.id}", Kind.INVITATION, None, event_id=event.id,
+                       partner_id=partner.id)
+    row.subject, row.body_text, row.body_html = _render(
+        kinds.kind(Kind.INVITATION), partner.language, event=event, partner=partner,
+        link=external_url("partners.event", slug=event.slug), unsubscribe_url=unsubscribe_url, message=message)
+    row.recipient, row.language, row.unsubscribe_url = partner.email, partner.language, unsubscribe_url
+    return row
+
+
+def invite(event: Event, partner: Partner, unsubscribe_url: str, message: str = "") -> OutboxMail:
+    """An invitation to a partner who has no registration, with the coordinator's own message if any; the key
+    makes a second one to the same event fail."""
     with write():
-        row = _pending_row(f"invitation:{event.id}:{partner.id}", Kind.INVITATION, None, event_id=event.id,
-                           partner_id=partner.id)
-        row.subject, row.body_text, row.body_html = _render(
-            kinds.kind(Kind.INVITATION), partner.language, event=event, partner=partner,
-            link=external_url("partners.event", slug=event.slug), unsubscribe_url=unsubscribe_url)
-        row.recipient, row.language, row.unsubscribe_url = partner.email, partner.language, unsubscribe_url
+        row = _invitation(event, partner, unsubscribe_url, message)
         db.session.add(row)
         return row
+
+
+def invitation_preview(event: Event, partner: Partner, unsubscribe_url: str, message: str = "") -> OutboxMail:
+    """The invitation exactly as invite() would write it, kept out of the outbox (for a confirmation page)."""
+    return _invitation(event, partner, unsubscribe_url, message)
+
+
+def preview(kind_name: str, registration: Registration, **context: object) -> OutboxMail:
+    """The mail exactly as enqueue() would write it, kept out of the outbox (for a confirmation page)."""
+    row = _pending_row(f"preview:{kind_name}:{registration.id}", kind_name, None, registration_id=registration.id,
+                       event_id=registration.event_id, partner_id=registration.partner_id)
+    _fill(row, kinds.kind(kind_name), registration, **context)
+    return row
+
+
+def without_personal_links(body: str) -> str:
+    """The mail's text or HTML with the token of every personal and unsubscribe link replaced by an ellipsis."""
+    return PERSONAL_TOKEN.sub("\\1…", body)

@@ -1,7 +1,5 @@
 """The outbox for organisers: find mails by event, person, kind and status; read them; act on one, some or all."""
 
-import re
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -12,20 +10,12 @@ from speeddate.labels import mail_kind_label
 from speeddate.mail import actions
 from speeddate.mail.actions import Action, Outcome
 from speeddate.mail.forms import ConfirmForm, FilterForm
+from speeddate.mail.services import without_personal_links
 from speeddate.models import MailStatus, OutboxMail
 from speeddate.models.base import utcnow
 
 bp = organisers_only(Blueprint("mail", __name__, url_prefix="/admin/outbox"))
 PAGE_SIZE = 100
-# The token of a personal link (/r/...) or an unsubscribe link (/u/...): whoever reads it can act as the partner,
-# and read their answers to an anonymous evaluation. Organisers see mails with it left out; the stored mail,
-# which the worker sends, keeps it.
-PERSONAL_TOKEN = re.compile(r"(/[ru]/)[^\s\"'<>/?#]+")
-
-
-def without_personal_links(body: str) -> str:
-    """The mail's text or HTML with the token of every personal and unsubscribe link replaced by an ellipsis."""
-    return PERSONAL_TOKEN.sub("\\1…", body)
 
 
 @bp.get("/")
@@ -34,9 +24,10 @@ def index():
     form.validate()
     wanted = form.wanted()
     page = max(request.args.get("page", 1, type=page_number), 1)
-    total = actions.count(wanted)
+    total, now = actions.count(wanted), utcnow()
     counts, everywhere = actions.counts_by_status(wanted), actions.counts_by_status(actions.MailFilter())
-    return render_template("mail/index.html", form=form, rows=actions.page(wanted, page, PAGE_SIZE), page=page,
+    return render_template("mail/index.html", form=form, rows=actions.page(wanted, page, PAGE_SIZE, now), now=now,
+                           page=page,
                            total=total, pages=max((total - 1) // PAGE_SIZE + 1, 1), query=form.query(),
                            counts=counts, everywhere=everywhere, statuses=list(MailStatus), Action=Action,
                            kind_label=mail_kind_label)

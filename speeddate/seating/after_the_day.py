@@ -3,13 +3,15 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from speeddate.database import write
+from speeddate.events.places import lock_event
 from speeddate.extensions import db
 from speeddate.mail import kinds
 from speeddate.mail import services as mails
 from speeddate.mail.kinds import MailKind
-from speeddate.models import Event, Registration
+from speeddate.models import Event, OutboxMail, Registration
 from speeddate.models.base import utcnow
 from speeddate.participation import attendance_known, people_met
 from speeddate.seating import seats
@@ -44,16 +46,73 @@ def contacts_met(registration: Registration) -> list[Contact]:
     return sorted(result, key=lambda c: c.name.lower())
 
 
-def send_who_you_met(event_id: int) -> int:
+@dataclass(frozen=True)
+class WhoYouMetPlan:
+    """What "send who-you-met mails" would do, for the page that says so before anything is sent."""
+
+    refusal: str | None
+    to_send: int
+    already: int
+    nothing_to_share: int
+    absent: int
+    preview: OutboxMail | None
+
+
+@dataclass(frozen=True)
+class WhoYouMetSent:
+    """What sending did: mails put in the outbox now, and attendees whose mail was there already."""
+
+    queued: int
+    already: int
+
+
+def _attendees(event_id: int) -> list[Registration]:
+    return [registration for registration in confirmed_registrations(event_id)
+            if registration.attended and registration.partner.erased_at is None]
+
+
+def _keys_in_outbox(event_id: int) -> set[str]:
+    return set(db.session.scalars(select(OutboxMail.idempotency_key).where(
+        OutboxMail.event_id == event_id, OutboxMail.kind == WHO_YOU_MET.name)))
+
+
+def _key(registration: Registration) -> str:
+    return f"{WHO_YOU_MET.name}:{registration.id}"
+
+
+def who_you_met_plan(event_id: int) -> WhoYouMetPlan:
+    """Who would get a who-you-met mail now, who already has one, who is left out, and one mail as its partner
+    would get it; writes nothing."""
+    event = db.session.get_one(Event, event_id)
+    refusal = _who_you_met_refusal(event)
+    attendees, queued = _attendees(event_id), _keys_in_outbox(event_id)
+    absent = len(confirmed_registrations(event_id)) - len(attendees) if attendance_known(event) else 0
+    already = [r for r in attendees if _key(r) in queued]
+    waiting = [(r, contacts) for r in attendees if _key(r) not in queued and (contacts := contacts_met(r))]
+    preview = None
+    if refusal is None and waiting:
+        first, contacts = waiting[0]
+        preview = mails.preview(WHO_YOU_MET.name, first, contacts=contacts)
+    return WhoYouMetPlan(None if refusal is None else str(refusal), len(waiting), len(already),
+                         len(attendees) - len(already) - len(waiting), absent, preview)
+
+
+def send_who_you_met(event_id: int) -> WhoYouMetSent:
     """Put a who-you-met mail in the outbox for everyone checked in, once the event is over; a second call adds
-    none. Refused (SeatingError) before the end, without a published plan, or when nobody was checked in."""
+    none and counts those already there. Refused (SeatingError) before the end, without a published plan, or
+    when nobody was checked in."""
     with write():
-        event = db.session.get_one(Event, event_id)
+        # Two organisers pressing together: the second waits here, then finds the first one's mails (on PostgreSQL
+        # both would otherwise miss them and the second would fail on their idempotency keys).
+        event = lock_event(event_id)
         refusal = _who_you_met_refusal(event)
         if refusal is not None:
             raise SeatingError(refusal)
-        return sum(queue_who_you_met(registration) for registration in confirmed_registrations(event_id)
-                   if registration.attended and registration.partner.erased_at is None)
+        queued = _keys_in_outbox(event_id)
+        attendees = _attendees(event_id)
+        fresh = [registration for registration in attendees if _key(registration) not in queued]
+        return WhoYouMetSent(queued=sum(queue_who_you_met(registration) for registration in fresh),
+                             already=len(attendees) - len(fresh))
 
 
 def _who_you_met_refusal(event: Event) -> object | None:

