@@ -109,3 +109,12 @@ def test_the_promote_page_and_the_event_page_linking_to_it_are_valid_html(organi
     result = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
                              *map(str, sorted(tmp_path.glob("*.html")))], capture_output=True, text=True, timeout=300)
     assert json.loads(result.stderr)["messages"] == []
+
+
+def test_the_edit_form_says_that_more_places_mail_the_waiting_list(organiser, make_event, register):
+    event = make_event(capacity=1)
+    register(event, 1)
+    register(event, 2)
+    text = organiser.get(f"/admin/events/{event.id}/edit?lang=en").get_data(as_text=True)
+    assert "More places go at once to the first people on the waiting list, who each get a mail" in text
+    assert 'aria-describedby="capacity-hint"' in text
