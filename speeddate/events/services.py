@@ -347,6 +347,18 @@ def _move_overflow_to_waiting_list(event: Event) -> None:
         places.put_on_waiting_list(registration, event)
 
 
+NOT_WAITING = _l("Only people on the waiting list can be promoted.")
+NO_FREE_PLACE = _l("The event is full. Raise the capacity first, or wait for a cancellation.")
+
+
+def check_can_promote(registration: Registration) -> None:
+    """Refuse before the confirmation page what `promote` would refuse: it mails, so it asks first."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        raise EventError(NOT_WAITING)
+    if registration.event.free_places <= 0:
+        raise EventError(NO_FREE_PLACE)
+
+
 def promote(registration_id: int) -> Registration:
     """Give a waiting person a free place by hand, whatever their position."""
     with write():
@@ -354,11 +366,11 @@ def promote(registration_id: int) -> Registration:
         event = places.lock_event(registration.event_id)
         db.session.refresh(registration)
         if registration.status != RegistrationStatus.WAITLISTED:
-            raise EventError(_l("Only people on the waiting list can be promoted."))
+            raise EventError(NOT_WAITING)
         try:
             places.confirm(registration, event)
         except places.CapacityError:
-            raise EventError(_l("The event is full. Raise the capacity first, or wait for a cancellation.")) from None
+            raise EventError(NO_FREE_PLACE) from None
         mails.promoted(registration)
     return registration
 

@@ -212,6 +212,17 @@ def _registration_action(registration_id: int, action) -> object:
     return redirect(url_for("events.detail", event_id=event_id, _anchor=f"registration-{registration_id}"))
 
 
+@bp.get("/registrations/<int:registration_id>/promote")
+def confirm_promote(registration_id: int):
+    registration = _registration_or_404(registration_id)
+    try:
+        services.check_can_promote(registration)
+    except services.EventError as error:
+        flash(str(error), "error")
+        return _back_to(registration)
+    return render_template("events/registration_promote.html", registration=registration, action=ActionForm())
+
+
 @bp.post("/registrations/<int:registration_id>/promote")
 def promote(registration_id: int):
     def run(registration: Registration) -> None:
