@@ -15,7 +15,6 @@ from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.models import EventType
 from speeddate.seating import jobs
-from tests import postgres as pg
 from tests.support import (
     PARTNER,
     Clock,
@@ -29,6 +28,7 @@ from tests.support import (
     make_test_app,
     personal_link,
     post_form,
+    postgres_with_template,
     serving,
 )
 
@@ -171,12 +171,7 @@ def live_server(app):
 @pytest.fixture(scope="session")
 def postgres():
     """A real PostgreSQL server for the whole test session, with a migrated template database."""
-    server = pg.start(free_port())
-    server.execute("CREATE DATABASE speeddate_template")
-    app = create_app({"TESTING": True, "DATABASE_URL": server.url("speeddate_template"), "SECRET_KEY": "template"})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
+    server = postgres_with_template()
     yield server
     server.stop()
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -27,6 +28,7 @@ from speeddate.models import Gemeente, Partner, Registration
 from speeddate.models import base as service_clock
 from speeddate.partners.services import PartnerDetails, register
 from speeddate.zone.services import sectors_by_cluster
+from tests import postgres as pg
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 GEMEENTEN = ("Oostkamp", "Beernem", "Zedelgem", "Jabbeke")
@@ -87,6 +89,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def postgres_with_template() -> pg.PostgresServer:
+    """A throw-away PostgreSQL server on a free port with `speeddate_template`, a migrated database to copy."""
+    server = pg.start(free_port())
+    server.execute("CREATE DATABASE speeddate_template")
+    migrating = create_app({"TESTING": True, "DATABASE_URL": server.url("speeddate_template"), "SECRET_KEY": "t"})
+    with migrating.app_context():
+        upgrade()
+        db.engine.dispose()
+    return server
 
 
 # Every app make_test_app made; conftest closes their database connections after each test.

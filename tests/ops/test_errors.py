@@ -6,12 +6,9 @@ import logging
 import re
 
 import pytest
-from flask_migrate import upgrade
 
-from speeddate import create_app
 from speeddate.extensions import db
-from tests import postgres as pg
-from tests.support import RequestClient, add_gemeenten, free_port, make_test_app
+from tests.support import RequestClient, add_gemeenten, make_test_app, postgres_with_template
 
 UNAVAILABLE = [("nl", "Even niet beschikbaar"), ("fr", "Momentanément indisponible"), ("en", "Briefly unavailable")]
 
@@ -19,12 +16,7 @@ UNAVAILABLE = [("nl", "Even niet beschikbaar"), ("fr", "Momentanément indisponi
 @pytest.fixture(scope="module")
 def own_postgres():
     """A PostgreSQL server of its own, since these tests stop and restart it, with a migrated template."""
-    server = pg.start(free_port())
-    server.execute("CREATE DATABASE speeddate_template")
-    migrating = create_app({"TESTING": True, "DATABASE_URL": server.url("speeddate_template"), "SECRET_KEY": "t"})
-    with migrating.app_context():
-        upgrade()
-        db.engine.dispose()
+    server = postgres_with_template()
     yield server
     server.stop()
 
