@@ -40,13 +40,29 @@ class Event(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     type: Mapped[EventType] = mapped_column(str_enum(EventType, "event_type"))
     status: Mapped[EventStatus] = mapped_column(str_enum(EventStatus, "event_status"), default=EventStatus.DRAFT)
+    # Texts in Dutch, with optional French and English versions; an empty translation falls back to Dutch.
     title: Mapped[str] = mapped_column(String(200))
+    title_fr: Mapped[str] = mapped_column(String(200), default="")
+    title_en: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    description_fr: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     # Naive UTC; shown and entered in Europe/Brussels.
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     registration_deadline: Mapped[datetime | None]
     location: Mapped[str] = mapped_column(String(300), default="")
+    location_fr: Mapped[str] = mapped_column(String(300), default="")
+    location_en: Mapped[str] = mapped_column(String(300), default="")
+    # Practical information (how to join a webinar, what to bring), per language like the texts above.
+    practical_note: Mapped[str] = mapped_column(Text, default="")
+    practical_note_fr: Mapped[str] = mapped_column(Text, default="")
+    practical_note_en: Mapped[str] = mapped_column(Text, default="")
+    # An event "elsewhere": organised by a third party (organised_by), registration through its own link.
+    external_url: Mapped[str] = mapped_column(String(500), default="")
+    organised_by: Mapped[str] = mapped_column(String(200), default="")
+    # Partners that organise this event together with the zone, as written on the page.
+    co_organisers: Mapped[str] = mapped_column(String(300), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
     gemeente_id: Mapped[int | None] = mapped_column(ForeignKey("gemeenten.id", ondelete="SET NULL"))
     capacity: Mapped[int]
@@ -68,6 +84,18 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     gemeente: Mapped[Gemeente | None] = relationship()
+
+    def text(self, field: str, language: str) -> str:
+        """The event's `field` (title, description, location, practical_note) in `language`, else in Dutch."""
+        base = getattr(self, field)
+        if language in ("fr", "en"):
+            return getattr(self, f"{field}_{language}") or base
+        return base
+
+    @property
+    def elsewhere(self) -> bool:
+        """A third party's event: shown in the calendar, with no registration here."""
+        return bool(self.external_url)
 
     @property
     def free_places(self) -> int:

@@ -38,12 +38,15 @@ class Partner(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored stripped and lower-cased, so that the unique constraint is case-insensitive on every database.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # None only for a walk-in who gave no address at the door: nobody can mail them or reach them by link.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str] = mapped_column(String(40), default="")
     function: Mapped[str] = mapped_column(String(150), default="")
     language: Mapped[str] = mapped_column(String(2), default="nl")
+    # Languages the partner can hold a conversation in, codes joined by "|" ("nl|fr"); empty means any.
+    languages: Mapped[str] = mapped_column(String(20), default="")
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
     sector_id: Mapped[int | None] = mapped_column(ForeignKey("sectors.id", ondelete="SET NULL"))
     consent_share_contacts_at: Mapped[datetime | None]

@@ -15,6 +15,8 @@ class ZoneSettings(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     default_language: Mapped[str] = mapped_column(String(2), default="nl")
+    # Whether the registration form asks which languages a partner can hold a conversation in (for seating).
+    ask_languages: Mapped[bool] = mapped_column(default=False)
 
 
 class Gemeente(db.Model):
