@@ -69,9 +69,10 @@ class SearchForm(FlaskForm):
 class PartnerEditForm(PartnerDetailsForm):
     """An organiser edits a partner's record: the partner's own fields plus the email."""
 
+    # Empty only for a walk-in who gave no address; the service refuses to remove an address.
     email = EmailField(_l("Email"), filters=[strip_filter], validators=[
-        InputRequired(message=_l("Please fill this in.")),
-        Length(max=MAX_LENGTH["email"], message=_l("Please use at most %(max)d characters.")), valid_email])
+        Optional(), Length(max=MAX_LENGTH["email"], message=_l("Please use at most %(max)d characters.")),
+        valid_email])
 
 
 class MergeForm(FlaskForm):

@@ -23,6 +23,7 @@ from speeddate.models import (
 from speeddate.models.base import utcnow
 from speeddate.models.partners import normalise_email
 from speeddate.partners.services import PartnerDetails, apply_details
+from speeddate.seating.after_the_day import queue_who_you_met, who_you_met_sent
 from speeddate.surveys import answers
 
 PAGE_SIZE = 50
@@ -134,16 +135,34 @@ def organisations() -> list[tuple[Organisation, int, int]]:
     return [(organisation, count, registered) for organisation, count, registered in rows]
 
 
-def update_partner(partner_id: int, email: str, details: PartnerDetails) -> Partner:
-    """Save an organiser's edit of a partner; the email stays unique."""
+def update_partner(partner_id: int, email: str | None, details: PartnerDetails) -> Partner:
+    """Save an organiser's edit of a partner; the email stays unique. A partner who had no address (a walk-in)
+    and gets one now gets the mails still worth sending (`_address_added`); an address is never removed here."""
     with write():
         partner = db.session.get_one(Partner, partner_id)
-        email = normalise_email(email)
-        if email != partner.email and db.session.scalar(select(Partner.id).where(Partner.email == email)):
-            raise DirectoryError(email)
-        partner.email = email
+        address = normalise_email(email) if email else None
+        if address is None and partner.email is not None:
+            raise DirectoryError("address needed")
+        if address != partner.email and db.session.scalar(select(Partner.id).where(Partner.email == address)):
+            raise DirectoryError(address)
+        added = partner.email is None and address is not None
+        partner.email = address
         apply_details(partner, details)
+        if added:
+            _address_added(partner)
     return partner
+
+
+def _address_added(partner: Partner) -> None:
+    """The organiser heard the address from the person (as at the door): it is theirs. Their registrations catch up
+    on their mails, and the who-you-met mail follows when the event's have gone out already."""
+    partner.email_confirmed_at = partner.email_confirmed_at or utcnow()
+    db.session.flush()
+    for registration in db.session.scalars(select(Registration).where(
+            Registration.partner_id == partner.id, Registration.status == RegistrationStatus.CONFIRMED)):
+        mails.catch_up(registration)
+        if registration.attended and who_you_met_sent(registration.event_id):
+            queue_who_you_met(registration)
 
 
 def form_values(partner: Partner) -> dict[str, object]:
@@ -170,7 +189,14 @@ def merge_partners(keep_id: int, drop_id: int) -> Partner:
         db.session.execute(OutboxMail.__table__.update().where(OutboxMail.partner_id == drop.id)
                            .values(partner_id=keep.id))
         _fill_missing(keep, drop)
+        address = drop.email if keep.email is None else None
         db.session.delete(drop)
+        if address is not None:
+            # A walk-in without an address joins their record with one: the address comes along (after the other
+            # row is gone, so that the unique address never exists twice), and their mails catch up.
+            db.session.flush()
+            keep.email, keep.email_confirmed_at = address, drop.email_confirmed_at
+            _address_added(keep)
     return keep
 
 

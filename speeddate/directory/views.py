@@ -74,8 +74,10 @@ def edit(partner_id: int):
     if form.validate_on_submit():
         try:
             services.update_partner(partner.id, form.email.data, form.details())
-        except services.DirectoryError:
-            form.email.errors.append(_("Another partner has this email; merge the two records instead."))
+        except services.DirectoryError as error:
+            form.email.errors.append(_("An address cannot be removed; erase the person's data instead.")
+                                     if str(error) == "address needed" else
+                                     _("Another partner has this email; merge the two records instead."))
         else:
             flash(_("The partner's details are saved."), "success")
             return redirect(url_for("directory.partner", partner_id=partner.id))

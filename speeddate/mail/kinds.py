@@ -23,6 +23,9 @@ class MailKind:
     due_at: Callable[[Registration], datetime | None] | None = None
     # Whether a mail about this registration, due at this time, should still go; False withdraws it.
     still_wanted: Callable[[Registration, datetime], bool] | None = None
+    # Worth sending when it is already past due as the partner's address arrives (a walk-in's address added
+    # after the event): the evaluation is, its reminder is not.
+    late: bool = False
     # Template values of this kind only, beyond the registration, event, partner and links every mail has.
     context: Callable[[Registration], dict[str, object]] = field(default=lambda registration: {})
 

@@ -109,8 +109,11 @@ def _fill(row: OutboxMail, kind: MailKind, registration: Registration, **context
 
 
 def enqueue(kind_name: str, registration: Registration, key: str | None = None, due_at: datetime | None = None,
-            **context: object) -> OutboxMail:
-    """Add a mail about a registration to the outbox; the same key never makes a second row."""
+            **context: object) -> OutboxMail | None:
+    """Add a mail about a registration to the outbox; the same key never makes a second row. None for a partner
+    without an address (a walk-in): `catch_up` queues what is still worth sending once an address is added."""
+    if registration.partner.email is None:
+        return None
     with write():
         key = key or f"{kind_name}:{registration.id}"
         existing = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
@@ -215,6 +218,18 @@ def schedule(registration: Registration) -> None:
             elif row is not None and row.status == MailStatus.PENDING:
                 row.due_at = row.next_attempt_at = due
                 _fill(row, kinds.kind(kind_name), registration)
+
+
+def catch_up(registration: Registration) -> None:
+    """The mails of a registration whose partner just got an address: the scheduled ones still ahead, and those
+    already due whose kind is worth sending late (the evaluation while it is open), each once."""
+    with write():
+        schedule(registration)
+        now = utcnow()
+        for kind_name, due in scheduled_times(registration).items():
+            kind = kinds.kind(kind_name)
+            if due <= now and kind.late and (kind.still_wanted is None or kind.still_wanted(registration, now)):
+                enqueue(kind_name, registration, key=f"{kind_name}:{registration.id}", due_at=now)
 
 
 def active_registrations(event: Event) -> list[Registration]:

@@ -244,6 +244,7 @@ def register_mail_kinds() -> None:
 
 # An erased person's registrations were given up and their address replaced: nothing may bring either back.
 ERASED = _l("This person's details are erased at their request.")
+NO_ADDRESS = _l("This person has no email address: add one in the directory first.")
 
 
 class PreviewChanged(Exception):
@@ -353,6 +354,8 @@ def resend_personal_link(registration_id: int) -> None:
             raise CannotRestore(_l("This registration is cancelled."))
         if registration.partner.erased_at is not None:
             raise CannotRestore(ERASED)
+        if registration.partner.email is None:
+            raise CannotRestore(NO_ADDRESS)
         if link_resent_recently(registration):
             raise LinkSentRecently
         mails.enqueue(LINK_RESENT.name, registration, key=f"link_resent:{registration.id}:{uuid.uuid4().hex}")

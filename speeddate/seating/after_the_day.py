@@ -41,7 +41,7 @@ def contacts_met(registration: Registration) -> list[Contact]:
     if seats.met_ids(registration) is None:
         return []
     result = [Contact(other.partner.full_name, other.partner.organisation.name if other.partner.organisation else "",
-                      other.partner.email)
+                      other.partner.email or "")
               for other in people_met(registration)]
     return sorted(result, key=lambda c: c.name.lower())
 
@@ -56,6 +56,7 @@ class WhoYouMetPlan:
     nothing_to_share: int
     absent: int
     preview: OutboxMail | None
+    no_address: int = 0  # checked in without an email address (a walk-in): no mail until one is added
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,19 @@ class WhoYouMetSent:
 
 
 def _attendees(event_id: int) -> list[Registration]:
+    """Who took part and can be mailed."""
     return [registration for registration in confirmed_registrations(event_id)
-            if registration.attended and registration.partner.erased_at is None]
+            if registration.attended and registration.partner.erased_at is None and registration.partner.email]
+
+
+def _without_address(event_id: int) -> int:
+    return sum(1 for registration in confirmed_registrations(event_id)
+               if registration.attended and registration.partner.erased_at is None and not registration.partner.email)
+
+
+def who_you_met_sent(event_id: int) -> bool:
+    """Whether the event's who-you-met mails went into the outbox."""
+    return bool(_keys_in_outbox(event_id))
 
 
 def _keys_in_outbox(event_id: int) -> set[str]:
@@ -86,7 +98,8 @@ def who_you_met_plan(event_id: int) -> WhoYouMetPlan:
     event = db.session.get_one(Event, event_id)
     refusal = _who_you_met_refusal(event)
     attendees, queued = _attendees(event_id), _keys_in_outbox(event_id)
-    absent = len(confirmed_registrations(event_id)) - len(attendees) if attendance_known(event) else 0
+    no_address = _without_address(event_id)
+    absent = len(confirmed_registrations(event_id)) - len(attendees) - no_address if attendance_known(event) else 0
     already = [r for r in attendees if _key(r) in queued]
     waiting = [(r, contacts) for r in attendees if _key(r) not in queued and (contacts := contacts_met(r))]
     preview = None
@@ -94,7 +107,7 @@ def who_you_met_plan(event_id: int) -> WhoYouMetPlan:
         first, contacts = waiting[0]
         preview = mails.preview(WHO_YOU_MET.name, first, contacts=contacts)
     return WhoYouMetPlan(None if refusal is None else str(refusal), len(waiting), len(already),
-                         len(attendees) - len(already) - len(waiting), absent, preview)
+                         len(attendees) - len(already) - len(waiting), absent, preview, no_address)
 
 
 def send_who_you_met(event_id: int) -> WhoYouMetSent:

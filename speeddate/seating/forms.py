@@ -63,7 +63,9 @@ class WalkInForm(RegistrationForm):
 
     The coordinator fills it in for the person in front of them, so its messages speak to the coordinator."""
 
-    email = EmailField(_l("The participant's email"), filters=[strip_filter], validators=[
-        InputRequired(message=_l("Fill in the participant's email address.")),
+    # Optional at the door: someone without an address (or who would rather not say it) is checked in all the
+    # same, and gets mails once an organiser adds an address in the directory.
+    email = EmailField(_l("The participant's email (optional)"), filters=[strip_filter], validators=[
+        Optional(),
         Length(max=MAX_LENGTH["email"], message=_l("Please use at most %(max)d characters.")), valid_email])
     over_capacity = BooleanField(_l("Yes, one more than planned: raise the capacity by one"))

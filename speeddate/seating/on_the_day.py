@@ -9,6 +9,7 @@ from speeddate import tokens
 from speeddate.database import write
 from speeddate.events import places
 from speeddate.extensions import db
+from speeddate.mail import services as mails
 from speeddate.models import Event, Partner, Registration, RegistrationStatus, SeatingSettings
 from speeddate.models.base import utcnow
 from speeddate.models.partners import normalise_email
@@ -33,14 +34,17 @@ class RoomFull(Exception):
     """Every place is taken and the organiser did not agree to one more than planned."""
 
 
-def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails,
+def add_walk_in(event_id: int, email: str | None, details: partners.PartnerDetails,
                 over_capacity: bool = False) -> Registration:
     """Someone who turns up unregistered: a place, checked in. When every place is taken the capacity grows by
-    one only if the organiser said so (`over_capacity`), else RoomFull and nothing changes."""
-    email = normalise_email(email)
+    one only if the organiser said so (`over_capacity`), else RoomFull and nothing changes.
+
+    Without an email the walk-in is a new partner with no address: nobody can tell which directory record they
+    are, and the directory's merge joins the two records once an organiser knows."""
+    address = normalise_email(email) if email else None
     with write():
         event = places.lock_event(event_id)
-        partner = db.session.scalar(select(Partner).where(Partner.email == email))
+        partner = db.session.scalar(select(Partner).where(Partner.email == address)) if address else None
         registration = partners.active_registration(event, partner) if partner else None
         needs_place = registration is None or registration.status != RegistrationStatus.CONFIRMED
         if needs_place and event.free_places < 1:
@@ -49,7 +53,8 @@ def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails,
             event.capacity += 1
             db.session.flush()
         if partner is None:
-            partner = Partner(email=email, email_confirmed_at=utcnow())  # the organiser checks them in, in person
+            # The organiser checks them in, in person: an address they give at the door is theirs.
+            partner = Partner(email=address, email_confirmed_at=utcnow() if address else None)
             partners.apply_details(partner, details)
             db.session.add(partner)
         if needs_place:
@@ -58,6 +63,9 @@ def add_walk_in(event_id: int, email: str, details: partners.PartnerDetails,
             db.session.add(registration)
         assert registration is not None
         registration.attended = True
+        db.session.flush()
+        # Like anyone registered: the evaluation after the event, the follow-up months later (nothing now).
+        mails.schedule(registration)
     return registration
 
 

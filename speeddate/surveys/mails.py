@@ -67,12 +67,12 @@ def _followup_link(registration: Registration) -> dict[str, object]:
 
 KINDS = (
     MailKind(SurveyMail.EVALUATION, _l("How was %(title)s?"), due_at=lambda r: evaluation_invitation_at(r.event),
-             still_wanted=_evaluation_wanted, context=_evaluation_link),
+             still_wanted=_evaluation_wanted, context=_evaluation_link, late=True),
     MailKind(SurveyMail.EVALUATION_REMINDER, _l("Reminder: how was %(title)s?"),
              due_at=lambda r: evaluation_reminder_at(r.event), still_wanted=_evaluation_reminder_wanted,
              context=_evaluation_link),
     MailKind(SurveyMail.FOLLOWUP, _l("Did you use your new contacts from %(title)s?"), due_at=_followup_due,
-             still_wanted=_followup_wanted, context=_followup_link),
+             still_wanted=_followup_wanted, context=_followup_link, late=True),
 )
 
 

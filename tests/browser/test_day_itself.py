@@ -23,6 +23,7 @@ def test_a_walk_in_error_keeps_the_checkin_list_and_its_count(site, client, make
     page.fill("#walkin-first_name", "Wim")
     page.fill("#walkin-last_name", "Walker")
     page.fill("#walkin-organisation", "CAW")
+    page.fill("#walkin-email", "wim-at-home")
     page.locator("#walk-in ~ form button[type=submit]").click()
     expect(page.locator("#walkin-email-error")).to_be_visible()
     expect(page.locator("ul.checkin li[id^='person-']")).to_have_count(3)
@@ -49,6 +50,32 @@ def test_a_walk_in_into_a_full_room_is_asked_about_before_the_capacity_grows(sit
     page.locator("#walk-in ~ form button[type=submit]").click()
     expect(page.locator("ul.checkin li.present")).to_have_count(1)
     expect(page.locator("ul.checkin li[id^='person-']")).to_have_count(2)
+
+
+def test_a_walk_in_without_email_is_checked_in_and_gets_an_address_later(site, client, make_event, device):
+    event = make_event(capacity=10)
+    post_form(client, f"/e/{event.slug}", {**PARTNER, "email": "p0@example.org"})
+    settle()
+    page = site.organiser_page(**device)
+    page.goto(f"/admin/events/{event.id}/seating/checkin?lang=en")
+    expect(page.locator("#walkin-email-hint")).to_contain_text("no mail until")
+    page.fill("#walkin-first_name", "Wim")
+    page.fill("#walkin-last_name", "Walker")
+    page.fill("#walkin-organisation", "CAW")
+    page.select_option("#walkin-sector", index=1)
+    page.locator("#walk-in ~ form button[type=submit]").click()
+    expect(page.locator("ul.checkin li.present")).to_have_count(1)
+    expect(page.locator("ul.checkin li.present")).to_contain_text("Wim Walker")
+    page.goto(f"/admin/events/{event.id}?lang=en")
+    row = page.locator("tr", has_text="Wim Walker")
+    expect(row).to_contain_text("no email address")
+    row.get_by_role("link", name="Send link again").click()
+    expect(page.locator("#what-happens")).to_contain_text("no email address")
+    expect(page.locator("#confirm-link")).to_have_count(0)
+    page.get_by_role("link", name="Add an address").click()
+    page.fill("#email", "wim@example.org")
+    page.locator("form.form button[type=submit]").first.click()
+    expect(page.locator("dd", has_text="wim@example.org")).to_be_visible()
 
 
 def test_the_timer_buttons_follow_the_state(site, make_event):

@@ -22,8 +22,11 @@ def test_the_walk_in_form_says_no_mail_goes_out_and_none_does(organiser, speedda
     post_form(organiser, f"{page(event)}walk-in", WALK_IN, form_url=form_url)
     db.session.rollback()
     walker = next(r for r in constraints.confirmed_registrations(event.id) if r.partner.first_name == "Wim")
-    assert db.session.scalar(select(func.count()).select_from(OutboxMail)
-                             .where(OutboxMail.registration_id == walker.id)) == 0
+    # Nothing now; like anyone registered, the evaluation is planned for after the event.
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail).where(
+        OutboxMail.registration_id == walker.id, OutboxMail.due_at <= utcnow())) == 0
+    assert db.session.scalar(select(OutboxMail.due_at).where(
+        OutboxMail.registration_id == walker.id, OutboxMail.kind == "evaluation")) >= event.ends_at
 
 
 def test_the_publish_button_says_no_mail_goes_out_now_and_none_does(organiser, speeddate):
