@@ -367,6 +367,8 @@ def promote(registration_id: int) -> Registration:
         db.session.refresh(registration)
         if registration.status != RegistrationStatus.WAITLISTED:
             raise EventError(NOT_WAITING)
+        if event.status == EventStatus.CANCELLED:
+            raise EventError(_l("The event is cancelled: re-open it first."))
         try:
             places.confirm(registration, event)
         except places.CapacityError:

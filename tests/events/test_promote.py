@@ -111,3 +111,19 @@ def test_the_edit_form_says_that_more_places_mail_the_waiting_list(organiser, ma
     text = organiser.get(f"/admin/events/{event.id}/edit?lang=en").get_data(as_text=True)
     assert "More places go at once to the first people on the waiting list, who each get a mail" in text
     assert 'aria-describedby="capacity-hint"' in text
+
+
+def test_nobody_is_promoted_at_a_cancelled_event(organiser, make_event, register):
+    from speeddate.events import services
+
+    event = make_event(capacity=1)
+    register(event, 1)
+    register(event, 2)
+    services.cancel_event(event.id)
+    with_a_free_place(event)
+    _, waiting = registrations(event)
+    before = mails_to(waiting)
+    url = f"/admin/registrations/{waiting.id}/promote"
+    post_form(organiser, url, {}, form_url=f"/admin/events/{event.id}")
+    _, waiting = registrations(event)
+    assert waiting.status == RegistrationStatus.WAITLISTED and mails_to(waiting) == before
