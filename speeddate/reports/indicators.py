@@ -27,6 +27,7 @@ from speeddate.models import (
     Sector,
 )
 from speeddate.models.base import utcnow
+from speeddate.reports import network
 from speeddate.surveys import results
 
 EVALUATION_TARGET = 3.5
@@ -242,4 +243,5 @@ def report(period: Period) -> dict[str, object]:
         **evaluation,
         "evaluation_target": EVALUATION_TARGET,
         "evaluation_target_met": None if mean is None else float(mean) >= EVALUATION_TARGET,  # type: ignore[arg-type]
+        "network": network.network(*period.bounds()).as_json(),
     }

@@ -4,6 +4,7 @@ import json
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
@@ -13,7 +14,7 @@ from speeddate.forms_common import EARLIEST_DATE, LATEST_DATE, parse_id
 from speeddate.i18n import to_local
 from speeddate.models import Event
 from speeddate.models.base import utcnow
-from speeddate.reports import charts, indicators, services
+from speeddate.reports import charts, indicators, network, services
 
 bp = organisers_only(Blueprint("reports", __name__, url_prefix="/admin"))
 
@@ -65,3 +66,14 @@ def year_export(file_format: str):
     content = (services.indicators_xlsx(figures) if file_format == "xlsx"
                else json.dumps(figures, ensure_ascii=False, indent=2).encode())
     return download(content, f"report-{period.start.isoformat()}-{period.end.isoformat()}.{file_format}")
+
+
+@bp.get("/report/network")
+def network_page():
+    period = _period()
+    level = request.args.get("level", "sector")
+    if level not in network.LEVELS:
+        level = "sector"
+    found = network.network(*period.bounds(), level=level, language=str(get_locale() or "nl"))
+    return render_template("reports/network.html", network=found, period=period, level=level,
+                           small=network.SMALL, this_year=to_local(utcnow()).year)
