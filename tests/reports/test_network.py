@@ -74,8 +74,9 @@ def year(app, clock):
     plan = solver.Plan(2, (solver.Circle(1, (str(r1.id), str(r2.id)), (str(r3.id), str(r4.id))),), upper_bound=0,
                        status="FEASIBLE")
     db.session.add(SeatingPlan(event_id=speeddate.id, status=PlanStatus.PUBLISHED,
-                               plan_json=solver_io.plan_to_json(plan), registration_ids="[]", same_organisation=0, same_sector=0, distinct_sectors_total=0,
-                               distinct_sectors_min=0, upper_bound=0, solver_status="FEASIBLE"))
+                               plan_json=solver_io.plan_to_json(plan), registration_ids="[]", same_organisation=0,
+                               same_sector=0, distinct_sectors_total=0, distinct_sectors_min=0, upper_bound=0,
+                               solver_status="FEASIBLE"))
     take_part(event("elp-2026", EventType.ELP, datetime(2026, 9, 8, 9)), p1, p5, p2)
     response = FollowupResponse(registration_id=r1.id, event_id=speeddate.id, used_contacts=True)
     response.contacts = [FollowupContact(met_registration_id=r3.id, outcome=ContactOutcome.CONTACTED),
