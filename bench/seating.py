@@ -14,6 +14,7 @@ Figures, not timed tests.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import random
@@ -29,10 +30,19 @@ from speeddate.solver.io import read_participants
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import Figures
 from speeddate.solver.problem import EMPTY, Problem, make_problem
+from speeddate.solver.score import Score
 from speeddate.solver.solve import to_plan
 from speeddate.solver.state import State
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "sample_participants.csv"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SAMPLE = SHARED_DATA / "sample_participants.csv"
+SECTORS = SHARED_DATA / "sectors.csv"
+# Relative sizes of the 31 named sectors (sectors.csv without "Andere"), largest first: general practitioners
+# and home nursing about 10 % each, a long tail of sectors with a handful of people, as a zone's sign-ups go.
+SECTOR_WEIGHTS = (10, 10, 7, 6, 5, 5, 4.5, 4, 4, 3.5, 3.5, 3, 3, 3, 2.5, 2.5, 2.5, 2, 2, 2, 2, 1.5, 1.5, 1.5,
+                  1.5, 1, 1, 1, 1, 1, 1)
+ANNEAL_CONFLICT, ANNEAL_SAME_SECTOR, ANNEAL_WORST_OFF = 50.0, 6.0, 0.5  # plain_anneal's energy weights
+ANNEAL_HOT, ANNEAL_COLD = 2.0, 0.05  # plain_anneal's temperatures at the start and at the end
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,54 @@ def mix(count: int, sectors: int, rng: random.Random, skew: float = 0.0,
     return result
 
 
+def sector_names() -> list[str]:
+    """The 31 named sectors of the shared sectors file ("Andere" left out), in file order."""
+    lines = SECTORS.read_text(encoding="utf-8").splitlines()[1:]
+    return [line.split(",")[1] for line in lines if line.split(",")[1] != "Andere"]
+
+
+def realistic(count: int, rng: random.Random, organisations: int = 130, largest: int = 9) -> list[Participant]:
+    """A zone's realistic sign-ups: the 31-sector mix of SECTOR_WEIGHTS, about `organisations` organisations.
+
+    Organisation sizes fall off from `largest` (a hospital or home-nursing service sends several people) to
+    many single partners; an organisation's members share its sector, as they do in a zone.
+    """
+    names = sector_names()
+    weights = SECTOR_WEIGHTS[:len(names)]
+    # Head counts by largest remainder, so the two largest sectors stay at about 10 % on every seed.
+    quotas = [count * w / sum(weights) for w in weights]
+    heads = [int(q) for q in quotas]
+    for k in sorted(range(len(quotas)), key=lambda k: heads[k] - quotas[k])[:count - sum(heads)]:
+        heads[k] += 1
+    sectors = [k for k, h in enumerate(heads) for _ in range(h)]
+    rng.shuffle(sectors)
+    # Sizes: a few large senders, then twos and threes, the rest alone; they add up to `count`.
+    sizes = [largest] + [max(1, round(largest * 0.7 ** k)) for k in range(1, organisations)]
+    while sum(sizes) < count:
+        sizes[rng.randrange(1, len(sizes))] += 1
+    while sum(sizes) > count:
+        k = max(range(len(sizes)), key=lambda i: (sizes[i] > 1, i))
+        sizes[k] -= 1
+    by_sector: dict[int, list[int]] = {}
+    for i, sector in enumerate(sectors):
+        by_sector.setdefault(sector, []).append(i)
+    result: list[Participant | None] = [None] * count
+    pool = sorted(range(count), key=lambda i: -len(by_sector[sectors[i]]))
+    queue = list(pool)
+    for org, size in enumerate(sorted(sizes, reverse=True)):
+        # An organisation takes its members from one sector, the largest sector with people left.
+        head = queue[0]
+        members = [i for i in queue if sectors[i] == sectors[head]][:size]
+        if len(members) < size:
+            members += [i for i in queue if i not in members][:size - len(members)]
+        for i in members:
+            queue.remove(i)
+            result[i] = Participant(f"p{i:03d}", f"Person {i}", f"Org {org}", names[sectors[i]])
+        rng.shuffle(queue)
+        queue.sort(key=lambda i: -len(by_sector[sectors[i]]) if rng.random() < 0.5 else 0)
+    return [p for p in result if p is not None]
+
+
 def sample(rng: random.Random) -> list[Participant]:
     """The shared sample file (36 people)."""
     return list(read_participants(SAMPLE.read_bytes()).participants)
@@ -75,6 +133,12 @@ FAMILIES = [
     Family("odd-45", lambda r: mix(45, 14, r), 7),
     Family("circles-4x15-120", lambda r: mix(120, 20, r), 8, pairs_per_circle=15),
     Family("skewed-circles-150", lambda r: mix(150, 20, r, skew=0.4), 8, pairs_per_circle=20),
+    # Many rounds, several large circles, the realistic sector mix and organisations (issue #18).
+    Family("realistic-3x50-12", lambda r: realistic(300, r), 12, pairs_per_circle=50),
+    Family("realistic-3x40-10", lambda r: realistic(240, r, organisations=104), 10, pairs_per_circle=40),
+    Family("realistic-4x45-14", lambda r: realistic(360, r, organisations=156), 14, pairs_per_circle=45),
+    Family("realistic-3x60-11", lambda r: realistic(360, r, organisations=156), 11, pairs_per_circle=60),
+    Family("realistic-1x150-12", lambda r: realistic(300, r), 12),
     Family("large-400", lambda r: mix(400, 24, r), 8, seconds=2.0),
     Family("large-skewed-400", lambda r: mix(400, 24, r, skew=0.4), 8, seconds=2.0),
 ]
@@ -100,6 +164,53 @@ def plain_swap_search(problem: Problem, rng: random.Random, seconds: float) -> l
             current = new
         else:
             state.swap(a, b)
+
+
+def plain_anneal(problem: Problem, rng: random.Random, seconds: float) -> list[int]:
+    """Random start, swaps of two seats inside a circle, accepted by temperature; the best plan is kept.
+
+    The textbook annealing a capable engineer writes in an afternoon: one weighted energy (a colleague or
+    avoided meeting costs ANNEAL_CONFLICT, a same-sector meeting ANNEAL_SAME_SECTOR, each distinct sector
+    seen -1, the worst-off level -ANNEAL_WORST_OFF), a temperature falling geometrically with the clock from
+    ANNEAL_HOT to ANNEAL_COLD, and the best plan in the objective order kept. It scores a swap with our
+    incremental State (`score_after_swap`), so it tries as many moves a second as our own walks.
+    """
+    state = State(problem, random_seating(problem, rng))
+    fixed = set(problem.fixed_slot)
+    circle_of = problem.layout.circle_of()
+    by_circle: dict[int, list[int]] = {}
+    for slot in range(problem.layout.slot_count):
+        if slot not in fixed:
+            by_circle.setdefault(circle_of[slot], []).append(slot)
+    circles = [slots for slots in by_circle.values() if len(slots) > 1]
+    if not circles:
+        return state.at
+
+    def energy(score: Score) -> float:
+        return (ANNEAL_CONFLICT * (score.avoided_pairs + score.colleagues) + ANNEAL_SAME_SECTOR * score.same_sector
+                + score.minus_distinct + ANNEAL_WORST_OFF * score.minus_worst_off)
+
+    current = state.score()
+    best, best_at = current.objective(), list(state.at)
+    started = time.monotonic()
+    deadline, temperature, moves = started + seconds, ANNEAL_HOT, 0
+    while True:
+        moves += 1
+        if moves % 256 == 0:
+            now = time.monotonic()
+            if now >= deadline:
+                return best_at
+            temperature = ANNEAL_HOT * (ANNEAL_COLD / ANNEAL_HOT) ** ((now - started) / seconds)
+        a, b = rng.sample(rng.choice(circles), 2)
+        if state.at[a] == state.at[b]:
+            continue
+        new = state.score_after_swap(a, b)
+        loss = energy(new) - energy(current)
+        if loss <= 0 or rng.random() < math.exp(-loss / temperature):
+            state.swap(a, b)
+            current = new
+            if new.objective() < best:
+                best, best_at = new.objective(), list(state.at)
 
 
 def figures(instance: Instance, layout: Layout, at: list[int], bound: int, status: str) -> Figures:
