@@ -37,7 +37,7 @@ def local_search(state: State, rng: random.Random, deadline: float, budget: int,
     """Simulated annealing over swaps; stops at the deadline, the move budget or the target score.
 
     Avoided pairs and colleague meetings never get worse. Any other worse swap is accepted with probability
-    exp(-loss / temperature), where a same-sector meeting costs SAME_SECTOR_PENALTY distinct sectors; the
+    exp(-loss / temperature), where a same-sector meeting costs `conflict_penalty` distinct sectors; the
     temperature falls geometrically with the move budget (not the clock, so a seed reproduces the run). The
     best plan in the objective order is kept. Measured: plain "accept if not worse" stalls, notably when few
     sectors force a plan that mixes sectors on both sides (bench/RESULTS.md).
@@ -107,6 +107,8 @@ def conflict_penalty(rounds: int) -> float:
     meeting won 3 or more sectors in a third of cases at 8 rounds and in over half at 12 (up to 21). A flat
     penalty of 2.5 let such swaps through at any temperature: the walk drifted away from plans without
     conflicts and stopped at 85-94 % of the bound on realistic-3x50-12, where a plain annealing reached 98 %.
+    Up to 8 rounds, where the earlier families were tuned, it stays 2.5; never letting gains pay for a
+    conflict at all fixed 12 rounds too but lost up to 14 on four-sectors-60 (bench/RESULTS.md).
     """
     return SAME_SECTOR_PENALTY * max(1.0, rounds / PENALTY_ROUNDS) ** 2
 
@@ -114,10 +116,10 @@ def conflict_penalty(rounds: int) -> float:
 def _accept_worse(current: Score, new: Score, temperature: float, penalty: float, rng: random.Random) -> bool:
     if new[:HARD_FIELDS] > current[:HARD_FIELDS]:
         return False
-    return rng.random() < math.exp(-max(0.0, loss(current, new, penalty)) / temperature)
+    return rng.random() < math.exp(-max(0.0, _loss(current, new, penalty)) / temperature)
 
 
-def loss(current: Score, new: Score, penalty: float) -> float:
+def _loss(current: Score, new: Score, penalty: float) -> float:
     """How much worse a plan is, in distinct sectors: soft conflicts at `penalty` each, then the gains."""
     conflicts = sum(new[HARD_FIELDS:SOFT_END]) - sum(current[HARD_FIELDS:SOFT_END])
     return (penalty * conflicts
