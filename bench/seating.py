@@ -44,6 +44,8 @@ SECTORS = SHARED_DATA / "sectors.csv"
 SECTOR_WEIGHTS = (10, 10, 7, 6, 5, 5, 4.5, 4, 4, 3.5, 3.5, 3, 3, 3, 2.5, 2.5, 2.5, 2, 2, 2, 2, 1.5, 1.5, 1.5,
                   1.5, 1, 1, 1, 1, 1, 1)
 ANNEAL_CONFLICT, ANNEAL_SAME_SECTOR, ANNEAL_WORST_OFF = 50.0, 6.0, 0.5  # plain_anneal's energy weights
+# Every conflict the score ranks above same-sector meetings costs ANNEAL_CONFLICT, whatever its family.
+SAME_SECTOR_FIELD = Score._fields.index("same_sector")
 ANNEAL_HOT, ANNEAL_COLD = 2.0, 0.05  # plain_anneal's temperatures at the start and at the end
 
 
@@ -172,7 +174,8 @@ def plain_anneal(problem: Problem, rng: random.Random, seconds: float) -> list[i
     """Random start, swaps of two seats inside a circle, accepted by temperature; the best plan is kept.
 
     The textbook annealing a capable engineer writes in an afternoon: one weighted energy (a colleague or
-    avoided meeting costs ANNEAL_CONFLICT, a same-sector meeting ANNEAL_SAME_SECTOR, each distinct sector
+    avoided meeting, or any conflict ranked above same-sector meetings, costs ANNEAL_CONFLICT, a
+    same-sector meeting ANNEAL_SAME_SECTOR, each distinct sector
     seen -1, the worst-off level -ANNEAL_WORST_OFF), a temperature falling geometrically with the clock from
     ANNEAL_HOT to ANNEAL_COLD, and the best plan in the objective order kept. It scores a swap with our
     incremental State (`score_after_swap`), so it tries as many moves a second as our own walks.
@@ -189,7 +192,7 @@ def plain_anneal(problem: Problem, rng: random.Random, seconds: float) -> list[i
         return state.at
 
     def energy(score: Score) -> float:
-        return (ANNEAL_CONFLICT * (score.avoided_pairs + score.colleagues) + ANNEAL_SAME_SECTOR * score.same_sector
+        return (ANNEAL_CONFLICT * sum(score[:SAME_SECTOR_FIELD]) + ANNEAL_SAME_SECTOR * score.same_sector
                 + score.minus_distinct + ANNEAL_WORST_OFF * score.minus_worst_off)
 
     current = state.score()
