@@ -13,9 +13,14 @@ from speeddate.solver.state import State
 
 TARGETED = 0.2
 FINAL_TEMPERATURE = 0.01
-SAME_SECTOR_PENALTY = 2.5
+SAME_SECTOR_PENALTY = 2.5  # up to PENALTY_ROUNDS rounds; see conflict_penalty
+PENALTY_ROUNDS = 8
 SAME_CIRCLE_SHARE = 0.8  # of the swap partners drawn from the same circle (the rest from any circle)
 WORST_COUNT_PENALTY = 0.1  # annealing loss per extra person at the worst-off level
+# The score's fields before HARD_FIELDS never get worse (avoided pairs, colleagues); those from there to
+# SOFT_END are conflicts the walk may take on at a price (same-sector meetings); the rest are gains.
+HARD_FIELDS = Score._fields.index("colleagues") + 1
+SOFT_END = Score._fields.index("minus_distinct")
 
 
 @dataclass
@@ -32,7 +37,7 @@ def local_search(state: State, rng: random.Random, deadline: float, budget: int,
     """Simulated annealing over swaps; stops at the deadline, the move budget or the target score.
 
     Avoided pairs and colleague meetings never get worse. Any other worse swap is accepted with probability
-    exp(-loss / temperature), where a same-sector meeting costs SAME_SECTOR_PENALTY distinct sectors; the
+    exp(-loss / temperature), where a same-sector meeting costs `conflict_penalty` distinct sectors; the
     temperature falls geometrically with the move budget (not the clock, so a seed reproduces the run). The
     best plan in the objective order is kept. Measured: plain "accept if not worse" stalls, notably when few
     sectors force a plan that mixes sectors on both sides (bench/RESULTS.md).
@@ -44,6 +49,7 @@ def local_search(state: State, rng: random.Random, deadline: float, budget: int,
         by_circle.setdefault(circle_of[slot], []).append(slot)
     current = best = state.score()
     best_at, moves, temperature = list(state.at), 0, start_temperature
+    penalty = conflict_penalty(state.problem.layout.rounds)
     while moves < budget and len(movable) > 1 and not reached(best, target):
         if moves % 256 == 0:
             if time.monotonic() >= deadline:
@@ -57,7 +63,7 @@ def local_search(state: State, rng: random.Random, deadline: float, budget: int,
         if b == a or state.at[a] == state.at[b]:
             continue
         new = state.score_after_swap(a, b)
-        if new <= current or _accept_worse(current, new, temperature, rng):
+        if new <= current or _accept_worse(current, new, temperature, penalty, rng):
             state.swap(a, b)
             current = new
             if new < best:
@@ -93,14 +99,33 @@ def polish_worst_off(state: State, deadline: float) -> SearchResult:
     return SearchResult(list(state.at), best, moves)
 
 
-def _accept_worse(current: Score, new: Score, temperature: float, rng: random.Random) -> bool:
-    if new.avoided_pairs > current.avoided_pairs or new.colleagues > current.colleagues:
+def conflict_penalty(rounds: int) -> float:
+    """What one more soft conflict costs a walk, in distinct sectors; it grows with the rounds above 8.
+
+    A swap changes the meetings of two people in every round, so what it can win in distinct sectors
+    elsewhere grows with the rounds; measured on the realistic families, a swap adding one same-sector
+    meeting won 3 or more sectors in a third of cases at 8 rounds and in over half at 12 (up to 21). A flat
+    penalty of 2.5 let such swaps through at any temperature: the walk drifted away from plans without
+    conflicts and stopped at 85-94 % of the bound on realistic-3x50-12, where a plain annealing reached 98 %.
+    Up to 8 rounds, where the earlier families were tuned, it stays 2.5; never letting gains pay for a
+    conflict at all fixed 12 rounds too but lost up to 14 on four-sectors-60 (bench/RESULTS.md).
+    """
+    return SAME_SECTOR_PENALTY * max(1.0, rounds / PENALTY_ROUNDS) ** 2
+
+
+def _accept_worse(current: Score, new: Score, temperature: float, penalty: float, rng: random.Random) -> bool:
+    if new[:HARD_FIELDS] > current[:HARD_FIELDS]:
         return False
-    loss = (SAME_SECTOR_PENALTY * (new.same_sector - current.same_sector)
+    return rng.random() < math.exp(-max(0.0, _loss(current, new, penalty)) / temperature)
+
+
+def _loss(current: Score, new: Score, penalty: float) -> float:
+    """How much worse a plan is, in distinct sectors: soft conflicts at `penalty` each, then the gains."""
+    conflicts = sum(new[HARD_FIELDS:SOFT_END]) - sum(current[HARD_FIELDS:SOFT_END])
+    return (penalty * conflicts
             + (new.minus_distinct - current.minus_distinct)
             + 0.5 * (new.minus_worst_off - current.minus_worst_off)
             + WORST_COUNT_PENALTY * (new.worst_off_count - current.worst_off_count))
-    return rng.random() < math.exp(-max(0.0, loss) / temperature)
 
 
 def _partner_slot(state: State, a: int, rng: random.Random, movable: list[int], same_circle: list[int],
