@@ -4,6 +4,7 @@ Only reads. The figures come from the solver's checker; the per-person counts ar
 with the checker's definition (other sectors met), so that their sum and minimum are the page's figures.
 """
 
+import json
 import math
 import re
 from collections import defaultdict
@@ -11,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from speeddate import solver
 from speeddate.extensions import db
-from speeddate.models import Event, Registration, SeatingFixedSeat, SeatingPlan
+from speeddate.models import Event, Partner, Registration, SeatingFixedSeat, SeatingPlan
 from speeddate.seating import seats
 from speeddate.seating.constraints import fixed_seats, settings_of
 from speeddate.solver.model import INNER, OUTER
@@ -135,6 +138,7 @@ class PlanView:
     """A stored plan as the view shows it: people, legend, figures and every meeting."""
 
     row: SeatingPlan
+    registrations: list[Registration]
     plan: solver.Plan
     instance: solver.Instance
     figures: solver.Figures
@@ -201,14 +205,17 @@ class PlanView:
 def plan_view(row: SeatingPlan, language: str = "nl") -> PlanView:
     """Everything the plan view shows of a stored plan, in the given language."""
     event = db.session.get_one(Event, row.event_id)
-    registrations = seats.plan_registrations(row)
+    registrations = plan_people(row)
     instance = seats.instance_for(event.id, registrations, settings_of(event), keep_colleagues_apart=True)
     plan = seats.plan_of(row)
     figures = solver.check(instance, plan)
     meetings = solver.meetings_of(plan)
     distinct = distinct_sectors(instance.participants, met_pairs(meetings))
     legend = _legend(registrations, language)
-    worst = min((len(d) for d in distinct.values()), default=0)
+    counts = [len(d) for d in distinct.values()]
+    worst = min(counts, default=0)
+    # When everybody meets as many sectors, nobody is worse off: marking all of them would say nothing.
+    anyone_better = max(counts, default=0) > worst
     where = seats.seats(plan)
     count = len(plan.circles)
     fixed = {str(f.registration_id): seats.Seat(f.circle, f.side, f.seat, count) for f in fixed_seats(event.id)}
@@ -221,8 +228,18 @@ def plan_view(row: SeatingPlan, language: str = "nl") -> PlanView:
         people[key] = Person(registration.id, partner.full_name,
                              partner.organisation.name if partner.organisation else "",
                              legend[_sector_key(registration)], where[key], len(distinct[key]),
-                             len(distinct[key]) == worst, key in fixed)
-    return PlanView(row, plan, instance, figures, people, _counted(legend.values(), people.values()), meetings, fixed)
+                             anyone_better and len(distinct[key]) == worst, key in fixed)
+    return PlanView(row, registrations, plan, instance, figures, people, _counted(legend.values(), people.values()),
+                    meetings, fixed)
+
+
+def plan_people(row: SeatingPlan) -> list[Registration]:
+    """The registrations a plan was made from, with their partner, organisation and sector in the same queries."""
+    ids = json.loads(row.registration_ids)
+    partner = selectinload(Registration.partner)
+    return list(db.session.scalars(select(Registration).where(Registration.id.in_(ids)).order_by(Registration.id)
+                                   .options(partner.selectinload(Partner.organisation),
+                                            partner.selectinload(Partner.sector))))
 
 
 def met_pairs(meetings: Iterable[solver.Meeting]) -> list[tuple[str, str]]:

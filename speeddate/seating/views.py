@@ -334,10 +334,10 @@ def plan_view(event_id: int, plan_id: int):
     fix_form = apart_form = None
     if person is not None:
         seat = person.fixed_seat or person.person.seat
-        fix_form = FixedSeatForm(seats.plan_registrations(row), prefix="fix", formdata=None,
+        fix_form = FixedSeatForm([], prefix="fix", formdata=None,
                                  data={"side": seat.side, "seat": seat.seat, "circle": seat.circle})
-        apart_form = PairForm([r for r in seats.plan_registrations(row) if r.id != person.person.id],
-                              prefix="apart", formdata=None)
+        apart_form = PairForm([r for r in view.registrations if r.id != person.person.id], prefix="apart",
+                              formdata=None)
     return render_template("seating/plan_view.html", event=event, view=view, state=state, person=person,
                            drawing=view.drawing(state["circle"], state["round"]), fix_form=fix_form,
                            apart_form=apart_form, found=view.search(state["query"]))

@@ -72,6 +72,11 @@ def test_the_organiser_follows_the_outer_circle_round_by_round(site, device, pla
     expect(page.locator(".round-picker a[rel=next]")).to_have_count(0)
     page.locator(".round-picker a.round-link", has_text=re.compile("^1$")).click()
     assert outer_seats(page) == start
+    # On paper: no controls, and the drawing fits an A4 page (24 cm of its 27 printable).
+    page.emulate_media(media="print")
+    expect(page.locator(".plan-controls")).to_be_hidden()
+    assert drawing.bounding_box()["height"] <= 24 / 2.54 * 96 + 1
+    assert page.pdf(format="A4")[:4] == b"%PDF"
 
 
 def test_a_swap_that_makes_colleagues_meet_is_named_and_needs_a_second_confirmation(site, device, planned):

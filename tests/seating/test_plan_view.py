@@ -139,6 +139,7 @@ def test_the_worst_off_are_highlighted_and_the_counts_add_up_to_the_checkers_fig
     assert sum(p.distinct for p in view.people.values()) == figures.distinct_sectors_total
     assert min(p.distinct for p in view.people.values()) == figures.distinct_sectors_min
     worst = {str(p.id) for p in view.people.values() if p.distinct == figures.distinct_sectors_min}
+    assert worst and len(worst) < len(view.people)
     assert {str(p.id) for p in view.worst_off} == worst
     svg = svg_of(view_of(organiser, event, row))
     marked = {e.get("data-person") for e in svg.iter(f"{SVG}a") if "worst" in e.get("class", "").split()}
@@ -147,6 +148,15 @@ def test_the_worst_off_are_highlighted_and_the_counts_add_up_to_the_checkers_fig
     listed = re.search(r'<section aria-labelledby="worst-heading".*?</section>', html, re.S).group(0)
     for person in view.worst_off:
         assert f"★ {person.name}" in listed
+
+
+def test_nobody_is_marked_worst_off_when_everybody_meets_as_many_sectors(organiser, speeddate):
+    event = speeddate(4)
+    row = stored(event, [0, 1], [2, 3], rounds=2)
+    view = drawing.plan_view(row, "en")
+    assert {p.distinct for p in view.people.values()} == {2} and view.worst_off == []
+    html = view_of(organiser, event, row)
+    assert "worst-heading" not in html and "★" not in html
 
 
 def test_a_person_shows_the_wishes_of_the_solver_instance_met_or_not(seven, monkeypatch):
