@@ -340,7 +340,7 @@ def plan_view(event_id: int, plan_id: int):
                               formdata=None)
     return render_template("seating/plan_view.html", event=event, view=view, state=state, person=person,
                            drawing=view.drawing(state["circle"], state["round"]), fix_form=fix_form,
-                           apart_form=apart_form, found=view.search(state["query"]))
+                           apart_form=apart_form, found=view.search(state["query"]), stale=plans.staleness(row))
 
 
 def _swap_preview_page(event: Event, row: SeatingPlan, first: int | None, second: int | None,

@@ -72,6 +72,14 @@ def test_the_organiser_follows_the_outer_circle_round_by_round(site, device, pla
     expect(page.locator(".round-picker a[rel=next]")).to_have_count(0)
     page.locator(".round-picker a.round-link", has_text=re.compile("^1$")).click()
     assert outer_seats(page) == start
+    # With scripts, a slider goes where the links go.
+    slider = page.locator("input.round-slider")
+    expect(slider).to_have_value("1")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator(".round-picker [aria-current=page]")).to_have_text("2")
+    expect(page.locator("input.round-slider")).to_have_value("2")
+    assert outer_seats(page) == [start[(seat - 1) % 4] for seat in range(4)]
     # On paper: no controls, and the drawing fits an A4 page (24 cm of its 27 printable).
     page.emulate_media(media="print")
     expect(page.locator(".plan-controls")).to_be_hidden()

@@ -9,6 +9,7 @@ import pytest
 from speeddate import solver
 from speeddate.extensions import db
 from speeddate.models import SeatingAvoidPair, SeatingFixedSeat, SeatingPlan
+from speeddate.partners.services import cancel_registration
 from speeddate.seating import constraints, drawing, plans, preview, seats
 from tests.support import assert_valid_html, csrf_token, post_form
 
@@ -169,6 +170,15 @@ def test_a_person_shows_the_wishes_of_the_solver_instance_met_or_not(seven, monk
     person = view.person_plan(first.id)
     assert person.wishes == ["Pharmacists", "Home nursing"]
     assert person.wishes_met == ["Pharmacists"]
+
+
+def test_the_view_says_when_registrations_changed_since_the_plan(organiser, seven):
+    event, row = seven
+    gone = people(event)[2]
+    cancel_registration(gone.id)
+    html = view_of(organiser, event, row)
+    stale = re.search(r'<div class="message error stale".*?</div>', html, re.S).group(0)
+    assert "Registrations changed since this plan was made" in stale and gone.partner.full_name in stale
 
 
 def test_search_finds_people_by_name_or_organisation(organiser, seven):
