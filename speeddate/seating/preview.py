@@ -1,18 +1,29 @@
 """What swapping two people would do to a stored plan, computed before anything changes.
 
 The figures are the solver checker's, before and after, on the same instance the page's figures use; the pairs
-that change are the difference of the two plans' meetings. Nothing is written.
+that change are the difference of the two plans' meetings. Only `apply_swap` writes, and only what was previewed.
 """
 
 import hashlib
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from speeddate import solver
+from speeddate.database import lock_one, write
 from speeddate.models import PlanStatus, SeatingPlan
-from speeddate.seating import drawing, seats
+from speeddate.seating import drawing, plans, seats
 from speeddate.seating.constraints import fixed_seats
+from speeddate.seating.errors import SeatingError
+
+
+class PreviewOutdated(SeatingError):
+    """The plan changed after the preview was made: nothing was swapped."""
+
+
+class NeedsConfirmation(SeatingError):
+    """The swap makes colleagues or a pair kept apart meet, and the second confirmation was not given."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,26 @@ def swap_preview(view: drawing.PlanView, first_id: int, second_id: int) -> SwapP
     return SwapPreview(first, second, view.figures, after, _ordered(lost), _ordered(gained), _ordered(colleagues),
                        _ordered(avoided), distinct, refusal(view.row, first_id, second_id),
                        view.row.status == PlanStatus.PUBLISHED, version(view.row))
+
+
+def apply_swap(plan_id: int, first_id: int, second_id: int, seen_version: str, confirmed: bool,
+               language: str = "nl") -> SwapPreview:
+    """Swap two people as previewed: only in the plan the preview was made on (checked under the plan's lock), and
+    after the second confirmation when it makes colleagues or a pair kept apart meet."""
+    with write():
+        row = lock_one(SeatingPlan, plan_id)
+        found = swap_preview(drawing.plan_view(row, language), first_id, second_id)
+        if found is None:
+            raise SeatingError(_l("Choose two different people from this plan."))
+        if found.version != seen_version:
+            raise PreviewOutdated(_l("The plan changed since this preview; nothing was swapped. Check the new "
+                                     "figures below."))
+        if found.refused:
+            raise SeatingError(found.refused)
+        if found.needs_confirmation and not confirmed:
+            raise NeedsConfirmation(_l("Tick the box to confirm, or choose someone else."))
+        plans.swap(plan_id, first_id, second_id)
+    return found
 
 
 def _rounds_of(meetings: list[solver.Meeting]) -> dict[frozenset[str], int]:

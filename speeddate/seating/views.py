@@ -15,7 +15,6 @@ from speeddate.mail.services import without_personal_links
 from speeddate.models import (
     Event,
     JobStatus,
-    PlanStatus,
     Registration,
     SeatingAvoidPair,
     SeatingFixedSeat,
@@ -375,30 +374,18 @@ def apply_swap(event_id: int, plan_id: int):
     if not form.validate_on_submit():
         abort(400)
     first, second = form.first.data, form.second.data
-    found = preview.swap_preview(drawing.plan_view(row, str(get_locale())), first, second)
-    if found is None:
-        abort(400)
-    if found.version != form.version.data:
-        flash(_("The plan changed since this preview; nothing was swapped. Check the new figures below."), "error")
-        return redirect(url_for("seating.swap_preview", event_id=event_id, plan_id=plan_id, first=first,
-                                second=second))
-    if found.refused:
-        flash(found.refused, "error")
-        return redirect(url_for("seating.swap_preview", event_id=event_id, plan_id=plan_id, first=first,
-                                second=second))
-    if found.needs_confirmation and not form.confirmed.data:
-        form.confirmed.errors = [_("Tick the box to confirm, or choose someone else.")]
-        return _swap_preview_page(event, row, first, second, form), 400
-    published = row.status == PlanStatus.PUBLISHED
     try:
-        plans.swap(row.id, first, second)
+        done = preview.apply_swap(row.id, first, second, form.version.data, form.confirmed.data, str(get_locale()))
+    except preview.NeedsConfirmation as error:
+        form.confirmed.errors = [str(error)]
+        return _swap_preview_page(event, row, first, second, form), 400
     except SeatingError as error:
         flash(str(error), "error")
         return redirect(url_for("seating.swap_preview", event_id=event_id, plan_id=plan_id, first=first,
                                 second=second))
-    flash(_("%(first)s and %(second)s have swapped seats; the figures are updated.", first=found.first.name,
-            second=found.second.name), "success")
-    if published:
+    flash(_("%(first)s and %(second)s have swapped seats; the figures are updated.", first=done.first.name,
+            second=done.second.name), "success")
+    if done.published:
         if "seating.moved" in current_app.view_functions:
             return redirect(url_for("seating.moved", event_id=event_id, plan_id=plan_id))
         return _back(event_id, "plan")

@@ -284,6 +284,36 @@ def test_a_preview_of_another_version_of_the_plan_swaps_nothing(organiser, seven
     assert "The plan changed since this preview" in organiser.get(response.location).get_data(as_text=True)
 
 
+def test_the_swap_service_checks_version_and_confirmation_under_the_plans_lock(seven):
+    event, row = seven
+    everyone = people(event)
+    a, b = everyone[1].id, everyone[3].id  # colleagues would meet
+    seen = preview.version(row)
+    with pytest.raises(preview.NeedsConfirmation):
+        preview.apply_swap(row.id, a, b, seen, confirmed=False)
+    with pytest.raises(preview.PreviewOutdated):
+        preview.apply_swap(row.id, a, b, "another-version", confirmed=True)
+    db.session.refresh(row)
+    assert preview.version(row) == seen  # nothing was written
+    done = preview.apply_swap(row.id, a, b, seen, confirmed=True)
+    db.session.refresh(row)
+    assert plans.check_stored(row) == done.after and row.same_organisation == 2
+    with pytest.raises(preview.PreviewOutdated):  # the same preview again: the plan has changed since
+        preview.apply_swap(row.id, b, a, seen, confirmed=True)
+
+
+def test_in_swap_mode_search_results_and_chairs_lead_to_the_preview(organiser, seven):
+    event, row = seven
+    everyone = people(event)
+    html = view_of(organiser, event, row, swap=everyone[0].id, q="Partner5")
+    found = re.search(r'<ul class="found".*?</ul>', html, re.S).group(0)
+    assert f"swap/preview?first={everyone[0].id}&amp;second={everyone[5].id}" in found
+    svg = svg_of(html)
+    links = {a.get("data-person"): a.get("href") for a in svg.iter(f"{SVG}a")}
+    assert links[str(everyone[2].id)].endswith(f"swap/preview?first={everyone[0].id}&second={everyone[2].id}")
+    assert "swap/preview" not in links[str(everyone[0].id)]  # oneself: back to one's own rounds
+
+
 def test_a_fixed_seat_keeps_refusing_in_the_preview_and_on_apply(organiser, seven):
     event, row = seven
     everyone = people(event)
