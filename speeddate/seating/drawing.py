@@ -126,6 +126,7 @@ class PersonPlan:
     wishes: list[str]
     wishes_met: list[str]
     fixed_seat: seats.Seat | None
+    kept_apart: list[Person] = field(default_factory=list)
 
     @property
     def fixed_seat_kept(self) -> bool:
@@ -195,8 +196,10 @@ class PlanView:
         participant = next(p for p in self.instance.participants if p.id == key)
         names = {k.key: k.name for k in self.legend}
         wishes = [names.get(w, w) for w in participant.wants if w != participant.sector]
+        apart = set(participant.avoid) | {p.id for p in self.instance.participants if key in p.avoid}
         return PersonPlan(person, encounters, sorted(met.values(), key=lambda s: s.name.lower()), wishes,
-                          [names.get(w, w) for w in participant.wants if w in met], self.fixed.get(key))
+                          [names.get(w, w) for w in participant.wants if w in met], self.fixed.get(key),
+                          sorted((self.people[o] for o in apart if o in self.people), key=lambda p: p.name.lower()))
 
     def _person(self, key: str | None) -> Person | None:
         return self.people[key] if key is not None else None

@@ -413,6 +413,16 @@ def fix_from_view(event_id: int, plan_id: int, registration_id: int):
     return _view_of(event_id, plan_id, registration_id)
 
 
+@bp.post("/plans/<int:plan_id>/people/<int:registration_id>/unfix")
+def unfix_from_view(event_id: int, plan_id: int, registration_id: int):
+    _plan(event_id, plan_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    constraints.remove_fixed_seat(event_id, registration_id)
+    flash(_("The fixed seat is removed."), "success")
+    return _view_of(event_id, plan_id, registration_id)
+
+
 @bp.post("/plans/<int:plan_id>/people/<int:registration_id>/apart")
 def apart_from_view(event_id: int, plan_id: int, registration_id: int):
     row = _plan(event_id, plan_id)

@@ -377,6 +377,10 @@ def test_fixing_a_seat_from_the_view_says_whether_this_plan_already_keeps_it(org
                       follow_redirects=True).get_data(as_text=True)
     assert "That seat is already fixed for Partner0 Peeters." in taken
     assert db.session.get(SeatingFixedSeat, second.id).seat == 4
+    unfix = f"{page(event)}plans/{row.id}/people/{second.id}/unfix?lang=en"
+    assert f'action="{unfix.removesuffix("?lang=en")}"' in taken
+    done = post_form(organiser, unfix, {}, form_url=view, follow_redirects=True).get_data(as_text=True)
+    assert "The fixed seat is removed." in done and db.session.get(SeatingFixedSeat, second.id) is None
 
 
 def test_keeping_two_apart_from_the_view_says_whether_they_meet_in_this_plan(organiser, seven):
@@ -390,12 +394,16 @@ def test_keeping_two_apart_from_the_view_says_whether_they_meet_in_this_plan(org
     done = post_form(organiser, url, {"apart-second": everyone[2].id}, form_url=view,
                      follow_redirects=True).get_data(as_text=True)
     assert "do not meet in this plan" in done
+    kept = re.search(r'<p class="kept-apart">.*?</p>', done, re.S).group(0)
+    assert "Partner2 Peeters" in kept and "Partner5 Peeters" in kept
     assert db.session.get(SeatingAvoidPair, tuple(sorted((everyone[0].id, everyone[2].id)))) is not None
 
 
 def test_the_view_and_the_preview_are_valid_html(organiser, seven, tmp_path):
     event, row = seven
     everyone = people(event)
+    constraints.set_fixed_seat(event.id, everyone[0].id, "inner", 2)
+    constraints.add_avoided_pair(event.id, everyone[0].id, everyone[5].id)
     query = {"first": everyone[1].id, "second": everyone[3].id}
     assert_valid_html({
         "view": view_of(organiser, event, row, round=2),
