@@ -10,7 +10,7 @@ from speeddate.auth.guard import organisers_only
 from speeddate.events.services import EventError, set_attendance
 from speeddate.exports import download
 from speeddate.extensions import db
-from speeddate.forms_common import ActionForm
+from speeddate.forms_common import ActionForm, parse_id
 from speeddate.mail.services import without_personal_links
 from speeddate.models import (
     Event,
@@ -314,9 +314,9 @@ def timer_action(event_id: int, action: str):
 
 def _view_args(view: drawing.PlanView) -> dict:
     """The view's state from the query string: round, circle, the person shown, the first of a swap, a search."""
-    person = request.args.get("person", type=int)
+    person = request.args.get("person", type=parse_id)
     chosen = view.people.get(str(person)) if person else None
-    swap_from = request.args.get("swap", type=int)
+    swap_from = request.args.get("swap", type=parse_id)
     circle = request.args.get("circle", type=int) or (chosen.seat.circle if chosen else 1)
     return {"round": min(max(request.args.get("round", 1, type=int), 1), view.rounds),
             "circle": circle if circle in view.circles else view.circles[0],
@@ -362,8 +362,8 @@ def _after_published_swap_text(row: SeatingPlan) -> str:
 def swap_preview(event_id: int, plan_id: int):
     event, row = _event(event_id), _plan(event_id, plan_id)
     # The seating page's drop-downs send swap-first and swap-second; the plan view sends first and second.
-    first = request.args.get("first", type=int) or request.args.get("swap-first", type=int)
-    second = request.args.get("second", type=int) or request.args.get("swap-second", type=int)
+    first = request.args.get("first", type=parse_id) or request.args.get("swap-first", type=parse_id)
+    second = request.args.get("second", type=parse_id) or request.args.get("swap-second", type=parse_id)
     return _swap_preview_page(event, row, first, second)
 
 

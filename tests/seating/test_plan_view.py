@@ -11,6 +11,7 @@ from speeddate.extensions import db
 from speeddate.models import SeatingAvoidPair, SeatingFixedSeat, SeatingPlan
 from speeddate.partners.services import cancel_registration
 from speeddate.seating import constraints, drawing, plans, preview, seats
+from tests.security.test_fuzz import BAD_NUMBERS, BAD_TEXTS
 from tests.support import assert_valid_html, csrf_token, post_form
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -397,6 +398,24 @@ def test_keeping_two_apart_from_the_view_says_whether_they_meet_in_this_plan(org
     kept = re.search(r'<p class="kept-apart">.*?</p>', done, re.S).group(0)
     assert "Partner2 Peeters" in kept and "Partner5 Peeters" in kept
     assert db.session.get(SeatingAvoidPair, tuple(sorted((everyone[0].id, everyone[2].id)))) is not None
+
+
+@pytest.mark.parametrize("value", BAD_NUMBERS + BAD_TEXTS + ["", "a" * 3000])
+def test_odd_values_in_the_views_parameters_change_nothing_and_never_fail(organiser, seven, value):
+    event, row = seven
+    names = ("round", "circle", "person", "swap", "q", "first", "second", "swap-first", "swap-second")
+    before = row.plan_json
+    for path in ("view", "swap/preview"):
+        response = organiser.get(f"{page(event)}plans/{row.id}/{path}", query_string=dict.fromkeys(names, value))
+        assert response.status_code in (200, 400), (path, value, response.status_code)
+    form_url = f"{page(event)}plans/{row.id}/view"
+    for path in ("swap/apply", f"people/{people(event)[0].id}/fix", f"people/{people(event)[0].id}/apart"):
+        fields = dict.fromkeys(("first", "second", "version", "confirmed", "fix-side", "fix-seat", "fix-circle",
+                                "apart-second"), value)
+        response = post_form(organiser, f"{page(event)}plans/{row.id}/{path}", fields, form_url=form_url)
+        assert response.status_code in (302, 400), (path, value, response.status_code)
+    db.session.refresh(row)
+    assert row.plan_json == before and db.session.get(SeatingFixedSeat, people(event)[0].id) is None
 
 
 def test_the_view_and_the_preview_are_valid_html(organiser, seven, tmp_path):
