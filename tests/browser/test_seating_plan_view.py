@@ -4,6 +4,7 @@ meet, warned about by name and applied only after the second confirmation."""
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from speeddate import solver
@@ -37,6 +38,13 @@ def planned(make_event, client):
     row = plans.store_plan(event.id, plan, sorted(map(int, people)))
     settle()
     return event, row.id, people
+
+
+def assert_axe_finds_nothing_serious(page: Page) -> None:
+    found = Axe().run(page).response["violations"]
+    serious = [f"{v['id']}: {v['help']} ({v['nodes'][0]['html'][:120]})" for v in found
+               if v["impact"] in ("serious", "critical")]
+    assert serious == []
 
 
 def outer_seats(page: Page) -> list[str | None]:
@@ -97,6 +105,7 @@ def test_a_swap_that_makes_colleagues_meet_is_named_and_needs_a_second_confirmat
     else:
         page.locator("table.plan a", has_text="Deelnemer1 ").first.click()
     expect(page.locator("#person-heading")).to_have_text("Deelnemer1 Peeters")
+    assert_axe_finds_nothing_serious(page)
     page.get_by_role("link", name="Swap Deelnemer1 Peeters with someone…").click()
     expect(page.locator(".swap-mode")).to_be_visible()
     if device["viewport"]["width"] > 600:
@@ -107,6 +116,7 @@ def test_a_swap_that_makes_colleagues_meet_is_named_and_needs_a_second_confirmat
     expect(warning).to_contain_text("Deelnemer0 Peeters and Deelnemer1 Peeters (both Organisatie 0) in round 3")
     expect(warning).to_contain_text("Deelnemer2 Peeters and Deelnemer3 Peeters (both Organisatie 1) in round 1")
     expect(page.locator("tr.figure-same-organisation td").nth(1)).to_contain_text("2")
+    assert_axe_finds_nothing_serious(page)
     before = db.session.get_one(SeatingPlan, plan_id).plan_json
     settle()
     page.click("form.apply-swap button[type=submit]")

@@ -272,6 +272,16 @@ def test_a_harmless_swap_applies_without_a_second_question(organiser, seven):
     assert seats.seats(seats.plan_of(row))[str(everyone[6].id)] == seats.Seat(1, "outer", 2)
 
 
+def test_the_preview_page_without_a_choice_asks_for_two_people_and_refuses_one_person_twice(organiser, seven):
+    event, row = seven
+    url = f"{page(event)}plans/{row.id}/swap/preview"
+    empty = organiser.get(url, query_string={"lang": "en"}).get_data(as_text=True)
+    assert 'id="first"' in empty and "Choose two different people" not in empty
+    one = people(event)[0].id
+    twice = organiser.get(url, query_string={"lang": "en", "first": one, "second": one}).get_data(as_text=True)
+    assert "Choose two different people from this plan." in twice and "swap/apply" not in twice
+
+
 def test_a_preview_of_another_version_of_the_plan_swaps_nothing(organiser, seven):
     event, row = seven
     everyone = people(event)
