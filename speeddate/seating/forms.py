@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, SelectChoice, SelectField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectChoice, SelectField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from speeddate.forms_common import id_value, strip_filter, valid_email
@@ -69,3 +69,12 @@ class WalkInForm(RegistrationForm):
         Optional(),
         Length(max=MAX_LENGTH["email"], message=_l("Please use at most %(max)d characters.")), valid_email])
     over_capacity = BooleanField(_l("Yes, one more than planned: raise the capacity by one"))
+
+
+class SwapForm(FlaskForm):
+    """Apply a swap seen in its preview: the two people, the plan it was previewed on, the second confirmation."""
+
+    first = IntegerField(validators=[InputRequired()])
+    second = IntegerField(validators=[InputRequired()])
+    version = HiddenField(validators=[InputRequired(), Length(max=64)])
+    confirmed = BooleanField(_l("Yes, swap them anyway"))

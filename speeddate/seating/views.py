@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -10,7 +10,7 @@ from speeddate.auth.guard import organisers_only
 from speeddate.events.services import EventError, set_attendance
 from speeddate.exports import download
 from speeddate.extensions import db
-from speeddate.forms_common import ActionForm
+from speeddate.forms_common import ActionForm, parse_id
 from speeddate.mail.services import without_personal_links
 from speeddate.models import (
     Event,
@@ -22,9 +22,9 @@ from speeddate.models import (
     SeatingPlan,
     SeatingSettings,
 )
-from speeddate.seating import after_the_day, constraints, jobs, on_the_day, pdf, plans, seats, sheets
+from speeddate.seating import after_the_day, constraints, drawing, jobs, on_the_day, pdf, plans, preview, seats, sheets
 from speeddate.seating.errors import SeatingError
-from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, WalkInForm
+from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, SwapForm, WalkInForm
 
 bp = organisers_only(Blueprint("seating", __name__, url_prefix="/admin/events/<int:event_id>/seating"))
 bp.record_once(lambda _state: after_the_day.register_mail_kinds())
@@ -310,3 +310,130 @@ def timer_action(event_id: int, action: str):
         abort(400)
     on_the_day.timer_action(event_id, action)
     return redirect(url_for("seating.timer", event_id=event_id))
+
+
+def _view_args(view: drawing.PlanView) -> dict:
+    """The view's state from the query string: round, circle, the person shown, the first of a swap, a search."""
+    person = request.args.get("person", type=parse_id)
+    chosen = view.people.get(str(person)) if person else None
+    swap_from = request.args.get("swap", type=parse_id)
+    circle = request.args.get("circle", type=int) or (chosen.seat.circle if chosen else 1)
+    return {"round": min(max(request.args.get("round", 1, type=int), 1), view.rounds),
+            "circle": circle if circle in view.circles else view.circles[0],
+            "person": chosen, "swap": view.people.get(str(swap_from)) if swap_from else None,
+            "query": request.args.get("q", "").strip()[:100]}
+
+
+@bp.get("/plans/<int:plan_id>/view")
+def plan_view(event_id: int, plan_id: int):
+    event, row = _event(event_id), _plan(event_id, plan_id)
+    view = drawing.plan_view(row, str(get_locale()))
+    state = _view_args(view)
+    person = view.person_plan(state["person"].id) if state["person"] else None
+    fix_form = apart_form = None
+    if person is not None:
+        seat = person.fixed_seat or person.person.seat
+        fix_form = FixedSeatForm([], prefix="fix", formdata=None,
+                                 data={"side": seat.side, "seat": seat.seat, "circle": seat.circle})
+        apart_form = PairForm([r for r in view.registrations if r.id != person.person.id], prefix="apart",
+                              formdata=None)
+    return render_template("seating/plan_view.html", event=event, view=view, state=state, person=person,
+                           drawing=view.drawing(state["circle"], state["round"]), fix_form=fix_form,
+                           apart_form=apart_form, found=view.search(state["query"]), stale=plans.staleness(row))
+
+
+def _swap_preview_page(event: Event, row: SeatingPlan, first: int | None, second: int | None,
+                       form: SwapForm | None = None):
+    view = drawing.plan_view(row, str(get_locale()))
+    found = preview.swap_preview(view, first, second) if first and second else None
+    if form is None and found is not None:
+        form = SwapForm(formdata=None, data={"first": first, "second": second, "version": found.version})
+    return render_template("seating/swap_preview.html", event=event, row=row, view=view, preview=found, form=form,
+                           chosen=(first, second), published_next=_after_published_swap_text(row))
+
+
+def _after_published_swap_text(row: SeatingPlan) -> str:
+    if "seating.moved" in current_app.view_functions:
+        return _("This plan is published: after the swap you see who moved and can mail them their new seat.")
+    return _("This plan is published: the reminders not sent yet will name the new seats.")
+
+
+@bp.get("/plans/<int:plan_id>/swap/preview")
+def swap_preview(event_id: int, plan_id: int):
+    event, row = _event(event_id), _plan(event_id, plan_id)
+    # The seating page's drop-downs send swap-first and swap-second; the plan view sends first and second.
+    first = request.args.get("first", type=parse_id) or request.args.get("swap-first", type=parse_id)
+    second = request.args.get("second", type=parse_id) or request.args.get("swap-second", type=parse_id)
+    return _swap_preview_page(event, row, first, second)
+
+
+@bp.post("/plans/<int:plan_id>/swap/apply")
+def apply_swap(event_id: int, plan_id: int):
+    event, row = _event(event_id), _plan(event_id, plan_id)
+    form = SwapForm()
+    if not form.validate_on_submit():
+        abort(400)
+    first, second = form.first.data, form.second.data
+    try:
+        done = preview.apply_swap(row.id, first, second, form.version.data, form.confirmed.data, str(get_locale()))
+    except preview.NeedsConfirmation as error:
+        form.confirmed.errors = [str(error)]
+        return _swap_preview_page(event, row, first, second, form), 400
+    except SeatingError as error:
+        flash(str(error), "error")
+        return redirect(url_for("seating.swap_preview", event_id=event_id, plan_id=plan_id, first=first,
+                                second=second))
+    flash(_("%(first)s and %(second)s have swapped seats; the figures are updated.", first=done.first.name,
+            second=done.second.name), "success")
+    if done.published:
+        if "seating.moved" in current_app.view_functions:
+            return redirect(url_for("seating.moved", event_id=event_id, plan_id=plan_id))
+        return _back(event_id, "plan")
+    return redirect(url_for("seating.plan_view", event_id=event_id, plan_id=plan_id, person=first))
+
+
+def _view_of(event_id: int, plan_id: int, registration_id: int):
+    return redirect(url_for("seating.plan_view", event_id=event_id, plan_id=plan_id, person=registration_id,
+                            _anchor="person"))
+
+
+@bp.post("/plans/<int:plan_id>/people/<int:registration_id>/fix")
+def fix_from_view(event_id: int, plan_id: int, registration_id: int):
+    row = _plan(event_id, plan_id)
+    form = FixedSeatForm(seats.plan_registrations(row), prefix="fix")
+    form.registration.data = registration_id
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        constraints.set_fixed_seat(event_id, registration_id, form.side.data, form.seat.data, form.circle.data)
+    except SeatingError as error:
+        flash(str(error), "error")
+    else:
+        flash(drawing.fixed_seat_outcome(row, registration_id), "success")
+    return _view_of(event_id, plan_id, registration_id)
+
+
+@bp.post("/plans/<int:plan_id>/people/<int:registration_id>/unfix")
+def unfix_from_view(event_id: int, plan_id: int, registration_id: int):
+    _plan(event_id, plan_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    constraints.remove_fixed_seat(event_id, registration_id)
+    flash(_("The fixed seat is removed."), "success")
+    return _view_of(event_id, plan_id, registration_id)
+
+
+@bp.post("/plans/<int:plan_id>/people/<int:registration_id>/apart")
+def apart_from_view(event_id: int, plan_id: int, registration_id: int):
+    row = _plan(event_id, plan_id)
+    form = PairForm(seats.plan_registrations(row), prefix="apart")
+    form.first.data = registration_id
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        constraints.add_avoided_pair(event_id, registration_id, form.second.data)
+    except SeatingError as error:
+        flash(str(error), "error")
+    else:
+        flash(drawing.apart_outcome(row, registration_id, form.second.data), "success")
+    return _view_of(event_id, plan_id, registration_id)
