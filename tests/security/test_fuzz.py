@@ -161,7 +161,8 @@ BAD_NUMBERS = ["²", "٣", "99999999999999999999999", "2147483648", "-1", "0", "
 BAD_TEXTS = ["a\x00b", "\x00", "0001-01-01T00:00", "9999-12-31T23:59", "0001-01-01", "9999-12-31"]
 BAD_PATH_TEXTS = ["²", "%00", "a%00b", "%C2%85", "%E2%80%AE", "a" * 3000, "..%2F..%2Fsecret_key", "%FF%FE", "x.y"]
 QUERY_PARAMETERS = ["page", "gemeente", "sector", "cluster", "organisation", "type", "status", "year", "start", "end",
-                    "past", "q", "part", "next", "lang", "activity", "attended", "used_contacts", "comment"]
+                    "past", "q", "part", "next", "lang", "activity", "attended", "used_contacts", "comment",
+                    "round", "circle", "person", "swap", "swap-first", "swap-second", "level"]
 
 
 def form_field_names() -> set[str]:
