@@ -16,6 +16,8 @@ FINAL_TEMPERATURE = 0.01
 SAME_SECTOR_PENALTY = 2.5
 SAME_CIRCLE_SHARE = 0.8  # of the swap partners drawn from the same circle (the rest from any circle)
 WORST_COUNT_PENALTY = 0.1  # annealing loss per extra person at the worst-off level
+# The conflict levels above same-sector meetings (avoided pairs, colleagues, no common language, met before).
+NEVER_WORSE = Score._fields.index("same_sector")
 
 
 @dataclass
@@ -31,7 +33,8 @@ def local_search(state: State, rng: random.Random, deadline: float, budget: int,
                  target: Score | None = None, start_temperature: float = 1.0) -> SearchResult:
     """Simulated annealing over swaps; stops at the deadline, the move budget or the target score.
 
-    Avoided pairs and colleague meetings never get worse. Any other worse swap is accepted with probability
+    Avoided pairs, colleague meetings, meetings without a common language and meetings of people who met before
+    never get worse (compared in that order). Any other worse swap is accepted with probability
     exp(-loss / temperature), where a same-sector meeting costs SAME_SECTOR_PENALTY distinct sectors; the
     temperature falls geometrically with the move budget (not the clock, so a seed reproduces the run). The
     best plan in the objective order is kept. Measured: plain "accept if not worse" stalls, notably when few
@@ -94,7 +97,7 @@ def polish_worst_off(state: State, deadline: float) -> SearchResult:
 
 
 def _accept_worse(current: Score, new: Score, temperature: float, rng: random.Random) -> bool:
-    if new.avoided_pairs > current.avoided_pairs or new.colleagues > current.colleagues:
+    if new[:NEVER_WORSE] > current[:NEVER_WORSE]:
         return False
     loss = (SAME_SECTOR_PENALTY * (new.same_sector - current.same_sector)
             + (new.minus_distinct - current.minus_distinct)

@@ -132,7 +132,7 @@ def _restarts(problem: Problem, state: State, rng: random.Random, deadline: floa
 def honest_bound(instance: Instance, layout: Layout, conflict_free: bool) -> int:
     """The distinct-sector bound; the tighter one for plans without same-sector meetings once one is known.
 
-    Valid for the objective order: when the plan has no avoided, colleague or same-sector meeting, neither
+    Valid for the objective order: when the plan has no conflict of any family (Score.conflict_free), neither
     has the lexicographic optimum, so bounding plans without same-sector meetings bounds the optimum.
     """
     return distinct_upper_bound([p.sector for p in instance.participants], layout, conflict_free)
@@ -145,8 +145,9 @@ def target_score(problem: Problem, bound: int) -> Score:
     # The worst-off cannot beat the average the bound allows.
     rounds = layout.rounds - (1 if has_empty else 0)
     worst = max(0, min(rounds, problem.sector_count - 1, bound // problem.size))
-    return Score(avoided_pairs=0, colleagues=0, same_sector=0, minus_distinct=-bound, minus_worst_off=-worst,
-                 minus_wishes=-sum(len(w) for w in problem.wants), worst_off_count=0)
+    return Score(avoided_pairs=0, colleagues=0, no_common_language=0, met_before=0, same_sector=0,
+                 minus_distinct=-bound, minus_worst_off=-worst, minus_wishes=-sum(len(w) for w in problem.wants),
+                 worst_off_count=0)
 
 
 def _worth_cpsat(problem: Problem, deadline: float) -> bool:
