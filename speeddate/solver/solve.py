@@ -15,6 +15,7 @@ from speeddate.solver.anneal import SearchResult, local_search, polish_worst_off
 from speeddate.solver.bound import distinct_upper_bound
 from speeddate.solver.check import check
 from speeddate.solver.construct import ALTERNATE, ONE_SIDE, RUNS, construct, random_seating
+from speeddate.solver.languages import language_start, speaks_apart
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import Circle, Instance, Note, NoteKind, Options, Plan
 from speeddate.solver.problem import EMPTY, Problem, make_problem
@@ -46,7 +47,10 @@ def solve(instance: Instance, options: Options | None = None) -> Plan:
     layout = make_layout(instance)
     problem = make_problem(instance, layout)
     rng = random.Random(options.seed)
-    return improve(instance, problem, construct(problem, rng), options, started, deadline)
+    start = construct(problem, rng)
+    if speaks_apart(problem):
+        start = language_start(problem, start)
+    return improve(instance, problem, start, options, started, deadline)
 
 
 def improve(instance: Instance, problem: Problem, start: list[int], options: Options, started: float,

@@ -15,8 +15,9 @@ import pytest
 from speeddate.solver import cpsat
 from speeddate.solver.check import PlanError, check, check_network
 from speeddate.solver.construct import random_seating
+from speeddate.solver.languages import language_start, speaks_apart
 from speeddate.solver.layout import make_layout
-from speeddate.solver.model import Circle, Figures, Instance, Options, Participant, Plan
+from speeddate.solver.model import Circle, Figures, FixedSeat, Instance, Options, Participant, Plan
 from speeddate.solver.problem import EMPTY, make_problem
 from speeddate.solver.replan import replan
 from speeddate.solver.score import Score
@@ -220,3 +221,28 @@ def test_replan_on_the_day_keeps_the_network_rules() -> None:
     again = replan(inst, first.circles, Options(time_limit=3, seed=1))
     assert (again.figures.no_common_language, again.figures.met_before) == (0, 0)
     assert again.figures == check(inst, again)
+
+
+def test_language_start_keeps_everyone_and_every_fixed_seat() -> None:
+    group = list(speaking(people(*[f"S{i % 5}" for i in range(41)]), *(["nl", "fr", "nl|fr", "", "fr"] * 9)[:41]))
+    group[3] = replace(group[3], fixed_seat=FixedSeat("outer", 2, 2))
+    inst = Instance(tuple(group), 4, 7)
+    problem = make_problem(inst, make_layout(inst))
+    at = language_start(problem, random_seating(problem, random.Random(1)))
+    assert sorted(p for p in at if p != EMPTY) == list(range(41))
+    assert at[problem.fixed_slot[3]] == 3
+    assert speaks_apart(problem)
+    assert not speaks_apart(make_problem(instance(people("A", "B"), 1), make_layout(instance(people("A", "B"), 1))))
+
+
+@pytest.mark.parametrize(("count", "rounds", "pairs"), [(60, 4, 10), (100, 6, 25)])
+def test_language_groups_over_several_circles_share_a_language_at_every_meeting(count: int, rounds: int,
+                                                                                pairs: int) -> None:
+    # 60 % Dutch only, 25 % French only, 15 % both, shuffled: a circle of French speakers and bilinguals makes
+    # every meeting possible in a common language; swaps alone left 3 to 5 meetings without one (measured).
+    spoken = ["nl"] * (count * 60 // 100) + ["fr"] * (count * 25 // 100)
+    spoken += ["nl|fr"] * (count - len(spoken))
+    random.Random(count).shuffle(spoken)
+    group = speaking(people(*[f"S{i % 7}/o{i % (count // 2)}" for i in range(count)]), *spoken)
+    plan = solve(Instance(group, rounds, pairs), Options(time_limit=4, seed=0))
+    assert (plan.figures.no_common_language, plan.figures.same_organisation) == (0, 0)
