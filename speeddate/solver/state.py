@@ -27,6 +27,10 @@ class State:
         self.no_language = self.met_before = 0
         # Per person: meetings without a common language or with someone met before, for badness().
         self.clashes = [0] * problem.size
+        # Whether languages or history can cost a meeting at all: score_after_swap skips their two tests otherwise
+        # (with them it measured within the noise of the speed before them, bench/RESULTS.md).
+        masks = set(problem.language)
+        self.network = any(problem.met) or any(not a & b for a in masks for b in masks)
         for slot, person in enumerate(at):
             if person != EMPTY:
                 self.place(person, slot)
@@ -78,7 +82,7 @@ class State:
         """
         at, problem, count = self.at, self.problem, self.count
         sector, org, avoid, wants = problem.sector, problem.org, problem.avoid, problem.wants
-        language, met = problem.language, problem.met
+        language, met, network = problem.language, problem.met, self.network
         p, q = at[a], at[b]
         sp = sector[p] if p != EMPTY else NO_SECTOR
         sq = sector[q] if q != EMPTY else NO_SECTOR
@@ -109,10 +113,11 @@ class State:
                         colleagues += step
                     if other in avoid[person]:
                         avoided += step
-                    if not language[person] & language[other]:
-                        no_language += step
-                    if other in met[person]:
-                        met_before += step
+                    if network:
+                        if not language[person] & language[other]:
+                            no_language += step
+                        if other in met[person]:
+                            met_before += step
             if sp == sq:
                 continue
             s_lose, s_gain = (sp, sq) if side < 0 else (sq, sp)
