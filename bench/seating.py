@@ -14,6 +14,7 @@ Figures, not timed tests.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import random
@@ -209,3 +210,47 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def plain_anneal(problem: Problem, rng: random.Random, seconds: float) -> list[int]:
+    """Plain simulated annealing: random start, swap two seats inside a circle, accept by temperature.
+
+    A minimal stand-in until the benchmark's own plain annealing (issue #18 part A) is merged: one weighted
+    energy over the objective order, a temperature falling geometrically with the clock, the best plan kept.
+    """
+    state = State(problem, random_seating(problem, rng))
+    fixed = set(problem.fixed_slot)
+    circle_of = problem.layout.circle_of()
+    by_circle: dict[int, list[int]] = {}
+    for slot in range(problem.layout.slot_count):
+        if slot not in fixed:
+            by_circle.setdefault(circle_of[slot], []).append(slot)
+    circles = [slots for slots in by_circle.values() if len(slots) > 1]
+    if not circles:
+        return state.at
+    weights = (10_000, 1_000, 300, 100, 10, 1, 0.5, 0, 0)  # over Score's fields, objective order first
+
+    def energy(score: tuple[int, ...]) -> float:
+        return sum(w * v for w, v in zip(weights, score, strict=True))
+
+    current = energy(state.score())
+    best, best_at = state.score().objective(), list(state.at)
+    started = time.monotonic()
+    deadline, moves, temperature = started + seconds, 0, 2.0
+    while True:
+        moves += 1
+        if moves % 256 == 0:
+            now = time.monotonic()
+            if now >= deadline:
+                return best_at
+            temperature = 2.0 * (0.01 / 2.0) ** ((now - started) / seconds)
+        a, b = rng.sample(rng.choice(circles), 2)
+        if state.at[a] == state.at[b]:
+            continue
+        new = state.score_after_swap(a, b)
+        change = energy(new) - current
+        if change <= 0 or rng.random() < math.exp(-change / temperature):
+            state.swap(a, b)
+            current += change
+            if new.objective() < best:
+                best, best_at = new.objective(), list(state.at)
