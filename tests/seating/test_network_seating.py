@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from speeddate import solver
 from speeddate.extensions import db
-from speeddate.models import Event, EventStatus, Partner, Registration, SeatingPlan
-from speeddate.seating import constraints, network, plans
+from speeddate.models import Event, EventStatus, JobStatus, Partner, Registration, SeatingPlan
+from speeddate.seating import constraints, jobs, network, plans
 from speeddate.seating.seats import plan_of
 from speeddate.zone import services as zone
 from tests.seating.test_services import generated
@@ -125,3 +125,28 @@ def test_quality_figures_show_both_families(make_event, register, organiser):
     assert f'<dd class="no-common-language">{figures.no_common_language}</dd>' in page
     assert f'<dd class="met-before">{figures.met_before}</dd>' in page
     assert figures.met_before == len(partner_pairs(row) & partner_pairs(plans_of(first)))
+
+
+def test_the_replan_on_the_day_finds_a_common_language_for_every_meeting(make_event, register):
+    # Planned before anyone gave their languages; on the day 6 Dutch, 3 French and 5 bilingual speakers are there.
+    event = speeddate_on(make_event, register, 10, range(16), 3)
+    planned = plans.publish(generated(event, 1.0).id)
+    spoken = {n: "nl" if n < 8 else "fr" if n < 11 else "nl|fr" for n in range(16)}
+    people = constraints.confirmed_registrations(event.id)
+    for registration in people:
+        number = int(registration.partner.email.removeprefix("partner").split("@")[0])
+        registration.partner.languages = spoken[number]
+        registration.attended = number not in (0, 1)
+    db.session.commit()
+    speaks = {str(r.id): set(r.partner.languages.split("|")) for r in people if r.attended}
+
+    def apart(row: SeatingPlan) -> list[solver.Meeting]:
+        return [m for m in solver.meetings_of(plan_of(row)) if m.inner in speaks and m.outer in speaks
+                and not speaks[m.inner] & speaks[m.outer]]
+
+    assert apart(planned)  # the plan made without languages seats some of them apart
+    job = jobs.run_job(jobs.request_job(event.id, "replan", 2.0, background=False).id)
+    assert job.status == JobStatus.DONE, job.error
+    final = db.session.get_one(SeatingPlan, job.plan_id)
+    assert apart(final) == []
+    assert final.replanned_from_id is not None
