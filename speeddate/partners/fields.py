@@ -41,6 +41,21 @@ def is_language(code: str) -> bool:
     return code in LANGUAGES
 
 
+def join_languages(codes: list[str]) -> str:
+    """Conversation languages as stored on the partner: known codes in LANGUAGES order, joined by "|"."""
+    return "|".join(code for code in LANGUAGES if code in codes)
+
+
+def split_languages(stored: str) -> list[str]:
+    """The codes of a stored "nl|fr"; none for "" (any language)."""
+    return [code for code in stored.split("|") if code]
+
+
+def are_conversation_languages(codes: list[str]) -> bool:
+    """Whether a partner named at least one language to talk in, each one the service knows."""
+    return bool(codes) and all(is_language(code) for code in codes)
+
+
 @dataclass(frozen=True)
 class Lookup:
     """The zone's sectors and gemeenten as people name them: by id (the forms' values), or by name in any letter

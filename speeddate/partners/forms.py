@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from flask import request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,7 +18,16 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 
 from speeddate.forms_common import optional_text, required_text, strip_filter, valid_email
-from speeddate.partners.fields import LANGUAGES, MAX_GEMEENTEN, MAX_LENGTH, Lookup, is_language, is_phone_number
+from speeddate.partners.fields import (
+    LANGUAGES,
+    MAX_GEMEENTEN,
+    MAX_LENGTH,
+    Lookup,
+    are_conversation_languages,
+    is_language,
+    is_phone_number,
+    join_languages,
+)
 from speeddate.partners.services import PartnerDetails
 from speeddate.zone.services import all_gemeenten, sectors_by_cluster
 
@@ -39,13 +49,19 @@ class PartnerDetailsForm(FlaskForm):
                           validators=optional_text(MAX_LENGTH["dietary"]))
     language = SelectField(_l("Preferred language"), validate_choice=False,
                            choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
+    # Only where the zone asks (ZoneSettings.ask_languages) and the page shows it: see __init__.
+    languages = SelectMultipleField(_l("Languages you can hold a conversation in"), validate_choice=False,
+                                    choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
     consent_share_contacts = BooleanField(
         _l("Share my name, organisation and email with the people I meet at events"))
     consent_followup = BooleanField(_l("Ask me a few months later whether the contacts were useful"))
     consent_invitations = BooleanField(_l("Invite me to future events of the zone"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ask_languages: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not ask_languages:
+            # Not on the page: the partner's stored languages stay as they are (details() gives None).
+            del self.languages
         language = str(get_locale() or "nl")
         self.sector.choices = [SelectChoice("", "—")] + [
             SelectChoice(str(sector.id), sector.label(language), optgroup=cluster.name)
@@ -54,6 +70,8 @@ class PartnerDetailsForm(FlaskForm):
         self.gemeenten.choices = [SelectChoice(str(g.id), g.name) for g in all_gemeenten()]
         if not self.language.data or self.language.data == "None":
             self.language.data = language
+        if ask_languages and not self.languages.data and request.method != "POST":
+            self.languages.data = [self.language.data]
 
     @cached_property
     def lookup(self) -> Lookup:
@@ -81,6 +99,10 @@ class PartnerDetailsForm(FlaskForm):
         if not is_language(field.data):
             raise ValidationError(_l("Please choose Dutch, French or English."))
 
+    def validate_languages(self, field) -> None:
+        if not are_conversation_languages(field.data or []):
+            raise ValidationError(_l("Please tick at least one language you can hold a conversation in."))
+
     def validate_phone(self, field) -> None:
         if field.data and not is_phone_number(field.data):
             raise ValidationError(_l("Please use only digits, spaces and + ( ) / . - in a phone number."))
@@ -91,6 +113,7 @@ class PartnerDetailsForm(FlaskForm):
             first_name=self.first_name.data, last_name=self.last_name.data,
             organisation=self.organisation.data, sector=self.chosen_sector, function=self.function.data or "",
             gemeenten=self.chosen_gemeenten, phone=self.phone.data or "", language=self.language.data,
+            languages=join_languages(self.languages.data) if "languages" in self else None,
             consent_share_contacts=self.consent_share_contacts.data,
             consent_followup=self.consent_followup.data, consent_invitations=self.consent_invitations.data)
 

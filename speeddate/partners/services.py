@@ -32,6 +32,7 @@ from speeddate.models import (
 )
 from speeddate.models.base import utcnow
 from speeddate.models.partners import normalise_email
+from speeddate.partners.fields import split_languages
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class PartnerDetails:
     gemeenten: list[Gemeente] = field(default_factory=list)
     phone: str = ""
     language: str = "nl"
+    languages: str | None = None  # conversation languages ("nl|fr"); None where the form did not ask
     consent_share_contacts: bool = False
     consent_followup: bool = False
     consent_invitations: bool = False
@@ -131,6 +133,8 @@ def apply_details(partner: Partner, details: PartnerDetails) -> None:
     partner.gemeenten = list(details.gemeenten)
     partner.phone = details.phone
     partner.language = details.language
+    if details.languages is not None:
+        partner.languages = details.languages
     now = utcnow()
     for name in ("share_contacts", "followup", "invitations"):
         attribute = f"consent_{name}_at"
@@ -184,6 +188,7 @@ def form_values(registration: Registration) -> dict[str, object]:
     return {
         "first_name": partner.first_name, "last_name": partner.last_name, "phone": partner.phone,
         "function": partner.function, "language": partner.language,
+        "languages": split_languages(partner.languages) or [partner.language],
         "organisation": partner.organisation.name if partner.organisation else "",
         "sector": str(partner.sector_id or ""), "gemeenten": [str(g.id) for g in partner.gemeenten],
         "dietary": registration.dietary,

@@ -19,6 +19,7 @@ from speeddate.seating.seats import start_seat
 from speeddate.security.hooks import registration_wait, too_many_requests
 from speeddate.surveys import windows
 from speeddate.urls import personal_url
+from speeddate.zone.settings import zone_settings
 
 bp = Blueprint("partners", __name__)
 
@@ -38,7 +39,8 @@ def event(slug: str):
     state = availability(event)
     if state not in (Availability.OPEN, Availability.FULL):
         return render_template("partners/unavailable.html", event=event, state=state)
-    form = RegistrationForm(formdata=request.form if request.method == "POST" else _prefill())
+    form = RegistrationForm(formdata=request.form if request.method == "POST" else _prefill(),
+                            ask_languages=bool(zone_settings().ask_languages))
     if request.method == "POST" and form.validate():
         wait = registration_wait(event.id, form.email.data)
         if wait is not None:
@@ -65,7 +67,7 @@ def _prefill() -> MultiDict[str, str] | None:
 @bp.route("/r/<token>", methods=["GET", "POST"])
 def personal(token: str):
     registration = registration_or_404(token)
-    form = PartnerDetailsForm(**services.form_values(registration))
+    form = PartnerDetailsForm(**services.form_values(registration), ask_languages=bool(zone_settings().ask_languages))
     if form.validate_on_submit():
         services.update_details(registration.id, form.details(), form.dietary.data or "")
         flash(_("Your details are saved."), "success")

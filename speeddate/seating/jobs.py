@@ -23,7 +23,7 @@ from speeddate.database import UnitOfWorkError, in_write, lock_one, write
 from speeddate.extensions import db
 from speeddate.models import Event, JobStatus, SeatingJob, WorkerBeat
 from speeddate.models.base import utcnow
-from speeddate.seating import seats
+from speeddate.seating import network, seats
 from speeddate.seating.constraints import confirmed_registrations, settings_of
 from speeddate.seating.errors import SeatingError
 from speeddate.seating.plans import replace_published, store_plan
@@ -325,7 +325,8 @@ def _check_time(job: SeatingJob, plan: solver.Plan) -> None:
 def _generate(job: SeatingJob, worker: str) -> None:
     event = db.session.get_one(Event, job.event_id)
     people = confirmed_registrations(event.id)
-    instance, ids = seats.instance_for(event.id, people, settings_of(event)), [r.id for r in people]
+    instance = network.with_network(event, seats.instance_for(event.id, people, settings_of(event)), people)
+    ids = [r.id for r in people]
     db.session.rollback()  # end the read: no transaction open while the solver thinks
     plan = solver.solve(instance, _options(job))
     _check_time(job, plan)
@@ -342,7 +343,7 @@ def _replan(job: SeatingJob, worker: str) -> None:
     present = [r for r in confirmed_registrations(event.id) if r.attended]
     if len(present) < 2:
         raise SeatingError(str(_l("Check at least two people in before re-planning.")))
-    instance = seats.instance_for(event.id, present, settings_of(event))
+    instance = network.with_network(event, seats.instance_for(event.id, present, settings_of(event)), present)
     old, previous_id, ids = seats.plan_of(previous), previous.id, [r.id for r in present]
     db.session.rollback()  # end the read: no transaction open while the solver thinks
     plan = solver.replan(instance, old.circles, _options(job))

@@ -13,7 +13,7 @@ from speeddate.extensions import db
 from speeddate.mail import services as mails
 from speeddate.models import Event, PlanStatus, Registration, RegistrationStatus, SeatingPlan
 from speeddate.models.base import utcnow
-from speeddate.seating import seats
+from speeddate.seating import network, seats
 from speeddate.seating.constraints import confirmed_registrations, fixed_seats, settings_of
 from speeddate.seating.errors import SeatingError
 from speeddate.solver import io as solver_io
@@ -22,9 +22,9 @@ from speeddate.solver import io as solver_io
 def check_stored(row: SeatingPlan) -> solver.Figures:
     """The checker's figures for a stored plan, against the registrations it was made from."""
     event = db.session.get_one(Event, row.event_id)
-    instance = seats.instance_for(event.id, seats.plan_registrations(row), settings_of(event),
-                                  keep_colleagues_apart=True)
-    return solver.check(instance, seats.plan_of(row))
+    registrations = seats.plan_registrations(row)
+    instance = seats.instance_for(event.id, registrations, settings_of(event), keep_colleagues_apart=True)
+    return solver.check(network.with_network(event, instance, registrations), seats.plan_of(row))
 
 
 def _write_plan(row: SeatingPlan, plan: solver.Plan) -> None:

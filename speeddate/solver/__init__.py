@@ -15,12 +15,17 @@ Python API for the web app::
     again.moved           # present people no longer on their previous seat
     check(instance, plan) # Figures, or PlanError when a rule is broken
     check_requests(instance, plan)  # PlanError unless fixed seats are kept and avoided pairs apart
+    check_network(instance, plan)   # PlanError if people without a common language or who met before meet
+
+Participant(languages=("nl", "fr")) speaks those languages (() = any); Instance(met_before=(("p1", "p7"),))
+names pairs who met at an earlier speeddate. The objective order: avoided pairs, colleagues, no common
+language, met before, same sector, distinct sectors total, worst-off.
 
 Bad input raises InputError (with `index` of the participant and `column` when about one person).
 Command line: ``speeddate seat PARTICIPANTS.csv --rounds R ...`` (see cli.py and DESIGN.md section 4).
 """
 
-from speeddate.solver.check import PlanError, check, check_requests
+from speeddate.solver.check import PlanError, check, check_network, check_requests
 from speeddate.solver.model import (
     Circle,
     Figures,
@@ -52,6 +57,7 @@ __all__ = [
     "Plan",
     "PlanError",
     "check",
+    "check_network",
     "check_requests",
     "meetings_of",
     "replan",

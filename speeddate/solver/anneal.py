@@ -17,9 +17,10 @@ SAME_SECTOR_PENALTY = 2.5  # up to PENALTY_ROUNDS rounds; see conflict_penalty
 PENALTY_ROUNDS = 8
 SAME_CIRCLE_SHARE = 0.8  # of the swap partners drawn from the same circle (the rest from any circle)
 WORST_COUNT_PENALTY = 0.1  # annealing loss per extra person at the worst-off level
-# The score's fields before HARD_FIELDS never get worse (avoided pairs, colleagues); those from there to
-# SOFT_END are conflicts the walk may take on at a price (same-sector meetings); the rest are gains.
-HARD_FIELDS = Score._fields.index("colleagues") + 1
+# The score's fields before HARD_FIELDS never get worse (avoided pairs, colleagues, no common language, met
+# before); those from there to SOFT_END are conflicts the walk may take on at a price (same-sector meetings); the
+# rest are gains.
+HARD_FIELDS = Score._fields.index("same_sector")
 SOFT_END = Score._fields.index("minus_distinct")
 
 
@@ -36,7 +37,8 @@ def local_search(state: State, rng: random.Random, deadline: float, budget: int,
                  target: Score | None = None, start_temperature: float = 1.0) -> SearchResult:
     """Simulated annealing over swaps; stops at the deadline, the move budget or the target score.
 
-    Avoided pairs and colleague meetings never get worse. Any other worse swap is accepted with probability
+    Avoided pairs, colleague meetings, meetings without a common language and meetings of people who met before
+    never get worse (compared in that order). Any other worse swap is accepted with probability
     exp(-loss / temperature), where a same-sector meeting costs `conflict_penalty` distinct sectors; the
     temperature falls geometrically with the move budget (not the clock, so a seed reproduces the run). The
     best plan in the objective order is kept. Measured: plain "accept if not worse" stalls, notably when few

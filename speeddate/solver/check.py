@@ -16,6 +16,10 @@ Each hard rule is one function that raises PlanError when a plan breaks it. `che
 apart from `check` because an avoided pair is the objective's first level, not a rule the solver can always
 keep (when it cannot, the figures count the pairs that meet), and because a stored plan is checked against
 the event's requests of today, which may have changed since the plan was made.
+
+`check_network` applies what the zone's network asks for, for callers that know it can be kept:
+`common_language_everywhere` (two people who both gave their languages share one) and `nobody_meets_again`
+(no pair of `Instance.met_before` meets). Both are objective levels too, so the figures count what remains.
 """
 
 from __future__ import annotations
@@ -37,10 +41,11 @@ Pair = frozenset[str]
 
 def check(instance: Instance, plan: Plan) -> Figures:
     """Figures of a plan, after checking its meetings against every seating rule."""
-    return check_meetings(instance.participants, plan.rounds, meetings_of(plan))
+    return check_meetings(instance.participants, plan.rounds, meetings_of(plan), instance.met_before)
 
 
-def check_meetings(people: Sequence[Participant], rounds: int, meetings: Iterable[Meeting]) -> Figures:
+def check_meetings(people: Sequence[Participant], rounds: int, meetings: Iterable[Meeting],
+                   met_before: Iterable[tuple[str, str]] = ()) -> Figures:
     """Figures of a list of meetings; raises PlanError when a seating rule is broken."""
     by_id = {p.id: p for p in people}
     meetings = list(meetings)
@@ -51,7 +56,7 @@ def check_meetings(people: Sequence[Participant], rounds: int, meetings: Iterabl
     stays_in_circle_and_side(seats)
     follows_rotation(seats, sizes)
     everyone_seated(by_id, rounds, seats)
-    return _figures(by_id, nobody_meets_twice(meetings))
+    return _figures(by_id, nobody_meets_twice(meetings), {frozenset(pair) for pair in met_before})
 
 
 def check_requests(instance: Instance, plan: Plan) -> None:
@@ -59,6 +64,13 @@ def check_requests(instance: Instance, plan: Plan) -> None:
     meetings = meetings_of(plan)
     fixed_seats_kept(instance.participants, seated_once_per_round(meetings))
     avoided_pairs_apart(instance.participants, nobody_meets_twice(meetings))
+
+
+def check_network(instance: Instance, plan: Plan) -> None:
+    """Raise PlanError if two people without a common language meet, or two people who met before."""
+    pairs = nobody_meets_twice(meetings_of(plan))
+    common_language_everywhere(instance.participants, pairs)
+    nobody_meets_again(instance.met_before, pairs)
 
 
 def circle_sizes(meetings: Iterable[Meeting]) -> dict[int, int]:
@@ -162,7 +174,27 @@ def avoided_pairs_apart(people: Sequence[Participant], pairs: set[Pair]) -> None
                 raise PlanError(f"{person.id} and {other} meet, but must not")
 
 
-def _figures(by_id: dict[str, Participant], pairs: set[Pair]) -> Figures:
+def common_language_everywhere(people: Sequence[Participant], pairs: set[Pair]) -> None:
+    """Every pair that meets has a language in common (someone who gave no languages speaks any)."""
+    by_id = {p.id: p for p in people}
+    for a, b in _people(by_id, pairs):
+        if not _common_language(a, b):
+            raise PlanError(f"{a.id} ({'|'.join(a.languages)}) and {b.id} ({'|'.join(b.languages)}) meet "
+                            "without a language in common")
+
+
+def nobody_meets_again(met_before: Iterable[tuple[str, str]], pairs: set[Pair]) -> None:
+    """No pair that met before meets again."""
+    for first, second in met_before:
+        if first != second and frozenset((first, second)) in pairs:
+            raise PlanError(f"{first} and {second} meet again, but met before")
+
+
+def _common_language(a: Participant, b: Participant) -> bool:
+    return not a.languages or not b.languages or bool(set(a.languages) & set(b.languages))
+
+
+def _figures(by_id: dict[str, Participant], pairs: set[Pair], met_before: set[Pair]) -> Figures:
     met: dict[str, list[Participant]] = defaultdict(list)
     for pair in pairs:
         a, b = (by_id[x] for x in pair)
@@ -177,6 +209,8 @@ def _figures(by_id: dict[str, Participant], pairs: set[Pair]) -> Figures:
         distinct_sectors_min=min((len(d) for d in distinct.values()), default=0),
         wishes_met=sum(len(distinct[pid] & set(p.wants)) for pid, p in by_id.items()),
         avoided_pairs_met=sum(1 for a, b in _people(by_id, pairs) if b.id in a.avoid or a.id in b.avoid),
+        no_common_language=sum(1 for a, b in _people(by_id, pairs) if not _common_language(a, b)),
+        met_before=len(pairs & met_before),
     )
 
 

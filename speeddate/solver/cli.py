@@ -14,10 +14,11 @@ from speeddate.solver.io import (
     plan_to_csv,
     plan_to_json,
     plan_to_text,
+    read_history,
     read_participants,
     read_previous_plan,
 )
-from speeddate.solver.model import InputError, Instance, Options, Plan
+from speeddate.solver.model import InputError, Instance, Options, Participant, Plan
 
 EXIT_BAD_INPUT = 2
 
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     seat.add_argument("--format", choices=("json", "csv", "text"), default="json")
     seat.add_argument("--out", help="write the plan to this file instead of standard output")
     seat.add_argument("--previous", help="re-plan: previous plan JSON; keeps present people on their seats")
+    seat.add_argument("--history", help="pairs who met before (CSV with columns first,second: participant ids); "
+                      "the plan avoids seating them together again")
     seat.add_argument("-v", "--verbose", action="store_true", help="log search progress to standard error")
     return parser
 
@@ -71,13 +74,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         roster = read_participants(_read(args.participants))
         rows = roster.rows
-        instance = Instance(roster.participants, args.rounds, args.pairs_per_circle)
+        met_before = _history(args.history, roster.participants) if args.history else ()
+        instance = Instance(roster.participants, args.rounds, args.pairs_per_circle, met_before)
         options = Options(time_limit=args.time_limit, seed=args.seed, started_at=process_start())
         plan = _plan(instance, options, args.previous)
     except InputError as error:
         print(f"speeddate: error: {describe(error, rows)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return _write(args, plan, instance)
+
+
+def _history(path: str, people: tuple[Participant, ...]) -> tuple[tuple[str, str], ...]:
+    """Pairs who met before; pairs naming someone not in this speeddate are left out with one warning line."""
+    try:
+        history = read_history(_read(path), [p.id for p in people])
+    except InputError as error:
+        raise InputError(f"{path}: {error.message}") from None
+    if history.ignored:
+        print(f"speeddate: warning: {path}: {history.ignored} pair(s) name an unknown participant id and are "
+              f"ignored (first on {history.first_ignored})", file=sys.stderr)
+    return history.pairs
 
 
 def _read(path: str) -> bytes:

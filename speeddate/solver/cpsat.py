@@ -3,7 +3,8 @@
 The variables, the hint and the symmetry breaking are in `cpsat_model.py`. Each constraint family is one
 function here returning its objective terms; the stages are assembled in `_solve_stages`:
 
-1. conflicts: avoided pairs, colleagues, same-sector meetings (weighted in that order; a family the hint
+1. conflicts: avoided pairs, colleagues, meetings without a common language, meetings of people who met
+   before, same-sector meetings (weighted in that order; a family the hint
    keeps at zero, together with every family above it, becomes a hard constraint: the hint proves that
    feasible, and no better plan in the objective order can have one),
 2. the distinct-sector total, with conflicts capped at stage 1's result and the total capped by the
@@ -74,6 +75,26 @@ def colleagues(cm: CircleModel, hard: bool) -> list[Term]:
     return _never_together(cm, pairs, hard)
 
 
+def no_common_language(cm: CircleModel, hard: bool) -> list[Term]:
+    """People without a language in common should not meet: per pair of disjoint language masks."""
+    masks = sorted({cm.problem.language[p] for p in cm.type_of})
+    apart = [(a, b) for a in masks for b in masks if not a & b]
+    pairs = [(cm.language_at(i, a), cm.language_at(j, b)) for a, b in apart for i, j in cm.meeting_pairs()]
+    return _never_together(cm, pairs, hard)
+
+
+def met_before(cm: CircleModel, hard: bool) -> list[Term]:
+    """People who met at an earlier speeddate should not meet again (each such person is a type of their own)."""
+    terms: list[Term] = []
+    for p, tp in cm.type_of.items():
+        for q in cm.problem.met[p]:
+            if q in cm.type_of and p < q:
+                tq = cm.type_of[q]
+                pairs: list[tuple[Term, Term]] = [(cm.x[i, tp], cm.x[j, tq]) for i, j in _both_ways(cm)]
+                terms += _never_together(cm, pairs, hard)
+    return terms
+
+
 def same_sector(cm: CircleModel, hard: bool) -> list[Term]:
     """Members of one sector should not meet."""
     sectors = Counter(cm.problem.sector[p] for p in cm.type_of)
@@ -140,7 +161,7 @@ def wishes(cm: CircleModel, seen: dict[int, list[cp_model.IntVar]]) -> list[Term
     return terms
 
 
-def _hint_conflicts(cm: CircleModel, at: list[int]) -> tuple[bool, bool, bool]:
+def _hint_conflicts(cm: CircleModel, at: list[int]) -> tuple[bool, ...]:
     """Which conflict families can be hard: the hint keeps them and every family above them at zero.
 
     A family zero in the hint but below one that is not must stay soft: a plan with one more same-sector
@@ -148,10 +169,14 @@ def _hint_conflicts(cm: CircleModel, at: list[int]) -> tuple[bool, bool, bool]:
     """
     problem, people = cm.problem, [at[s] for s in cm.slots]
     met = [(people[i], people[j]) for i, j in cm.meeting_pairs() if EMPTY not in (people[i], people[j])]
-    avoided = all(q not in problem.avoid[p] for p, q in met)
-    no_colleagues = avoided and all(problem.org[p] != problem.org[q] or problem.org[p] == NO_ORGANISATION
-                                    for p, q in met)
-    return (avoided, no_colleagues, no_colleagues and all(problem.sector[p] != problem.sector[q] for p, q in met))
+    kept = [
+        all(q not in problem.avoid[p] for p, q in met),
+        all(problem.org[p] != problem.org[q] or problem.org[p] == NO_ORGANISATION for p, q in met),
+        all(problem.language[p] & problem.language[q] for p, q in met),
+        all(q not in problem.met[p] for p, q in met),
+        all(problem.sector[p] != problem.sector[q] for p, q in met),
+    ]
+    return tuple(all(kept[:level + 1]) for level in range(len(kept)))
 
 
 def _solve_stages(cm: CircleModel, at: list[int], deadline: float, options: Options,
@@ -159,12 +184,14 @@ def _solve_stages(cm: CircleModel, at: list[int], deadline: float, options: Opti
     """Stage 1 conflicts, stage 2 distinct total, stage 3 worst-off then wishes."""
     hard = _hint_conflicts(cm, at)
     n_meetings = len(cm.meeting_pairs())
-    conflict = [avoided_pairs(cm, hard[0]), colleagues(cm, hard[1]), same_sector(cm, hard[2])]
-    weights = [(n_meetings + 1) ** 2, n_meetings + 1, 1]
+    families = (avoided_pairs, colleagues, no_common_language, met_before, same_sector)
+    conflict = [family(cm, hard_here) for family, hard_here in zip(families, hard, strict=True)]
+    # Each family outweighs all below it: a meeting of one family costs more than every meeting of the next.
+    weights = [(n_meetings + 1) ** (len(families) - 1 - level) for level in range(len(families))]
     conflicts = linear_sum(w * linear_sum(terms) for w, terms in zip(weights, conflict, strict=True))
     seen = distinct_sectors(cm)
     total = linear_sum(v for vs in seen.values() for v in vs)
-    cm.model.add(total <= distinct_caps[1 if hard[2] else 0])
+    cm.model.add(total <= distinct_caps[1 if hard[-1] else 0])
     worst, wished = worst_off(cm, seen), linear_sum(wishes(cm, seen))
     wish_cap = len(cm.types) * len(cm.slots) + 1
     stages = [(conflicts, False, 0.25), (total, True, 0.75), (worst * wish_cap + wished, True, 1.0)]

@@ -1,7 +1,8 @@
 """The CP-SAT variables of one circle: a type of interchangeable people per slot, the hint, symmetry breaking.
 
-Interchangeable people (same sector, same multi-member organisation, no wishes, no avoided people, no fixed
-seat) form one *type*, so the model chooses a type per slot: x[slot, type]; the empty seat is a type of its own.
+Interchangeable people (same sector, same multi-member organisation, same wishes, same languages, no avoided
+people, nobody met before, no fixed seat) form one *type*, so the model chooses a type per slot: x[slot, type];
+the empty seat is a type of its own.
 
 Symmetry: rotating every seat, or swapping the sides while mirroring the seat numbers (inner seat i <->
 outer start -i), maps plans to plans with the same meetings. So, when a circle has no fixed seats, the type
@@ -16,10 +17,11 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from speeddate.solver.problem import EMPTY, NO_ORGANISATION, NO_SECTOR, NO_SLOT, Problem
+from speeddate.solver.problem import ANY_LANGUAGE, EMPTY, NO_ORGANISATION, NO_SECTOR, NO_SLOT, Problem
 
 Term = cp_model.LinearExpr
-TypeKey = tuple[int, int, frozenset[int], int]  # sector, organisation, wishes, the person or INTERCHANGEABLE
+TypeKey = tuple[int, int, frozenset[int], int, int]  # sector, organisation, wishes, languages, the person or
+# INTERCHANGEABLE
 INTERCHANGEABLE = -1  # a type key's last field when any member of the type will do
 NO_TYPE = -1  # the empty seat's type when the circle has no empty seat
 
@@ -70,6 +72,10 @@ class CircleModel:
         """1 when the person in a local slot belongs to a (multi-member) organisation."""
         return linear_sum(self.x[slot, t] for t in self._types_where(lambda p: self.problem.org[p] == org))
 
+    def language_at(self, slot: int, mask: int) -> Term:
+        """1 when the person in a local slot speaks exactly the languages of a mask."""
+        return linear_sum(self.x[slot, t] for t in self._types_where(lambda p: self.problem.language[p] == mask))
+
     def empty_at(self, slot: int) -> Term:
         """1 when a local slot stays empty."""
         return linear_sum(self.x[slot, t] for t, members in enumerate(self.types) if members[0] == EMPTY)
@@ -116,7 +122,8 @@ def _break_sector_symmetry(cm: CircleModel, people: list[int]) -> None:
     classes: dict[int, list[int]] = {}
     for t, members in enumerate(cm.types):
         head = members[0]
-        plain = head != EMPTY and _type_key(problem, head)[1:] == (NO_ORGANISATION, frozenset(), INTERCHANGEABLE)
+        plain = head != EMPTY and _type_key(problem, head)[1:] == (NO_ORGANISATION, frozenset(), ANY_LANGUAGE,
+                                                                    INTERCHANGEABLE)
         if plain and types_per_sector[problem.sector[head]] == 1 and problem.sector[head] not in wished:
             classes.setdefault(len(members), []).append(t)
     first = {cm.type_of[p]: s for s, p in reversed(list(enumerate(people))) if p != EMPTY}
@@ -139,9 +146,10 @@ def _types(problem: Problem, people: list[int]) -> tuple[list[list[int]], dict[i
 
 def _type_key(problem: Problem, person: int) -> TypeKey:
     if person == EMPTY:
-        return (NO_SECTOR, NO_ORGANISATION, frozenset(), INTERCHANGEABLE)
-    unique = problem.avoid[person] or problem.fixed_slot[person] != NO_SLOT
-    return (problem.sector[person], problem.org[person], problem.wants[person], person if unique else INTERCHANGEABLE)
+        return (NO_SECTOR, NO_ORGANISATION, frozenset(), ANY_LANGUAGE, INTERCHANGEABLE)
+    unique = problem.avoid[person] or problem.met[person] or problem.fixed_slot[person] != NO_SLOT
+    return (problem.sector[person], problem.org[person], problem.wants[person], problem.language[person],
+            person if unique else INTERCHANGEABLE)
 
 
 def _fix_seats_and_hint(cm: CircleModel, people: list[int]) -> None:

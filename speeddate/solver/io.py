@@ -3,8 +3,11 @@
 CSV input: UTF-8 with or without BOM, comma or semicolon separated, a header row. Columns (case-insensitive):
 ``name``, ``organisation``, ``sector`` required; ``id`` optional (the data row number when absent or empty);
 optional ``email``; ``fixed_seat`` as ``inner:3`` or ``outer:3``, in circle 1, or ``inner:3@2`` for seat 3 of
-circle 2; ``wants``: sectors separated by ``|``; ``avoid``: ids of people not to meet, separated by ``|``.
-Other columns are ignored. Row numbers in messages count the header as row 1.
+circle 2; ``wants``: sectors separated by ``|``; ``avoid``: ids of people not to meet, separated by ``|``;
+``languages``: codes of the languages someone can hold a conversation in, separated by ``|`` (``nl|fr``;
+empty means any). Other columns are ignored. Row numbers in messages count the header as row 1.
+
+History CSV (``--history``): columns ``first,second``, the ids of two participants who met before.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from speeddate.spreadsheet import neutralise_formulas
 
 REQUIRED = ("name", "organisation", "sector")
 FIXED_SEAT = re.compile(r"^(inner|outer)\s*:\s*(\d+)\s*(?:@\s*(\d+))?$", re.IGNORECASE)
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")  # ISO 639-1: nl, fr, de, en
+HISTORY_COLUMNS = ("first", "second")
 
 
 @dataclass(frozen=True)
@@ -32,31 +37,64 @@ class Roster:
     rows: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class History:
+    """Pairs who met before, read from a CSV, and the pairs left out because they name an unknown id."""
+
+    pairs: tuple[tuple[str, str], ...]
+    ignored: int = 0
+    first_ignored: str = ""  # where the first ignored pair is, for the warning
+
+
 def read_participants(data: bytes) -> Roster:
     """Parse a participants CSV; raises InputError naming the row and column of the first problem."""
-    text = _decode(data)
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise InputError("row 1: empty file, expected a header row with name, organisation, sector")
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise InputError(f"row 1: missing column '{missing[0]}' (header has: {', '.join(header)})")
     people: list[Participant] = []
     rows: list[int] = []
-    for row in reader:
-        if not row:
-            continue
-        record = {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(header)}
-        people.append(_participant(record, len(people) + 1, reader.line_num))
-        rows.append(reader.line_num)
+    for line_num, record in _records(data, REQUIRED, "name, organisation, sector"):
+        people.append(_participant(record, len(people) + 1, line_num))
+        rows.append(line_num)
     if not people:
         raise InputError("row 2: no participants after the header row")
     roster = Roster(tuple(people), tuple(rows))
     _check_ids(roster)
     return roster
+
+
+def read_history(data: bytes, ids: Sequence[str]) -> History:
+    """Parse a history CSV of pairs who met before; pairs naming an id not in `ids` are left out and counted."""
+    known = set(ids)
+    pairs: list[tuple[str, str]] = []
+    ignored, first_ignored = 0, ""
+    for line_num, record in _records(data, HISTORY_COLUMNS, "first, second"):
+        first, second = record["first"], record["second"]
+        if first in known and second in known and first != second:
+            pairs.append((first, second))
+            continue
+        ignored += 1
+        if not first_ignored:
+            unknown = first if first not in known else second if second not in known else first
+            first_ignored = f"row {line_num}: {unknown!r}" if first != second else f"row {line_num}: twice {first!r}"
+    return History(tuple(pairs), ignored, first_ignored)
+
+
+def _records(data: bytes, required: Sequence[str], expected: str) -> list[tuple[int, dict[str, str]]]:
+    """Non-empty data rows as (file row, column -> stripped value), after checking the header."""
+    text = _decode(data)
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise InputError(f"row 1: empty file, expected a header row with {expected}")
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(f"row 1: missing column '{missing[0]}' (header has: {', '.join(header)})")
+    records = []
+    for row in reader:
+        if row:
+            records.append((reader.line_num, {h: (row[i].strip() if i < len(row) else "")
+                                              for i, h in enumerate(header)}))
+    return records
 
 
 def _decode(data: bytes) -> str:
@@ -83,7 +121,17 @@ def _participant(record: dict[str, str], index: int, row: int) -> Participant:
         fixed_seat=_fixed_seat(record.get("fixed_seat", ""), row),
         wants=_split(record.get("wants", "")),
         avoid=_split(record.get("avoid", "")),
+        languages=_languages(record.get("languages", ""), row),
     )
+
+
+def _languages(value: str, row: int) -> tuple[str, ...]:
+    codes = tuple(dict.fromkeys(code.lower() for code in _split(value)))
+    for code in codes:
+        if not LANGUAGE_CODE.match(code):
+            raise InputError(f"row {row}, column languages: unknown language code {code!r}; "
+                             "expected two-letter codes separated by | (nl|fr)")
+    return codes
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -135,6 +183,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "optimal": plan.optimal,
         "wishes_met": figures.wishes_met,
         "avoided_pairs_met": figures.avoided_pairs_met,
+        "no_common_language": figures.no_common_language,
+        "met_before": figures.met_before,
         "notes": [note.text for note in plan.notes],
     }
     if plan.moved is not None:
@@ -172,7 +222,8 @@ def plan_to_text(plan: Plan, people: Sequence[Participant]) -> str:
     f = plan.figures
     lines = [f"{plan.rounds} rounds, {len(people)} participants, {len(plan.circles)} circle(s); "
              f"status {plan.status}",
-             f"colleague meetings {f.same_organisation}, same-sector meetings {f.same_sector}, "
+             f"colleague meetings {f.same_organisation}, without a common language {f.no_common_language}, "
+             f"met before {f.met_before}, same-sector meetings {f.same_sector}, "
              f"distinct sectors {f.distinct_sectors_total} (upper bound {plan.upper_bound}), "
              f"worst-off {f.distinct_sectors_min}, {plan.seconds:.1f} s"]
     lines += [f"note: {note.text}" for note in plan.notes]

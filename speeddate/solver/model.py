@@ -41,15 +41,21 @@ class Participant:
     fixed_seat: FixedSeat | None = None
     wants: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # codes of the languages they can hold a conversation in; () = any
 
 
 @dataclass(frozen=True)
 class Instance:
-    """A speeddate to seat: who comes, how many rounds, how many pairs fit in one circle."""
+    """A speeddate to seat: who comes, how many rounds, how many pairs fit in one circle, who met before.
+
+    `met_before` holds pairs of participant ids who already met (at an earlier speeddate); a pair naming
+    someone who is not a participant is ignored, so a zone's whole history may be passed as it is.
+    """
 
     participants: tuple[Participant, ...]
     rounds: int
     pairs_per_circle: int | None = None
+    met_before: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,8 @@ class Figures:
     distinct_sectors_min: int = 0
     wishes_met: int = 0
     avoided_pairs_met: int = 0
+    no_common_language: int = 0
+    met_before: int = 0
 
 
 class NoteKind(enum.Enum):

@@ -1,4 +1,5 @@
-"""The instance as integers for the search: sectors, organisations, wishes, avoided people and fixed slots.
+"""The instance as integers for the search: sectors, organisations, wishes, avoided people, fixed slots, the
+languages each person speaks (a bit mask) and whom they met before.
 
 People, slots, sectors and organisations are list indexes; the sentinels below stand for "none".
 """
@@ -9,17 +10,19 @@ from collections import Counter
 from dataclasses import dataclass
 
 from speeddate.solver.layout import Layout
-from speeddate.solver.model import FixedSeat, Instance
+from speeddate.solver.model import FixedSeat, Instance, Participant
 
 EMPTY = -1  # the person in a slot nobody sits in (whoever faces it pauses)
 NO_SLOT = -1  # the slot of a person not seated, or without a fixed (or, re-planning, a previous) seat
 NO_ORGANISATION = -1  # the organisation of a person who is its only member here: nobody's colleague
 NO_SECTOR = -1  # the sector of nobody, in an empty slot
+ANY_LANGUAGE = -1  # every bit set: the language mask of someone who gave none, who has one in common with all
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Participants as integers: sector, organisation (NO_ORGANISATION when alone), wishes, avoided, fixed slot."""
+    """Participants as integers: sector, organisation (NO_ORGANISATION when alone), wishes, avoided, fixed slot,
+    language mask (two people share a language when their masks share a bit) and the people met before."""
 
     sector: tuple[int, ...]
     org: tuple[int, ...]
@@ -28,6 +31,8 @@ class Problem:
     fixed_slot: tuple[int, ...]
     sector_count: int
     layout: Layout
+    language: tuple[int, ...]
+    met: tuple[frozenset[int], ...]
 
     @property
     def size(self) -> int:
@@ -36,7 +41,8 @@ class Problem:
 
 
 def make_problem(instance: Instance, layout: Layout) -> Problem:
-    """Index sectors, organisations with several members, wishes, avoided pairs and fixed slots."""
+    """Index sectors, organisations with several members, wishes, avoided pairs, fixed slots, languages and the
+    pairs who met before (pairs naming someone absent are left out)."""
     people = instance.participants
     sectors = {name: i for i, name in enumerate(sorted({p.sector for p in people}))}
     org_sizes = Counter(p.organisation for p in people)
@@ -55,7 +61,24 @@ def make_problem(instance: Instance, layout: Layout) -> Problem:
         fixed_slot=tuple(_fixed_slot(p.fixed_seat, layout) for p in people),
         sector_count=len(sectors),
         layout=layout,
+        language=language_masks(people),
+        met=_met_before(instance, index),
     )
+
+
+def language_masks(people: tuple[Participant, ...]) -> tuple[int, ...]:
+    """One bit per language code anyone gave; ANY_LANGUAGE for someone who gave none."""
+    codes = {code: 1 << i for i, code in enumerate(sorted({c for p in people for c in p.languages}))}
+    return tuple(sum(codes[c] for c in set(p.languages)) if p.languages else ANY_LANGUAGE for p in people)
+
+
+def _met_before(instance: Instance, index: dict[str, int]) -> tuple[frozenset[int], ...]:
+    met: list[set[int]] = [set() for _ in instance.participants]
+    for first, second in instance.met_before:
+        if first in index and second in index and first != second:
+            met[index[first]].add(index[second])
+            met[index[second]].add(index[first])
+    return tuple(frozenset(m) for m in met)
 
 
 def _fixed_slot(fixed: FixedSeat | None, layout: Layout) -> int:

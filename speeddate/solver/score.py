@@ -15,6 +15,8 @@ class Score(NamedTuple):
 
     avoided_pairs: int  # avoided pairs that meet
     colleagues: int  # colleague meetings
+    no_common_language: int  # meetings of two people without a language in common
+    met_before: int  # meetings of two people who met at an earlier speeddate
     same_sector: int  # same-sector meetings
     minus_distinct: int  # minus the distinct-sector total
     minus_worst_off: int  # minus the distinct sectors of the worst-off person
@@ -33,8 +35,9 @@ class Score(NamedTuple):
 
     @property
     def conflict_free(self) -> bool:
-        """No avoided pair, colleague or same-sector meeting."""
-        return self.avoided_pairs == self.colleagues == self.same_sector == 0
+        """No conflict of any family: avoided pair, colleagues, no common language, met before, same sector."""
+        return self.avoided_pairs == self.colleagues == self.no_common_language == self.met_before \
+            == self.same_sector == 0
 
     def objective(self) -> tuple[int, ...]:
         """The fields of the objective order, without the worst-off head count."""

@@ -15,6 +15,7 @@ from speeddate.solver.anneal import SearchResult, local_search, polish_worst_off
 from speeddate.solver.bound import distinct_upper_bound
 from speeddate.solver.check import check
 from speeddate.solver.construct import ALTERNATE, ONE_SIDE, RUNS, construct, random_seating
+from speeddate.solver.languages import language_start, speaks_apart
 from speeddate.solver.layout import Layout, make_layout
 from speeddate.solver.model import Circle, Instance, Note, NoteKind, Options, Plan
 from speeddate.solver.problem import EMPTY, Problem, make_problem
@@ -46,7 +47,10 @@ def solve(instance: Instance, options: Options | None = None) -> Plan:
     layout = make_layout(instance)
     problem = make_problem(instance, layout)
     rng = random.Random(options.seed)
-    return improve(instance, problem, construct(problem, rng), options, started, deadline)
+    start = construct(problem, rng)
+    if speaks_apart(problem):
+        start = language_start(problem, start)
+    return improve(instance, problem, start, options, started, deadline)
 
 
 def improve(instance: Instance, problem: Problem, start: list[int], options: Options, started: float,
@@ -132,7 +136,7 @@ def _restarts(problem: Problem, state: State, rng: random.Random, deadline: floa
 def honest_bound(instance: Instance, layout: Layout, conflict_free: bool) -> int:
     """The distinct-sector bound; the tighter one for plans without same-sector meetings once one is known.
 
-    Valid for the objective order: when the plan has no avoided, colleague or same-sector meeting, neither
+    Valid for the objective order: when the plan has no conflict of any family (Score.conflict_free), neither
     has the lexicographic optimum, so bounding plans without same-sector meetings bounds the optimum.
     """
     return distinct_upper_bound([p.sector for p in instance.participants], layout, conflict_free)
@@ -145,8 +149,9 @@ def target_score(problem: Problem, bound: int) -> Score:
     # The worst-off cannot beat the average the bound allows.
     rounds = layout.rounds - (1 if has_empty else 0)
     worst = max(0, min(rounds, problem.sector_count - 1, bound // problem.size))
-    return Score(avoided_pairs=0, colleagues=0, same_sector=0, minus_distinct=-bound, minus_worst_off=-worst,
-                 minus_wishes=-sum(len(w) for w in problem.wants), worst_off_count=0)
+    return Score(avoided_pairs=0, colleagues=0, no_common_language=0, met_before=0, same_sector=0,
+                 minus_distinct=-bound, minus_worst_off=-worst, minus_wishes=-sum(len(w) for w in problem.wants),
+                 worst_off_count=0)
 
 
 def _worth_cpsat(problem: Problem, deadline: float) -> bool:

@@ -24,6 +24,13 @@ class State:
         self.histogram = [0] * (problem.layout.rounds + 1)
         self.histogram[0] = problem.size
         self.avoided = self.colleagues = self.same_sector = self.total = self.wishes = 0
+        self.no_language = self.met_before = 0
+        # Per person: meetings without a common language or with someone met before, for badness().
+        self.clashes = [0] * problem.size
+        # Whether languages or history can cost a meeting at all: score_after_swap skips their two tests otherwise
+        # (with them it measured within the noise of the speed before them, bench/RESULTS.md).
+        masks = set(problem.language)
+        self.network = any(problem.met) or any(not a & b for a in masks for b in masks)
         for slot, person in enumerate(at):
             if person != EMPTY:
                 self.place(person, slot)
@@ -31,8 +38,8 @@ class State:
     def score(self) -> Score:
         """The objective tuple; lower is better."""
         worst = next(d for d, k in enumerate(self.histogram) if k)
-        return Score(self.avoided, self.colleagues, self.same_sector, -self.total, -worst, -self.wishes,
-                     self.histogram[worst])
+        return Score(self.avoided, self.colleagues, self.no_language, self.met_before, self.same_sector,
+                     -self.total, -worst, -self.wishes, self.histogram[worst])
 
     def place(self, person: int, slot: int) -> None:
         """Seat a person in an empty slot and count the meetings it brings."""
@@ -75,6 +82,7 @@ class State:
         """
         at, problem, count = self.at, self.problem, self.count
         sector, org, avoid, wants = problem.sector, problem.org, problem.avoid, problem.wants
+        language, met, network = problem.language, problem.met, self.network
         p, q = at[a], at[b]
         sp = sector[p] if p != EMPTY else NO_SECTOR
         sq = sector[q] if q != EMPTY else NO_SECTOR
@@ -88,6 +96,7 @@ class State:
                 other = at[slot]
                 sign[other] = sign.get(other, 0) + 1
         avoided, colleagues, same = self.avoided, self.colleagues, self.same_sector
+        no_language, met_before = self.no_language, self.met_before
         total, wishes = self.total, self.wishes
         shift: dict[int, int] = {}
         # gained[s]: how many more people of sector s p meets after the swap (q meets that many fewer).
@@ -104,6 +113,11 @@ class State:
                         colleagues += step
                     if other in avoid[person]:
                         avoided += step
+                    if network:
+                        if not language[person] & language[other]:
+                            no_language += step
+                        if other in met[person]:
+                            met_before += step
             if sp == sq:
                 continue
             s_lose, s_gain = (sp, sq) if side < 0 else (sq, sp)
@@ -145,7 +159,8 @@ class State:
             moved[d] = moved.get(d, 0) - 1
             moved[d + change] = moved.get(d + change, 0) + 1
         worst = next(d for d in range(len(histogram)) if histogram[d] + moved.get(d, 0))
-        return Score(avoided, colleagues, same, -total, -worst, -wishes, histogram[worst] + moved.get(worst, 0))
+        return Score(avoided, colleagues, no_language, met_before, same, -total, -worst, -wishes,
+                     histogram[worst] + moved.get(worst, 0))
 
     def _meet(self, p: int, q: int, step: int) -> None:
         problem = self.problem
@@ -153,6 +168,16 @@ class State:
             self.colleagues += step
         if q in problem.avoid[p]:
             self.avoided += step
+        clash = 0
+        if not problem.language[p] & problem.language[q]:
+            self.no_language += step
+            clash = step
+        if q in problem.met[p]:
+            self.met_before += step
+            clash = step
+        if clash:
+            self.clashes[p] += clash
+            self.clashes[q] += clash
         sp, sq = problem.sector[p], problem.sector[q]
         if sp == sq:
             self.same_sector += step
@@ -180,9 +205,10 @@ class State:
         self.total += step
 
     def badness(self, slot: int) -> int:
-        """How much the person in a slot suffers: conflicts weigh more than missing sectors."""
+        """How much the person in a slot suffers: conflicts weigh more than missing sectors, and a meeting without
+        a common language or with someone met before more than a same-sector one (the objective order)."""
         person = self.at[slot]
         if person == EMPTY:
             return NOT_SUFFERING
         own = self.count[person][self.problem.sector[person]]
-        return 1000 * own + (self.problem.layout.rounds - self.distinct[person])
+        return 1_000_000 * self.clashes[person] + 1000 * own + (self.problem.layout.rounds - self.distinct[person])

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, Optional
 
 from speeddate.forms_common import id_value, optional_text, required_text, strip_filter
@@ -16,6 +16,7 @@ class SettingsForm(FlaskForm):
     contact_email = EmailField(_l("Contact address shown to partners"), filters=[strip_filter],
                                validators=[Optional(), Email(message=_l("This is not a valid email address."))])
     default_language = SelectField(_l("Default language"), choices=LANGUAGE_CHOICES)
+    ask_languages = BooleanField(_l("Ask partners which languages they can hold a conversation in"))
 
 
 class GemeenteForm(FlaskForm):

@@ -13,14 +13,15 @@ class ZoneError(Exception):
     """A change to the reference data that would break something; the message says what."""
 
 
-def save_settings(name: str, contact_email: str, default_language: str) -> None:
-    """Store the zone's name, contact address and default language."""
+def save_settings(name: str, contact_email: str, default_language: str, ask_languages: bool = False) -> None:
+    """Store the zone's name, contact address, default language and whether partners are asked their languages."""
     with write():
         settings = db.session.scalar(select(ZoneSettings).limit(1))
         if settings is None:
             settings = ZoneSettings()
             db.session.add(settings)
         settings.name, settings.contact_email, settings.default_language = name, contact_email, default_language
+        settings.ask_languages = ask_languages
     forget_zone_settings()
 
 

@@ -51,7 +51,8 @@ def settings():
     if not form.validate():
         return _refused(form)
     return _attempt(lambda: services.save_settings(form.name.data, form.contact_email.data or "",
-                                                   form.default_language.data), _("The zone's settings are saved."))
+                                                   form.default_language.data, form.ask_languages.data),
+                    _("The zone's settings are saved."))
 
 
 @bp.post("/gemeenten", defaults={"gemeente_id": None})

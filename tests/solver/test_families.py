@@ -134,9 +134,9 @@ def test_a_family_is_hard_only_when_every_family_above_it_is_zero_in_the_hint() 
     colleagues_meet = [0, 2, 1, 3]
     cm = cpsat.build_circle_model(problem, colleagues_meet, 0)
     # Same-sector meetings stay soft: trading a colleague meeting for one of them would be an improvement.
-    assert cpsat._hint_conflicts(cm, colleagues_meet) == (True, False, False)
+    assert cpsat._hint_conflicts(cm, colleagues_meet) == (True, False, False, False, False)
     apart = [0, 1, 2, 3]
-    assert cpsat._hint_conflicts(cpsat.build_circle_model(problem, apart, 0), apart) == (True, True, True)
+    assert cpsat._hint_conflicts(cpsat.build_circle_model(problem, apart, 0), apart) == (True, True, True, True, True)
 
 
 def test_the_auxiliary_hints_agree_with_the_hinted_seating() -> None:
