@@ -57,7 +57,7 @@ def report_pdf(figures: dict, period: indicators.Period) -> bytes:
     pdf.set_title(title)
     pdf.add_page()
     pdf.set_font(pdf.family, "B", 16)
-    pdf.multi_cell(0, 8, title)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     labels = services.report_labels()
     _heading(pdf, _("Action plan indicators"))
@@ -81,7 +81,7 @@ def report_pdf(figures: dict, period: indicators.Period) -> bytes:
                [(type_label(row[key]) if key == "type" else row[key], str(row["events"]), str(row["registrations"]),
                  str(row["participants"]),
                  shown(None if row["no_show_rate"] is None else Percent(row["no_show_rate"])))
-                for row in figures[f"by_{key}"]], (58, 30, 30, 30, 30))
+                for row in figures[f"by_{key}"]], (46, 30, 34, 34, 34))
     for chart_title, items, value_format in services.report_charts(figures).values():
         if items:
             _heading(pdf, chart_title)
@@ -107,16 +107,18 @@ def _heading(pdf: ReportPdf, text: str) -> None:
     if pdf.will_page_break(24):
         pdf.add_page()
     pdf.ln(3)
+    pdf.set_x(pdf.l_margin)
     pdf.set_font(pdf.family, "B", 12)
     pdf.set_text_color(*BRAND)
-    pdf.multi_cell(0, 7, text)
+    pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
 
 
 def _note(pdf: ReportPdf, text: str) -> None:
+    pdf.set_x(pdf.l_margin)
     pdf.set_font(pdf.family, size=8)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(0, 4, text)
+    pdf.multi_cell(0, 4, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
 
 
@@ -125,7 +127,8 @@ def _table(pdf: ReportPdf, columns: list[str], rows: list[tuple[str, ...]], widt
     if not rows:
         _note(pdf, _("No events held in this period."))
         return
-    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", line_height=5,
+    pdf.set_fill_color(255, 255, 255)
+    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", line_height=5, text_align="LEFT",
                    headings_style=FontFace(emphasis="BOLD", fill_color=(230, 238, 241))) as table:
         for row in [columns, *rows]:
             table.row([str(cell) for cell in row])
@@ -150,3 +153,4 @@ def _bars(pdf: ReportPdf, items: list[tuple[str, float, str]]) -> None:
         pdf.set_xy(x + LABEL_WIDTH + length + 1.5, y + (height - 4) / 2)
         pdf.cell(25, 4, text)
         pdf.set_y(y + height + 1)
+    pdf.set_fill_color(255, 255, 255)
