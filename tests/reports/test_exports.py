@@ -126,3 +126,17 @@ def test_catering_machine_form(organiser, full_event):
     rows = read_csv(organiser.get(f"/admin/events/{full_event.id}/catering.csv?raw=1").data, ",")
     assert tuple(rows[0]) == CATERING_COLUMNS
     assert {r["dietary"]: int(r["count"]) for r in rows} == {"none": 1, "Vegetarisch": 2, "total": 3}
+
+
+def test_the_export_command_writes_the_zones_language_by_default_and_another_on_request(runner, full_event, tmp_path):
+    dutch = runner.invoke(args=["events", "export", str(full_event.id), "--format", "csv"])
+    assert dutch.exit_code == 0
+    rows = read_csv(dutch.stdout_bytes)
+    assert rows[0]["Voornaam"] == "Partner1" and rows[0]["Status"] == "bevestigd"
+    out = tmp_path / "catering.xlsx"
+    assert runner.invoke(args=["events", "export", str(full_event.id), "--what", "catering", "--format", "xlsx",
+                               "--language", "fr", "--out", str(out)]).exit_code == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet["A1"].value == "Régime alimentaire" and isinstance(sheet["B2"].value, int)
+    comma = runner.invoke(args=["events", "export", str(full_event.id), "--language", "en", "--separator", "comma"])
+    assert comma.stdout_bytes.decode("utf-8-sig").startswith("Registration number,Status,")
