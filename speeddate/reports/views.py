@@ -4,7 +4,7 @@ import json
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import format_percent
+from flask_babel import format_decimal, format_percent
 
 from speeddate.auth.guard import organisers_only
 from speeddate.exports import download, requested_style
@@ -30,6 +30,18 @@ def share_chart(chart_id: str, title: str, rows: list[tuple[str, int]], total: i
 def format_share(share: float) -> str:
     """A share between 0 and 1 as a whole percentage in the page's language ("71 %" in French, "71%" in Dutch)."""
     return format_percent(share)
+
+
+@bp.app_template_filter()
+def format_figure(value: float, decimals: int = 2) -> str:
+    """A mean or a target in the page's language ("3,67" in Dutch and French), to a fixed number of decimals."""
+    return format_decimal(value, "#,##0." + "0" * decimals if decimals else "#,##0")
+
+
+@bp.app_template_filter()
+def format_rate(share: float) -> str:
+    """A rate between 0 and 1 as a percentage with one decimal ("33,3 %" in French)."""
+    return format_percent(share, "#,##0.0%")
 
 
 @bp.get("/events/<int:event_id>/<any(registrations, catering):what>.<any(csv, xlsx):file_format>")
@@ -64,8 +76,9 @@ def year():
 
 
 def _charts(figures: dict) -> dict[str, object]:
-    return {key: charts.bar_chart(f"chart-{key}", title, items, value_format)
-            for key, (title, items, value_format) in services.report_charts(figures).items() if items}
+    return {key: charts.bar_chart(f"chart-{key}", title, [
+        charts.Bar(label, value, format_figure(value, 1 if value_format == "{:.1f}" else 0)) for label, value in items])
+        for key, (title, items, value_format) in services.report_charts(figures).items() if items}
 
 
 @bp.get("/report.<any(xlsx, json, pdf):file_format>")
