@@ -61,15 +61,15 @@ def registration_rows(event: Event, style: FileStyle | None = None) -> list[Row]
 
 
 def _registration_row(registration: Registration, style: FileStyle) -> Row:
-    partner, words = registration.partner, style.language is not None
-    sector = partner.sector
+    partner, language = registration.partner, style.language
+    words, sector = language is not None, partner.sector
     registered = to_local(registration.created_at)
     return (
         registration.id,
         registration_status_label(registration.status) if words else registration.status.value,
         waitlist_rank(registration) or "", partner.first_name, partner.last_name, partner.email or "",
         partner.phone, partner.organisation.name if partner.organisation else "",
-        (sector.label(style.language) if words else sector.name) if sector else "",  # type: ignore[arg-type]
+        (sector.label(language) if language else sector.name) if sector else "",
         sector.cluster.name if sector else "", partner.function, "|".join(g.name for g in partner.gemeenten),
         LANGUAGE_NAMES.get(partner.language, partner.language) if words else partner.language,
         registration.dietary, yes_no(registration.attended, style),

@@ -86,6 +86,8 @@ def test_the_report_page_shows_indicators_and_sectors_and_clusters_apart(known_y
     assert sectors.startswith('id="chart-sectors-title">Participants per sector<')
     sectors = sectors[:sectors.index("</svg>")]
     assert "Huisartsen" in sectors and "Zorg" not in sectors, "sectors, not clusters, under the sector title"
+    dutch = organiser.get(f"/admin/report?year={YEAR}&lang=nl").get_data(as_text=True)
+    assert "Bereik per sector" not in dutch and "<h3>Deelnemers per cluster</h3>" in dutch
 
 
 def pdf_text(data: bytes) -> str:
