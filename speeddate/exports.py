@@ -59,6 +59,7 @@ class FileStyle:
 
     @property
     def decimal_comma(self) -> bool:
+        """Whether numbers are written with a decimal comma and dates day first, as in Belgium."""
         return self.language in ("nl", "fr")
 
     def date_format(self, with_time: bool) -> str:

@@ -47,6 +47,7 @@ class Period:
 
     @property
     def is_calendar_year(self) -> bool:
+        """Whether the period is one whole calendar year, the span of the action plan's targets."""
         return self.start == date(self.start.year, 1, 1) and self.end == date(self.start.year, 12, 31)
 
     def bounds(self) -> tuple[datetime, datetime]:

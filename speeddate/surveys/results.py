@@ -254,14 +254,17 @@ class Figure:
 
     @property
     def share(self) -> float | None:
+        """The count over its total; None when the total is zero."""
         return self.count / self.total if self.total else None
 
     @property
     def label(self) -> str:
+        """What the line counts, in the current language."""
         return str(FOLLOWUP_LABELS[self.key])
 
     @property
     def total_label(self) -> str:
+        """What the total counts, in the current language."""
         return str(FOLLOWUP_TOTALS[self.base])
 
 
@@ -283,6 +286,7 @@ class FollowupFigures:
 
     @property
     def share_used(self) -> float | None:
+        """The share of the people who answered that used at least one new contact."""
         return self.people[1].share if self.responded else None
 
     @property
