@@ -7,7 +7,7 @@ machine form for scripts (the column codes below as headings, the stored codes a
 from collections import defaultdict
 from datetime import date
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from speeddate.exports import FileStyle, Percent, Row, export_table, to_xlsx_she
 from speeddate.extensions import db
 from speeddate.i18n import to_local
 from speeddate.labels import registration_status_label, type_label
-from speeddate.models import Event, Registration, RegistrationStatus
+from speeddate.models import Event, Registration, RegistrationStatus, Sector
 from speeddate.reports import indicators
 
 REGISTRATION_COLUMNS = (
@@ -132,11 +132,18 @@ FIGURE_LABELS = {
 RATES = {"no_show_rate", "response_rate", "new_contact_share"}
 
 
+def sector_labels(language: str | None) -> dict[str, str]:
+    """Each sector's (Dutch) name, as the figures hold it, to its name in the language (Dutch if none known)."""
+    return {sector.name: sector.label(language) if language else sector.name
+            for sector in db.session.scalars(select(Sector))}
+
+
 def report_labels() -> dict[str, dict[str, str]]:
-    """The words of the year report in the current language: figures, indicators and indicator kinds."""
+    """The words of the year report in the current language: figures, indicators, indicator kinds, sectors."""
     return {"figures": {key: str(label) for key, label in FIGURE_LABELS.items()},
             "indicators": {key: str(label) for key, label in INDICATOR_LABELS.items()},
-            "levels": {key: str(label) for key, label in LEVEL_LABELS.items()}}
+            "levels": {key: str(label) for key, label in LEVEL_LABELS.items()},
+            "sectors": sector_labels(str(get_locale() or "nl"))}
 
 
 def figure_value(figures: dict, key: str) -> object:
@@ -149,11 +156,13 @@ def figure_value(figures: dict, key: str) -> object:
 
 def report_charts(figures: dict) -> dict[str, tuple[str, list[tuple[str, float]], str]]:
     """The year report's charts: title, (label, value) items and the format of the values."""
+    sectors = sector_labels(str(get_locale() or "nl"))
     return {
         "events": (_("Participants per event"),
                    [(f"{row['date']} {row['title']}", row["participants"]) for row in figures["per_event"]], "{:g}"),
         "clusters": (_("Participants per cluster"), list(figures["participants_per_cluster"].items()), "{:g}"),
-        "sectors": (_("Participants per sector"), list(figures["participants_per_sector"].items()), "{:g}"),
+        "sectors": (_("Participants per sector"), [(sectors.get(name, name), count) for name, count
+                                                    in figures["participants_per_sector"].items()], "{:g}"),
         "evaluation": (_("Evaluation per event"),
                        [(row["title"], row["mean"]) for row in figures["evaluation_per_event"]], "{:.1f}"),
     }
@@ -185,6 +194,7 @@ def indicators_xlsx(figures: dict, style: FileStyle | None = None) -> bytes:
                     for row in figures[f"by_{key}"]]
 
         level = (lambda code: str(LEVEL_LABELS[code])) if words else (lambda code: code)
+        sectors = sector_labels(style.language)
         return to_xlsx_sheets([
             _sheet(style, _("Summary"), [("figure", _l("Figure")), ("value", _l("Value")),
                                          ("indicator", _l("Action plan indicator"))],
@@ -207,7 +217,7 @@ def indicators_xlsx(figures: dict, style: FileStyle | None = None) -> bytes:
             _sheet(style, _("Per cluster"), [("cluster", _l("Cluster")), ("participants", _l("Participants"))],
                    list(figures["participants_per_cluster"].items())),
             _sheet(style, _("Per sector"), [("sector", _l("Sector")), ("participants", _l("Participants"))],
-                   list(figures["participants_per_sector"].items())),
+                   [(sectors.get(name, name), count) for name, count in figures["participants_per_sector"].items()]),
             _sheet(style, _("Evaluation"), [("title", _l("Event")), ("mean", _l("Mean")),
                                             ("responses", _l("Responses"))],
                    [(r["title"], r["mean"], r["responses"]) for r in figures["evaluation_per_event"]]),

@@ -85,7 +85,7 @@ def test_the_report_page_shows_indicators_and_sectors_and_clusters_apart(known_y
     sectors = page[page.index('id="chart-sectors-title"'):]
     assert sectors.startswith('id="chart-sectors-title">Participants per sector<')
     sectors = sectors[:sectors.index("</svg>")]
-    assert "Huisartsen" in sectors and "Zorg" not in sectors, "sectors, not clusters, under the sector title"
+    assert "General practitioners" in sectors and "Zorg" not in sectors, "sectors, by their English names"
     dutch = organiser.get(f"/admin/report?year={YEAR}&lang=nl").get_data(as_text=True)
     assert "Bereik per sector" not in dutch and "<h3>Deelnemers per cluster</h3>" in dutch
 
@@ -104,7 +104,7 @@ def test_the_report_pdf_has_the_pages_figures_tables_and_charts(known_year, orga
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     for words in ("Action plan indicators", "Speeddates held", "Per event type", "Participants per cluster",
-                  "Participants per sector", "Participants per event", "Huisartsen", "Lokaal bestuur",
+                  "Participants per sector", "Participants per event", "General practitioners", "Lokaal bestuur",
                   "Şükrü Yılmaz", "How the figures are counted", "33.3%"):
         assert words in text, words
     assert "?" not in text.replace("How", ""), "no character replaced for want of a glyph"
