@@ -198,10 +198,11 @@ def clusters_missing(data: YearData) -> list[str]:
 
 
 def participants_per_event(data: YearData) -> list[dict[str, object]]:
-    """Per event, in time order: date, title, type, gemeente, confirmed and participants."""
+    """Per event, in time order: date, title (Dutch, French, English), type, gemeente, confirmed and participants."""
     placed = Counter(seat.event_id for seat in confirmed(data))
     came = Counter(seat.event_id for seat in participants(data))
-    return [{"date": to_local(event.starts_at).date().isoformat(), "title": event.title, "type": event.type.value,
+    return [{"date": to_local(event.starts_at).date().isoformat(), "title": event.title,
+             "title_fr": event.text("title", "fr"), "title_en": event.text("title", "en"), "type": event.type.value,
              "gemeente": event.gemeente.name if event.gemeente else NO_GEMEENTE,
              "registrations": placed[event.id], "participants": came[event.id]} for event in data.events]
 

@@ -4,7 +4,7 @@ The bars are drawn with fpdf2's own rectangles rather than from the page's SVG, 
 their column in the PDF's font instead of relying on an SVG renderer's text layout.
 """
 
-from flask_babel import format_decimal, format_percent
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -87,9 +87,10 @@ def report_pdf(figures: dict, period: indicators.Period) -> bytes:
             _heading(pdf, chart_title)
             _bars(pdf, [(label, value, _decimal(value_format, value)) for label, value in items])
     _heading(pdf, _("Participants per event"))
+    language = str(get_locale())
     _table(pdf, [_("Date"), _("Event"), _("Gemeente"), _("Registrations"), _("Participants")],
-           [(row["date"], row["title"], row["gemeente"], str(row["registrations"]), str(row["participants"]))
-            for row in figures["per_event"]], (24, 70, 34, 25, 25))
+           [(row["date"], services.event_title(row, language), row["gemeente"], str(row["registrations"]),
+             str(row["participants"])) for row in figures["per_event"]], (24, 70, 34, 25, 25))
     _heading(pdf, _("How the figures are counted"))
     _note(pdf, _("An event counts as held when it was published and has started. Registrations are the confirmed "
                  "places. Where attendance was recorded, participants are the people marked present and the no-show "

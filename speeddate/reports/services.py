@@ -138,6 +138,11 @@ def sector_labels(language: str | None) -> dict[str, str]:
             for sector in db.session.scalars(select(Sector))}
 
 
+def event_title(row: dict, language: str | None) -> str:
+    """An event's title in a row of the report, in the language where the event has one (else Dutch)."""
+    return str(row.get(f"title_{language}") or row["title"])
+
+
 def report_labels() -> dict[str, dict[str, str]]:
     """The words of the year report in the current language: figures, indicators, indicator kinds, sectors."""
     return {"figures": {key: str(label) for key, label in FIGURE_LABELS.items()},
@@ -156,15 +161,18 @@ def figure_value(figures: dict, key: str) -> object:
 
 def report_charts(figures: dict) -> dict[str, tuple[str, list[tuple[str, float]], str]]:
     """The year report's charts: title, (label, value) items and the format of the values."""
-    sectors = sector_labels(str(get_locale() or "nl"))
+    language = str(get_locale() or "nl")
+    sectors = sector_labels(language)
     return {
         "events": (_("Participants per event"),
-                   [(f"{row['date']} {row['title']}", row["participants"]) for row in figures["per_event"]], "{:g}"),
+                   [(f"{row['date']} {event_title(row, language)}", row["participants"])
+                    for row in figures["per_event"]], "{:g}"),
         "clusters": (_("Participants per cluster"), list(figures["participants_per_cluster"].items()), "{:g}"),
         "sectors": (_("Participants per sector"), [(sectors.get(name, name), count) for name, count
                                                     in figures["participants_per_sector"].items()], "{:g}"),
         "evaluation": (_("Evaluation per event"),
-                       [(row["title"], row["mean"]) for row in figures["evaluation_per_event"]], "{:.1f}"),
+                       [(event_title(row, language), row["mean"]) for row in figures["evaluation_per_event"]],
+                       "{:.1f}"),
     }
 
 
@@ -212,13 +220,15 @@ def indicators_xlsx(figures: dict, style: FileStyle | None = None) -> bytes:
             _sheet(style, _("Per event"), [("date", _l("Date")), ("title", _l("Event")), ("type", _l("Type")),
                                            ("gemeente", _l("Gemeente")), ("registrations", _l("Registrations")),
                                            ("participants", _l("Participants"))],
-                   [(date.fromisoformat(row["date"]) if words else row["date"], row["title"], kind(row["type"]),
-                     row["gemeente"], row["registrations"], row["participants"]) for row in figures["per_event"]]),
+                   [(date.fromisoformat(row["date"]) if words else row["date"], event_title(row, style.language),
+                     kind(row["type"]), row["gemeente"], row["registrations"], row["participants"])
+                    for row in figures["per_event"]]),
             _sheet(style, _("Per cluster"), [("cluster", _l("Cluster")), ("participants", _l("Participants"))],
                    list(figures["participants_per_cluster"].items())),
             _sheet(style, _("Per sector"), [("sector", _l("Sector")), ("participants", _l("Participants"))],
                    [(sectors.get(name, name), count) for name, count in figures["participants_per_sector"].items()]),
             _sheet(style, _("Evaluation"), [("title", _l("Event")), ("mean", _l("Mean")),
                                             ("responses", _l("Responses"))],
-                   [(r["title"], r["mean"], r["responses"]) for r in figures["evaluation_per_event"]]),
+                   [(event_title(r, style.language), r["mean"], r["responses"])
+                    for r in figures["evaluation_per_event"]]),
         ], style)

@@ -199,7 +199,8 @@ def evaluation_figures(events: list[Event]) -> dict[str, object]:
         scores += headline
         anonymous_scores += len(headline) if event.evaluation_anonymous else 0
         if headline and not results.counts_only:
-            per_event.append({"title": event.title, "mean": round(sum(headline) / len(headline), 2),
+            per_event.append({"title": event.title, "title_fr": event.text("title", "fr"),
+                              "title_en": event.text("title", "en"), "mean": round(sum(headline) / len(headline), 2),
                               "responses": results.responded})
     # A pooled mean of fewer anonymous scores than the minimum would show them as well as a per-event mean.
     if 0 < anonymous_scores < current_app.config["EVALUATION_MIN_RESPONDENTS"]:

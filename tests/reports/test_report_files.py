@@ -117,3 +117,18 @@ def test_the_report_command_writes_the_pdf_in_the_chosen_language(known_year, ru
     text = pdf_text(out.read_bytes())
     assert "Par type d" in text or "Per event type" in text
     assert "33,3" in text, "French decimals"
+
+
+def test_event_titles_follow_the_language_where_the_event_has_one(known_year, organiser):  # noqa: F811
+    event = db.session.scalar(db.select(Event).where(Event.title == "Webinar"))
+    event.title_fr = "Webinaire de midi"
+    db.session.commit()
+    french = organiser.get(f"/admin/report?year={YEAR}&lang=fr").get_data(as_text=True)
+    assert "Webinaire de midi" in french
+    sheet = workbook(organiser, "fr").worksheets[4]
+    assert {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"Speeddate Oostkamp",
+                                                                               "Webinaire de midi"}
+    english = organiser.get(f"/admin/report?year={YEAR}&lang=en").get_data(as_text=True)
+    assert "Webinaire de midi" not in english, "no English title: the Dutch one"
+    assert [row["title"] for row in organiser.get(f"/admin/report.json?year={YEAR}").json["per_event"]] == [
+        "Speeddate Oostkamp", "Webinar"]
