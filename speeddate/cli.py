@@ -1,7 +1,6 @@
 """Flask CLI commands: demo data, organiser accounts, events for scripting."""
 
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from speeddate import demo
 from speeddate.auth import services as accounts
 from speeddate.directory.cli import partners_group
 from speeddate.events import services as events
-from speeddate.exports import export_table
+from speeddate.exports import FileStyle, export_table
 from speeddate.extensions import db
 from speeddate.forms_common import MAX_ID
 from speeddate.mail import outbox, worker
@@ -21,7 +20,7 @@ from speeddate.models import Event, EventType, Gemeente
 from speeddate.ops.cli import backup_command, restore_command
 from speeddate.privacy.cli import privacy_group
 from speeddate.reports import services as reports
-from speeddate.reports.cli import report_command
+from speeddate.reports.cli import report_command, style_options, write
 from speeddate.seating.cli import seating_group
 from speeddate.surveys.results import evaluation_rows
 from speeddate.urls import registration_url
@@ -146,12 +145,13 @@ def create_event(title, event_type, start, end, capacity, gemeente, location, de
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("--what", type=click.Choice(["registrations", "catering"]), default="registrations")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
-def export_event(event_id: int, file_format: str, what: str, out: Path | None) -> None:
-    """Write an event's registrations (or catering counts) as CSV or XLSX."""
+@style_options
+def export_event(event_id: int, file_format: str, what: str, out: Path | None, style: FileStyle) -> None:
+    """Write an event's registrations (or catering list) as CSV or XLSX, by default in the zone's language."""
     event = db.session.get(Event, event_id)
     if event is None:
         raise click.ClickException(f"no event with id {event_id}")
-    _write(reports.export(event, what, file_format), out, binary=file_format == "xlsx")
+    write(reports.export(event, what, file_format, style), out, binary=file_format == "xlsx")
 
 
 @click.group("mail")
@@ -187,22 +187,13 @@ def evaluations_group() -> None:
 @evaluations_group.command("export")
 @click.argument("event_id", type=click.IntRange(1, MAX_ID))
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv")
-@click.option("--language", type=click.Choice(["nl", "fr", "en"]), default="nl", help="Language of the questions.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
-def export_evaluations(event_id: int, file_format: str, language: str, out: Path | None) -> None:
+@style_options
+def export_evaluations(event_id: int, file_format: str, out: Path | None, style: FileStyle) -> None:
     """One row per response, one column per question; no identities when the evaluation is anonymous."""
     event = db.session.get(Event, event_id)
     if event is None:
         raise click.ClickException(f"no event with id {event_id}")
-    columns, rows = evaluation_rows(event, language)
-    _write(export_table(columns, rows, "evaluation", file_format), out, binary=file_format == "xlsx")
-
-
-def _write(content: bytes, out: Path | None, binary: bool) -> None:
-    if out is not None:
-        out.write_bytes(content)
-        click.echo(f"Wrote {out}", err=True)
-    elif binary and sys.stdout.isatty():
-        raise click.ClickException("XLSX is binary: give --out FILE")
-    else:
-        click.echo(content, nl=False)
+    # The questions are worded in the chosen language; the machine form keeps the Dutch wording.
+    columns, rows = evaluation_rows(event, style.language or "nl", style)
+    write(export_table(columns, rows, "evaluation", file_format, style), out, binary=file_format == "xlsx")

@@ -70,7 +70,7 @@ def test_events_export_writes_csv_and_xlsx(runner, make_event, register, tmp_pat
     event = make_event(capacity=1)
     register(event, 1)
     register(event, 2)
-    result = runner.invoke(args=["events", "export", str(event.id), "--format", "csv"])
+    result = runner.invoke(args=["events", "export", str(event.id), "--format", "csv", "--raw"])
     rows = list(csv.DictReader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
     assert [(r["id"] != "", r["email"], r["status"], r["waitlist_position"]) for r in rows] == [
         (True, "partner1@example.org", "confirmed", ""), (True, "partner2@example.org", "waitlisted", "1")]

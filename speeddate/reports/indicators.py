@@ -46,6 +46,11 @@ class Period:
         """The calendar year."""
         return cls(date(year, 1, 1), date(year, 12, 31))
 
+    @property
+    def is_calendar_year(self) -> bool:
+        """Whether the period is one whole calendar year, the span of the action plan's targets."""
+        return self.start == date(self.start.year, 1, 1) and self.end == date(self.start.year, 12, 31)
+
     def bounds(self) -> tuple[datetime, datetime]:
         """The period as naive UTC times, end exclusive."""
         return (to_utc(datetime.combine(self.start, time.min)),
@@ -177,6 +182,12 @@ def participants_per_cluster(data: YearData) -> dict[str, int]:
     return {name: counts.get(cluster_id, 0) for cluster_id, name in data.clusters.items()}
 
 
+def participants_per_sector(data: YearData) -> dict[str, int]:
+    """Participants per sector that someone came from, most first (a zone has too many sectors to list them all)."""
+    counts = Counter(data.sector_names[seat.sector_id] for seat in participants(data) if seat.sector_id)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def clusters_reached(data: YearData) -> list[str]:
     """Clusters with at least one participant."""
     return [name for name, count in participants_per_cluster(data).items() if count]
@@ -188,10 +199,11 @@ def clusters_missing(data: YearData) -> list[str]:
 
 
 def participants_per_event(data: YearData) -> list[dict[str, object]]:
-    """Per event, in time order: date, title, type, gemeente, confirmed and participants."""
+    """Per event, in time order: date, title (Dutch, French, English), type, gemeente, confirmed and participants."""
     placed = Counter(seat.event_id for seat in confirmed(data))
     came = Counter(seat.event_id for seat in participants(data))
-    return [{"date": to_local(event.starts_at).date().isoformat(), "title": event.title, "type": event.type.value,
+    return [{"date": to_local(event.starts_at).date().isoformat(), "title": event.title,
+             "title_fr": event.text("title", "fr"), "title_en": event.text("title", "en"), "type": event.type.value,
              "gemeente": event.gemeente.name if event.gemeente else NO_GEMEENTE,
              "registrations": placed[event.id], "participants": came[event.id]} for event in data.events]
 
@@ -212,6 +224,69 @@ def breakdown(data: YearData, key: str) -> list[dict[str, object]]:
     return result
 
 
+# The action plan's indicators ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlanIndicator:
+    """One indicator of the action plan: the figure that measures it, its kind, the plan's words and its target.
+
+    The kinds are the plan's own (ELZ WE40 action plan 2025, action sheets 1, 7 and 8): *output* is a direct
+    result such as a number of editions, *process* how the action moves towards its goal, *impact* the effect
+    sought. Targets are per calendar year, as the plan sets them; None where the plan names none.
+    """
+
+    key: str
+    level: str  # "process", "output" or "impact"
+    plan: str  # the plan's wording, in Dutch as the plan is written
+    target: float | None = None
+
+
+PLAN_INDICATORS = (
+    PlanIndicator("elp_held", "output", "Er zijn 3 ELP georganiseerd.", 3),
+    PlanIndicator("elp_participants", "output", "We bereikten in totaal min. 85 deelnemers.", 85),
+    PlanIndicator("speeddates_held", "output", "Er zijn 2 speeddates georganiseerd.", 2),
+    PlanIndicator("lunchwebinars_held", "process", "Aantal georganiseerde lunchwebinars"),
+    PlanIndicator("lunchwebinar_participants", "output", "Aantal deelnemers aan de webinar."),
+    PlanIndicator("evaluation_mean", "output", "Na elke speeddate vragen we om een evaluatie in te vullen. "
+                  "We streven naar min. 3.5/5.", EVALUATION_TARGET),
+    PlanIndicator("response_rate", "process", "Na elke speeddate vragen we om een evaluatie in te vullen."),
+    PlanIndicator("followup_invited", "impact", "Enkele maanden na het evenement werden de partners bevraagd om "
+                  "na te gaan of en hoe ze met de nieuwe contacten aan de slag zijn gegaan."),
+    PlanIndicator("new_contact_share", "impact", "Partners maken kennis met het aanbod uit de regio en hebben "
+                  "contactgegevens om actief door te verwijzen indien nodig."),
+    PlanIndicator("referrals", "impact", "Partners hebben contactgegevens om actief door te verwijzen."),
+)
+# Which indicator kind each headline figure of the report serves (figures that no plan line names have none).
+FIGURE_LEVELS = {
+    "events_held": "output", "registrations": "output", "attended": "output", "no_show_rate": "process",
+    "unique_partners": "output", "unique_organisations": "output", "sectors_reached": "output",
+    "clusters_reached": "output", "evaluation_mean": "output", "response_rate": "process",
+    "new_contact_share": "impact", "referrals": "impact", "collaborations": "impact",
+}
+
+
+def participants_of_type(data: YearData, kind: str) -> int:
+    """Participants at the events of one type."""
+    of_type = {event.id for event in data.events if event.type.value == kind}
+    return sum(seat.event_id in of_type for seat in participants(data))
+
+
+def plan_indicators(values: dict[str, object], whole_year: bool) -> list[dict[str, object]]:
+    """Each indicator of the plan with its value, its target and whether the target was met.
+
+    `met` is None without a target, without a value, or when the period is not a calendar year (a yearly target
+    says nothing about a quarter).
+    """
+    rows = []
+    for indicator in PLAN_INDICATORS:
+        value = values.get(indicator.key)
+        known = indicator.target is not None and value is not None and whole_year
+        rows.append({"key": indicator.key, "level": indicator.level, "plan": indicator.plan,
+                     "target": indicator.target, "value": value,
+                     "met": float(value) >= indicator.target if known else None})  # type: ignore[arg-type,operator]
+    return rows
+
+
 def evaluation_figures(events: list[Event]) -> dict[str, object]:
     """Evaluation and follow-up figures of the events (computed by the surveys area)."""
     return results.evaluation_figures(events)
@@ -222,6 +297,10 @@ def report(period: Period) -> dict[str, object]:
     data = load(period)
     evaluation = evaluation_figures(data.events)
     mean = evaluation.get("evaluation_mean")
+    by_type = events_by_type(data)
+    counted = {"elp_held": by_type.get("elp", 0), "elp_participants": participants_of_type(data, "elp"),
+               "speeddates_held": by_type.get("speeddate", 0), "lunchwebinars_held": by_type.get("lunchwebinar", 0),
+               "lunchwebinar_participants": participants_of_type(data, "lunchwebinar"), **evaluation}
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "events_held": events_held(data),
@@ -237,6 +316,7 @@ def report(period: Period) -> dict[str, object]:
         "clusters_reached": clusters_reached(data),
         "clusters_missing": clusters_missing(data),
         "participants_per_cluster": participants_per_cluster(data),
+        "participants_per_sector": participants_per_sector(data),
         "by_type": breakdown(data, "type"),
         "by_gemeente": breakdown(data, "gemeente"),
         "per_event": participants_per_event(data),
@@ -244,4 +324,5 @@ def report(period: Period) -> dict[str, object]:
         "evaluation_target": EVALUATION_TARGET,
         "evaluation_target_met": None if mean is None else float(mean) >= EVALUATION_TARGET,  # type: ignore[arg-type]
         "network": network.network(*period.bounds()).as_json(),
+        "plan_indicators": plan_indicators(counted, period.is_calendar_year),
     }

@@ -1,92 +1,234 @@
-"""Exports of an event's registrations and catering counts, as CSV or XLSX."""
+"""Exports of an event's registrations and catering list, and the year report's workbook, as CSV or XLSX.
 
-from collections import Counter
+Each export is written in a `FileStyle`: in the organiser's language (headings and values in words) or in the
+machine form for scripts (the column codes below as headings, the stored codes as values).
+"""
 
+from collections import defaultdict
+from datetime import date
+
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from speeddate.events.places import waitlist_rank
-from speeddate.exports import Row, export_table, to_xlsx_sheets
+from speeddate.exports import FileStyle, Percent, Row, export_table, to_xlsx_sheets
 from speeddate.extensions import db
 from speeddate.i18n import to_local
-from speeddate.models import Event, Registration, RegistrationStatus
+from speeddate.labels import registration_status_label, type_label
+from speeddate.models import Event, Registration, RegistrationStatus, Sector
+from speeddate.reports import indicators
 
 REGISTRATION_COLUMNS = (
     "id", "status", "waitlist_position", "first_name", "last_name", "email", "phone", "organisation",
     "sector", "cluster", "function", "gemeenten", "language", "dietary", "attended", "registered_at",
     "consent_share_contacts",
 )
-CATERING_COLUMNS = ("dietary", "count")
+CATERING_COLUMNS = ("dietary", "count", "names")
+HEADINGS = {
+    "id": _l("Registration number"), "status": _l("Status"), "waitlist_position": _l("Place on the waiting list"),
+    "first_name": _l("First name"), "last_name": _l("Last name"), "email": _l("Email"), "phone": _l("Phone"),
+    "organisation": _l("Organisation"), "sector": _l("Sector"), "cluster": _l("Cluster"),
+    "function": _l("Function"), "gemeenten": _l("Gemeenten"), "language": _l("Language"),
+    "dietary": _l("Dietary needs"), "attended": _l("Attended"), "registered_at": _l("Registered at"),
+    "consent_share_contacts": _l("Agrees to share contact details"), "count": _l("Number of people"),
+    "names": _l("Names"),
+}
+LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 
 
-def registration_rows(event: Event) -> list[Row]:
+def headings(columns: tuple[str, ...], style: FileStyle) -> list[str]:
+    """The column codes in the machine form, their names in the style's language otherwise."""
+    return list(columns) if style.language is None else [str(HEADINGS[column]) for column in columns]
+
+
+def yes_no(value: bool, style: FileStyle) -> str:
+    """'yes'/'no' in the machine form, the words of the style's language otherwise."""
+    if style.language is None:
+        return "yes" if value else "no"
+    return _("yes") if value else _("no")
+
+
+def registration_rows(event: Event, style: FileStyle | None = None) -> list[Row]:
     """One row per registration: confirmed, then the waiting list in order, then cancelled."""
+    style = style or FileStyle.raw()
     order = {RegistrationStatus.CONFIRMED: 0, RegistrationStatus.WAITLISTED: 1, RegistrationStatus.CANCELLED: 2}
     registrations = sorted(
         db.session.scalars(select(Registration).where(Registration.event_id == event.id)),
         key=lambda r: (order[r.status], r.waitlist_position or 0, r.partner.last_name.lower(), r.id))
-    return [_registration_row(registration) for registration in registrations]
+    return [_registration_row(registration, style) for registration in registrations]
 
 
-def _registration_row(registration: Registration) -> Row:
-    partner = registration.partner
+def _registration_row(registration: Registration, style: FileStyle) -> Row:
+    partner, language = registration.partner, style.language
+    words, sector = language is not None, partner.sector
+    registered = to_local(registration.created_at)
     return (
-        registration.id, registration.status.value, waitlist_rank(registration) or "", partner.first_name,
-        partner.last_name, partner.email, partner.phone, partner.organisation.name if partner.organisation else "",
-        partner.sector.name if partner.sector else "", partner.sector.cluster.name if partner.sector else "",
-        partner.function, "|".join(g.name for g in partner.gemeenten), partner.language, registration.dietary,
-        "yes" if registration.attended else "no",
-        to_local(registration.created_at).strftime("%Y-%m-%d %H:%M"),
-        "yes" if partner.consent_share_contacts_at else "no",
+        registration.id,
+        registration_status_label(registration.status) if words else registration.status.value,
+        waitlist_rank(registration) or "", partner.first_name, partner.last_name, partner.email or "",
+        partner.phone, partner.organisation.name if partner.organisation else "",
+        (sector.label(language) if language else sector.name) if sector else "",
+        sector.cluster.name if sector else "", partner.function, "|".join(g.name for g in partner.gemeenten),
+        LANGUAGE_NAMES.get(partner.language, partner.language) if words else partner.language,
+        registration.dietary, yes_no(registration.attended, style),
+        registered.replace(second=0, microsecond=0, tzinfo=None) if words else registered.strftime("%Y-%m-%d %H:%M"),
+        yes_no(partner.consent_share_contacts_at is not None, style),
     )
 
 
-def catering_rows(event: Event) -> list[Row]:
-    """Confirmed people per dietary need (same need in any letter case counted together), and the total."""
-    confirmed = db.session.scalars(select(Registration.dietary).where(
+def catering_rows(event: Event, style: FileStyle | None = None) -> list[Row]:
+    """Per dietary need (one need in any letter case or spacing counted once): how many confirmed people and who,
+    then the total."""
+    style = style or FileStyle.raw()
+    confirmed = db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED))
-    counts: Counter[str] = Counter()
+    people: dict[str, list[str]] = defaultdict(list)
     spelling: dict[str, str] = {}
-    for dietary in confirmed:
-        key = " ".join(dietary.split()).lower()
-        spelling.setdefault(key, " ".join(dietary.split()))
-        counts[key] += 1
-    rows: list[Row] = [(spelling[key] or "none", count) for key, count in sorted(counts.items(), key=lambda kv: kv[0])]
-    rows.append(("total", sum(counts.values())))
+    for registration in confirmed:
+        need = " ".join(registration.dietary.split())
+        spelling.setdefault(need.lower(), need)
+        people[need.lower()].append(registration.partner.full_name)
+    words = style.language is not None
+    none, total = (_("no dietary needs"), _("Total")) if words else ("none", "total")
+    # People without a need first: the caterer's main count, then the needs in alphabetical order.
+    rows: list[Row] = [(spelling[key] or none, len(names), ", ".join(sorted(names, key=str.lower)))
+                       for key, names in sorted(people.items())]
+    rows.append((total, sum(len(names) for names in people.values()), ""))
     return rows
 
 
-def export(event: Event, what: str, file_format: str) -> bytes:
-    """The registrations or catering list of an event in CSV or XLSX."""
-    columns, rows = ((REGISTRATION_COLUMNS, registration_rows(event)) if what == "registrations"
-                     else (CATERING_COLUMNS, catering_rows(event)))
-    return export_table(columns, rows, what, file_format)
+def export(event: Event, what: str, file_format: str, style: FileStyle | None = None) -> bytes:
+    """The registrations or catering list of an event in CSV or XLSX, in the style (the machine form if none)."""
+    style = style or FileStyle.raw()
+    with force_locale(style.language or "en"):
+        columns, rows = ((REGISTRATION_COLUMNS, registration_rows(event, style)) if what == "registrations"
+                         else (CATERING_COLUMNS, catering_rows(event, style)))
+        title = _("Registrations") if what == "registrations" else _("Catering")
+        return export_table(headings(columns, style), rows, title, file_format, style)
 
 
-def indicators_xlsx(figures: dict) -> bytes:
-    """The year report as a workbook laid out for the annual report: one sheet per part, numbers as numbers."""
-    summary = [
-        (_("Events held"), figures["events_held"]), (_("Registrations (confirmed)"), figures["registrations"]),
-        (_("Still on a waiting list"), figures["waitlisted"]), (_("Attended"), figures["attended"]),
-        (_("No-show rate"), figures["no_show_rate"]), (_("Unique partners reached"), figures["unique_partners"]),
-        (_("Unique organisations reached"), figures["unique_organisations"]),
-        (_("Sectors reached"), len(figures["sectors_reached"])),
-        (_("Clusters reached"), len(figures["clusters_reached"])),
-        (_("Clusters missing"), ", ".join(figures["clusters_missing"])),
-        (_("Evaluation mean"), figures["evaluation_mean"]), (_("Evaluation target"), figures["evaluation_target"]),
-        (_("Response rate"), figures["response_rate"]),
-        (_("Share who used a new contact"), figures["new_contact_share"]),
-        (_("Referrals"), figures["referrals"]), (_("Collaborations"), figures["collaborations"]),
-    ]
-    part_columns = ("events", "registrations", "participants", "no_show_rate")
-    return to_xlsx_sheets([
-        (_("Summary"), (_("Figure"), _("Value")), [(str(name), value) for name, value in summary]),
-        (_("Per event type"), ("type", *part_columns), [tuple(r.values()) for r in figures["by_type"]]),
-        (_("Per gemeente"), ("gemeente", *part_columns), [tuple(r.values()) for r in figures["by_gemeente"]]),
-        (_("Per event"), ("date", "title", "type", "gemeente", "registrations", "participants"),
-         [tuple(r.values()) for r in figures["per_event"]]),
-        (_("Clusters"), ("cluster", "participants"), list(figures["participants_per_cluster"].items())),
-        (_("Sectors reached"), ("sector",), [(name,) for name in figures["sectors_reached"]]),
-        (_("Evaluation"), ("title", "mean", "responses"),
-         [(r["title"], r["mean"], r["responses"]) for r in figures["evaluation_per_event"]]),
-    ])
+# The year report ----------------------------------------------------------------------------------------------------
+
+LEVEL_LABELS = {"process": _l("Process"), "output": _l("Output"), "impact": _l("Impact")}
+INDICATOR_LABELS = {
+    "elp_held": _l("Eerstelijnsplatformen held"), "elp_participants": _l("Participants at eerstelijnsplatformen"),
+    "speeddates_held": _l("Speeddates held"), "lunchwebinars_held": _l("Lunchwebinars held"),
+    "lunchwebinar_participants": _l("Participants at lunchwebinars"), "evaluation_mean": _l("Evaluation mean"),
+    "response_rate": _l("Response rate"), "followup_invited": _l("People asked months later"),
+    "new_contact_share": _l("Share who used a new contact"), "referrals": _l("Referrals"),
+}
+# The headline figures of the report, in the order of the page.
+FIGURE_LABELS = {
+    "events_held": _l("Events held"), "registrations": _l("Registrations (confirmed)"),
+    "waitlisted": _l("Still on a waiting list"), "attended": _l("Attended"), "no_show_rate": _l("No-show rate"),
+    "unique_partners": _l("Unique partners reached"), "unique_organisations": _l("Unique organisations reached"),
+    "sectors_reached": _l("Sectors reached"), "clusters_reached": _l("Clusters reached"),
+    "evaluation_mean": _l("Evaluation mean"), "response_rate": _l("Response rate"),
+    "new_contact_share": _l("Share who used a new contact"), "referrals": _l("Referrals"),
+    "collaborations": _l("Collaborations"),
+}
+RATES = {"no_show_rate", "response_rate", "new_contact_share"}
+
+
+def sector_labels(language: str | None) -> dict[str, str]:
+    """Each sector's (Dutch) name, as the figures hold it, to its name in the language (Dutch if none known)."""
+    return {sector.name: sector.label(language) if language else sector.name
+            for sector in db.session.scalars(select(Sector))}
+
+
+def event_title(row: dict, language: str | None) -> str:
+    """An event's title in a row of the report, in the language where the event has one (else Dutch)."""
+    return str(row.get(f"title_{language}") or row["title"])
+
+
+def report_labels() -> dict[str, dict[str, str]]:
+    """The words of the year report in the current language: figures, indicators, indicator kinds, sectors."""
+    return {"figures": {key: str(label) for key, label in FIGURE_LABELS.items()},
+            "indicators": {key: str(label) for key, label in INDICATOR_LABELS.items()},
+            "levels": {key: str(label) for key, label in LEVEL_LABELS.items()},
+            "sectors": sector_labels(str(get_locale() or "nl"))}
+
+
+def figure_value(figures: dict, key: str) -> object:
+    """A headline figure as a cell: a count of the listed names, a rate as a Percent, None when not available."""
+    value = figures.get(key)
+    if isinstance(value, list):
+        return len(value)
+    return Percent(value) if key in RATES and value is not None else value
+
+
+def report_charts(figures: dict) -> dict[str, tuple[str, list[tuple[str, float]], str]]:
+    """The year report's charts: title, (label, value) items and the format of the values."""
+    language = str(get_locale() or "nl")
+    sectors = sector_labels(language)
+    return {
+        "events": (_("Participants per event"),
+                   [(f"{row['date']} {event_title(row, language)}", row["participants"])
+                    for row in figures["per_event"]], "{:g}"),
+        "clusters": (_("Participants per cluster"), list(figures["participants_per_cluster"].items()), "{:g}"),
+        "sectors": (_("Participants per sector"), [(sectors.get(name, name), count) for name, count
+                                                    in figures["participants_per_sector"].items()], "{:g}"),
+        "evaluation": (_("Evaluation per event"),
+                       [(event_title(row, language), row["mean"]) for row in figures["evaluation_per_event"]],
+                       "{:.1f}"),
+    }
+
+
+def _sheet(style: FileStyle, title: str, columns: list[tuple[str, object]], rows: list[Row]) -> tuple:
+    return (title, [code if style.language is None else str(label) for code, label in columns], rows)
+
+
+def _met(value: bool | None, style: FileStyle) -> str:
+    return "" if value is None else yes_no(value, style)
+
+
+def indicators_xlsx(figures: dict, style: FileStyle | None = None) -> bytes:
+    """The year report as a workbook laid out for the annual report: one sheet per part, numbers as numbers,
+    rates as percentages, dates as dates, in the style's language (the machine form if none)."""
+    style = style or FileStyle.raw()
+    words = style.language is not None
+    with force_locale(style.language or "en"):
+        part = [("events", _l("Events")), ("registrations", _l("Registrations")),
+                ("participants", _l("Participants")), ("no_show_rate", _l("No-show rate"))]
+
+        def kind(code: str) -> str:
+            return type_label(code) if words else code
+
+        def parts(key: str) -> list[Row]:
+            return [(kind(row[key]) if key == "type" else row[key], row["events"], row["registrations"],
+                     row["participants"], None if row["no_show_rate"] is None else Percent(row["no_show_rate"]))
+                    for row in figures[f"by_{key}"]]
+
+        level = (lambda code: str(LEVEL_LABELS[code])) if words else (lambda code: code)
+        sectors = sector_labels(style.language)
+        return to_xlsx_sheets([
+            _sheet(style, _("Summary"), [("figure", _l("Figure")), ("value", _l("Value")),
+                                         ("indicator", _l("Action plan indicator"))],
+                   [(str(label) if words else key, figure_value(figures, key),
+                     level(indicators.FIGURE_LEVELS[key]) if key in indicators.FIGURE_LEVELS else "")
+                    for key, label in FIGURE_LABELS.items()]),
+            _sheet(style, _("Action plan"), [("indicator", _l("Indicator")), ("level", _l("Kind")),
+                                             ("plan", _l("In the action plan")), ("value", _l("Value")),
+                                             ("target", _l("Target")), ("met", _l("Target met"))],
+                   [(str(INDICATOR_LABELS[row["key"]]) if words else row["key"], level(row["level"]), row["plan"],
+                     figure_value(figures, row["key"]) if row["key"] in RATES else row["value"], row["target"],
+                     _met(row["met"], style)) for row in figures["plan_indicators"]]),
+            _sheet(style, _("Per event type"), [("type", _l("Type")), *part], parts("type")),
+            _sheet(style, _("Per gemeente"), [("gemeente", _l("Gemeente")), *part], parts("gemeente")),
+            _sheet(style, _("Per event"), [("date", _l("Date")), ("title", _l("Event")), ("type", _l("Type")),
+                                           ("gemeente", _l("Gemeente")), ("registrations", _l("Registrations")),
+                                           ("participants", _l("Participants"))],
+                   [(date.fromisoformat(row["date"]) if words else row["date"], event_title(row, style.language),
+                     kind(row["type"]), row["gemeente"], row["registrations"], row["participants"])
+                    for row in figures["per_event"]]),
+            _sheet(style, _("Per cluster"), [("cluster", _l("Cluster")), ("participants", _l("Participants"))],
+                   list(figures["participants_per_cluster"].items())),
+            _sheet(style, _("Per sector"), [("sector", _l("Sector")), ("participants", _l("Participants"))],
+                   [(sectors.get(name, name), count) for name, count in figures["participants_per_sector"].items()]),
+            _sheet(style, _("Evaluation"), [("title", _l("Event")), ("mean", _l("Mean")),
+                                            ("responses", _l("Responses"))],
+                   [(event_title(r, style.language), r["mean"], r["responses"])
+                    for r in figures["evaluation_per_event"]]),
+        ], style)

@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
-from speeddate.exports import download, export_table
+from speeddate.exports import download, export_table, requested_style
 from speeddate.extensions import db
 from speeddate.forms_common import ActionForm
 from speeddate.models import ContactOutcome, Event, EventType, Question
@@ -13,10 +13,10 @@ from speeddate.participation import people_met
 from speeddate.partners.links import registration_or_404
 from speeddate.surveys import answers, windows
 from speeddate.surveys import questions as question_admin
-from speeddate.surveys.followup import followup_of, followup_results, save_followup
+from speeddate.surveys.followup import followup_of, save_followup
 from speeddate.surveys.forms import QuestionForm, TokenForm, parse_answers, parse_followup
 from speeddate.surveys.mails import register_mail_kinds
-from speeddate.surveys.results import TARGET, evaluation_results, evaluation_rows
+from speeddate.surveys.results import TARGET, evaluation_results, evaluation_rows, followup_figures
 
 bp = Blueprint("surveys", __name__)
 bp.record_once(lambda _state: register_mail_kinds())
@@ -74,15 +74,17 @@ def followup(token: str):
 def results(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
     return render_template("surveys/results.html", event=event, results=evaluation_results(event, _language()),
-                           followup=followup_results([event]) if event.followup_months else None,
+                           followup=followup_figures([event]) if event.followup_months else None,
                            target=TARGET, closes_at=windows.evaluation_closes_at(event))
 
 
 @admin_bp.get("/events/<int:event_id>/evaluation.<any(csv, xlsx):file_format>")
 def export(event_id: int, file_format: str):
     event = db.session.get(Event, event_id) or abort(404)
-    columns, rows = evaluation_rows(event, _language())
-    return download(export_table(columns, rows, "evaluation", file_format), f"{event.slug}-evaluation.{file_format}")
+    style = requested_style()
+    columns, rows = evaluation_rows(event, _language(), style)
+    return download(export_table(columns, rows, _("Evaluation"), file_format, style),
+                    f"{event.slug}-evaluation.{file_format}")
 
 
 @admin_bp.get("/questions")

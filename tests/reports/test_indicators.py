@@ -163,9 +163,11 @@ def test_report_command_writes_json_with_one_key_per_figure(known_year, runner):
 
 def test_report_command_writes_an_xlsx_with_numbers_as_numbers(known_year, runner, tmp_path):
     out = tmp_path / "report.xlsx"
-    assert runner.invoke(args=["report", "--year", str(YEAR), "--format", "xlsx", "--out", str(out)]).exit_code == 0
+    assert runner.invoke(args=["report", "--year", str(YEAR), "--format", "xlsx", "--out", str(out),
+                               "--language", "en"]).exit_code == 0
     workbook = load_workbook(out)
-    assert len(workbook.sheetnames) == 7
+    assert workbook.sheetnames == ["Summary", "Action plan", "Per event type", "Per gemeente", "Per event",
+                                   "Per cluster", "Per sector", "Evaluation"]
     assert workbook.worksheets[0]["B2"].value == 2
 
 

@@ -39,7 +39,7 @@ def answer(registration: Registration, score: int, text: str = "") -> None:
 
 
 def export(client, event, file_format: str = "csv") -> list[dict]:
-    body = client.get(f"/admin/events/{event.id}/evaluation.{file_format}").get_data()
+    body = client.get(f"/admin/events/{event.id}/evaluation.{file_format}?raw=1").get_data()
     return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
 
 
