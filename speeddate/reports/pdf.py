@@ -91,6 +91,7 @@ def report_pdf(figures: dict, period: indicators.Period) -> bytes:
     _table(pdf, [_("Date"), _("Event"), _("Gemeente"), _("Registrations"), _("Participants")],
            [(row["date"], services.event_title(row, language), row["gemeente"], str(row["registrations"]),
              str(row["participants"])) for row in figures["per_event"]], (24, 70, 34, 25, 25))
+    _network(pdf, figures["network"], services.sector_labels(language))
     _heading(pdf, _("How the figures are counted"))
     _note(pdf, _("An event counts as held when it was published and has started. Registrations are the confirmed "
                  "places. Where attendance was recorded, participants are the people marked present and the no-show "
@@ -98,6 +99,33 @@ def report_pdf(figures: dict, period: indicators.Period) -> bytes:
                  "participants. Partners, organisations, sectors and clusters reached are counted over "
                  "participants."))
     return bytes(pdf.output())
+
+
+def _network(pdf: ReportPdf, network: dict, sectors: dict[str, str]) -> None:
+    """The network a period built, as on its page: who met whom and what came of it, the new bridges, and per
+    gemeente the sectors that never came."""
+    def name(sector: str) -> str:
+        return sectors.get(sector, sector)
+
+    def count(value: int | None) -> str:
+        return f"< {network['suppressed_below']}" if value is None else str(value)
+
+    _heading(pdf, _("The network"))
+    pairs = network["pairs"]
+    if pairs:
+        _table(pdf, [_("Between"), _("Meetings"), _("Platforms"), _("Contacts"), _("Referrals"), _("Collaborations")],
+               [(f"{name(p['first'])} — {name(p['second'])}", *(count(p[key]) for key in
+                 ("meetings", "platforms", "contacts", "referrals", "collaborations"))) for p in pairs],
+               (68, 22, 22, 22, 22, 22))
+    else:
+        _note(pdf, _("No meetings in this period."))
+    _heading(pdf, _("New bridges"))
+    _note(pdf, "; ".join(f"{name(first)} — {name(second)}" for first, second in network["new_bridges"])
+          or _("No new bridges in this period."))
+    _heading(pdf, _("Per gemeente: who came, who never came"))
+    _table(pdf, [_("Gemeente"), _("Never came")],
+           [(row["gemeente"], ", ".join(name(s) for s in row["never_came"]) or "—") for row in network["gemeenten"]],
+           (40, 138))
 
 
 def _decimal(value_format: str, value: float) -> str:

@@ -231,4 +231,22 @@ def indicators_xlsx(figures: dict, style: FileStyle | None = None) -> bytes:
                                             ("responses", _l("Responses"))],
                    [(event_title(r, style.language), r["mean"], r["responses"])
                     for r in figures["evaluation_per_event"]]),
+            _sheet(style, _("Network"), [("first", _l("Sector")), ("second", _l("Sector")),
+                                         *((name, label) for name, label in NETWORK_COUNTS),
+                                         ("new", _l("New bridge"))],
+                   [(sectors.get(pair["first"], pair["first"]), sectors.get(pair["second"], pair["second"]),
+                     *(network_count(pair[name], figures["network"], words) for name, _label in NETWORK_COUNTS),
+                     _met(pair["new"], style)) for pair in figures["network"]["pairs"]]),
         ], style)
+
+
+# The network's counts, as the report's JSON names them.
+NETWORK_COUNTS = (("meetings", _l("Meetings")), ("platforms", _l("Platforms")), ("contacts", _l("Contacts")),
+                  ("referrals", _l("Referrals")), ("collaborations", _l("Collaborations")))
+
+
+def network_count(value: int | None, network: dict, words: bool) -> object:
+    """A count of the network as a file shows it: a suppressed (small) one as "< 3" for people, empty for scripts."""
+    if value is not None:
+        return value
+    return f"< {network['suppressed_below']}" if words else None

@@ -153,3 +153,19 @@ def test_the_report_json_carries_the_network_and_links_its_page(year, organiser,
     assert 'id="network-link"' in organiser.get("/admin/report?year=2026").get_data(as_text=True)
     result = runner.invoke(args=["report", "--year", "2026", "--format", "json"])
     assert '"network"' in result.output
+
+
+def test_the_report_workbook_and_pdf_carry_the_network(year, organiser):
+    import io
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(organiser.get("/admin/report.xlsx?year=2026&lang=en").data))
+    sheet = workbook["Network"]
+    rows = [tuple(cell.value for cell in row) for row in sheet.iter_rows(min_row=2)]
+    assert len(rows) == len(of_2026().links)
+    assert all(value == "< 3" for row in rows for value in row[2:7] if value not in (0, None))
+    pdf = organiser.get("/admin/report.pdf?year=2026&lang=nl").data
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    assert "Nieuwe bruggen" in text and "Huisartsen — OCMW en sociale dienst" in text
