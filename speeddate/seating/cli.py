@@ -1,9 +1,11 @@
-"""`flask seating ...`: generate a plan, run queued solver jobs, export a plan."""
+"""`flask seating ...`: generate a plan, run queued solver jobs, export a plan (`--out FILE` or stdout)."""
 
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -71,13 +73,19 @@ def _stop_on_sigterm() -> Iterator[threading.Event]:
 @seating_group.command("export")
 @click.argument("event_id", type=click.IntRange(1, MAX_ID))
 @click.option("--format", "file_format", type=click.Choice(["json", "csv", "xlsx"]), default="json")
-def export_command(event_id: int, file_format: str) -> None:
-    """Write the event's current plan to standard output; JSON is the solver's contract."""
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+def export_command(event_id: int, file_format: str, out: Path | None) -> None:
+    """Write the event's current plan to a file or standard output; JSON is the solver's contract."""
     plan = seats.latest_plan(event_id)
     if plan is None:
         raise click.ClickException(f"event {event_id} has no seating plan")
     data = sheets.exported(plan, file_format)
-    if file_format == "xlsx":
+    if out is not None:
+        out.write_bytes(data)
+        click.echo(f"Wrote {out}", err=True)
+    elif file_format == "xlsx" and sys.stdout.isatty():
+        raise click.ClickException("XLSX is binary: give --out FILE")
+    elif file_format == "xlsx":
         click.get_binary_stream("stdout").write(data)
     else:
         click.echo(data.decode(), nl=False)
