@@ -1,5 +1,6 @@
 """`flask seating ...`: generate a plan, run queued solver jobs, export a plan (`--out FILE` or stdout)."""
 
+import json
 import signal
 import sys
 import threading
@@ -25,12 +26,15 @@ def seating_group() -> None:
 @seating_group.command("generate")
 @click.argument("event_id", type=click.IntRange(1, MAX_ID))
 @click.option("--time-limit", type=click.FloatRange(min=0.5), default=None, help="Seconds for the solver.")
-def generate_command(event_id: int, time_limit: float | None) -> None:
-    """Seat the event's confirmed registrations now (a draft plan, with its figures)."""
+@click.option("--fresh", is_flag=True,
+              help="Plan from scratch even when a plan is published (by default people keep their seat).")
+def generate_command(event_id: int, time_limit: float | None, fresh: bool) -> None:
+    """Seat the event's confirmed registrations now (a draft plan, with its figures); with a published plan,
+    everyone keeps their seat unless moving them is worth it."""
     if db.session.get(Event, event_id) is None:
         raise click.ClickException(f"no event with id {event_id}")
     try:
-        job = jobs.generate_now(event_id, time_limit)
+        job = jobs.generate_now(event_id, time_limit, fresh)
     except SeatingError as error:
         raise click.ClickException(str(error)) from None
     if job.status != JobStatus.DONE:
@@ -40,6 +44,9 @@ def generate_command(event_id: int, time_limit: float | None) -> None:
     click.echo(f"plan {plan.id}: colleague meetings {plan.same_organisation}, same-sector meetings "
                f"{plan.same_sector}, distinct sectors {plan.distinct_sectors_total} "
                f"(upper bound {plan.upper_bound}), worst-off {plan.distinct_sectors_min}")
+    moving = len(json.loads(plan.moved_ids))
+    if seats.published_plan(event_id) is not None:
+        click.echo(f"moves {moving} people off the seat they know; publish it, then mail them from the moved page")
 
 
 @seating_group.command("work")

@@ -175,4 +175,4 @@ def _card(registration: Registration, seat: seats.Seat) -> Card:
     how = (_("You stay on your seat all the time; someone new comes to you every round.") if seat.side == "inner"
            else _("After each round you move one seat on, to the next number (after the last seat comes seat 1)."))
     return Card(registration.partner.full_name, organisation.name if organisation else "",
-                f"{_('Start:')} {seat.label}", how)
+                _("Start: %(seat)s", seat=seat.label), how)
