@@ -13,7 +13,7 @@ from speeddate.partners.services import cancel_registration
 from speeddate.seating import constraints, jobs, moved, plans, seats
 from speeddate.seating.errors import SeatingError
 from tests.seating.test_views import generate_in_browser_way, page
-from tests.support import post_form
+from tests.support import assert_valid_html, post_form
 
 
 def published(organiser, event):
@@ -194,3 +194,17 @@ def test_the_mail_goes_in_the_recipients_language(organiser, speeddate):
     assert "siège" in by_person[a].body_text or "chaise" in by_person[a].body_text.lower() or \
         "cercle" in by_person[a].body_text
     assert "Your new start seat" in by_person[b].body_text
+
+
+def test_the_moved_page_is_valid_html_in_each_language_for_a_draft_and_for_a_published_change(
+        organiser, speeddate, tmp_path):
+    event = speeddate(8)
+    first = published(organiser, event)
+    a, b = two_on_other_seats(first)
+    second = plans.swap(first.id, a, b)
+    cancel_registration(constraints.confirmed_registrations(event.id)[-1].id)
+    draft = generate_in_browser_way(organiser, event)
+    pages = {f"{name}-{language}": organiser.get(f"{page(event)}plans/{row.id}/moved?lang={language}")
+             .get_data(as_text=True)
+             for name, row in (("published", second), ("draft", draft)) for language in ("nl", "fr", "en")}
+    assert_valid_html(pages, tmp_path)

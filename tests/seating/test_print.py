@@ -84,9 +84,10 @@ def test_the_pdf_prints_every_name_exactly_as_registered(organiser, world_names,
 @pytest.mark.parametrize("part", sheets.PARTS)
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
 def test_the_html_sheet_and_the_pdf_show_the_same_text(organiser, world_names, part, language):
-    plan = generate_in_browser_way(organiser, world_names)
+    plan = plans.publish(generate_in_browser_way(organiser, world_names).id)
     first, second = sorted(int(i) for i in seats.seats(seats.plan_of(plan)))[:2]
-    plan = plans.swap(plan.id, first, second)  # a draft: nobody moved; a re-plan lists who moved (see test_moved)
+    plan = plans.swap(plan.id, first, second)  # a new published version: the rounds sheet lists who moved
+    assert len(json.loads(plan.moved_ids)) == 2
     html = organiser.get(f"{page(world_names)}plans/{plan.id}/print?part={part}&lang={language}")
     assert html.status_code == 200
     with force_locale(language):
