@@ -2,6 +2,7 @@
 their new seat (once per plan version), after the coordinator saw the list and one of the mails."""
 
 import json
+import re
 
 import pytest
 from flask_babel import force_locale
@@ -107,6 +108,7 @@ def test_the_moved_page_lists_who_moves_where_and_mails_exactly_them_once(organi
         with force_locale("en"):
             assert name in row and where(first)[str(person)].label in row and where(first)[str(other)].label in row
     assert "Yes, send 2 mails" in html and 'id="preview"' in html
+    assert "/r/…" in html and not re.search(r"/r/[A-Za-z0-9_-]{8,}", html), "the preview hides the personal link"
     assert moved_mails() == []
     post_form(organiser, f"{page(event)}plans/{second.id}/moved", {}, form_url=f"{page(event)}plans/{second.id}/moved")
     post_form(organiser, f"{page(event)}plans/{second.id}/moved", {}, form_url=f"{page(event)}plans/{second.id}/moved")
