@@ -3,16 +3,20 @@ their new seat (once per plan version), after the coordinator saw the list and o
 
 import json
 import re
+from functools import partial
 
 import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from speeddate.extensions import db
-from speeddate.models import JobStatus, OutboxMail, PlanStatus
-from speeddate.partners.services import cancel_registration
+from speeddate.models import JobStatus, OutboxMail, PlanStatus, Sector
+from speeddate.partners.services import PartnerDetails, cancel_registration, register
 from speeddate.seating import constraints, jobs, moved, plans, seats
 from speeddate.seating.errors import SeatingError
+from tests.seating.conftest import SECTORS
+from tests.seating.test_jobs import at_once
+from tests.seating.test_services import generated
 from tests.seating.test_views import generate_in_browser_way, page
 from tests.support import assert_valid_html, post_form
 
@@ -210,3 +214,45 @@ def test_the_moved_page_is_valid_html_in_each_language_for_a_draft_and_for_a_pub
              .get_data(as_text=True)
              for name, row in (("published", second), ("draft", draft)) for language in ("nl", "fr", "en")}
     assert_valid_html(pages, tmp_path)
+
+
+def send_in_own_context(app, event_id: int, plan_id: int) -> tuple[int, int] | str:
+    """One organiser's "yes, send", as the view calls it, in an app context (and session) of its own."""
+    with app.app_context():
+        try:
+            sent = moved.send_moved_mails(event_id, plan_id)
+            return sent.queued, sent.already
+        except Exception as error:  # noqa: BLE001 - the test reports any other outcome as a failure
+            return f"{type(error).__name__}: {error}"
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.postgres
+def test_two_organisers_mailing_the_moved_people_together_on_postgresql_queue_each_mail_once(
+        make_event, postgres_app):
+    assert db.engine.url.get_backend_name() == "postgresql"
+    event = make_event(capacity=8)
+    for number in range(8):
+        sector = db.session.scalar(select(Sector).where(Sector.name == SECTORS[number % len(SECTORS)]))
+        register(event.id, f"partner{number}@example.org",
+                 PartnerDetails(f"Partner{number}", "Peeters", f"Organisatie {number}", sector))
+    first = plans.publish(generated(event).id)
+    a, b = two_on_other_seats(first)
+    second = plans.swap(first.id, a, b)
+    db.session.rollback()
+    outcomes = at_once(*[partial(send_in_own_context, postgres_app, event.id, second.id)] * 2)
+    assert sorted(outcomes, key=str) == [(0, 2), (2, 0)], outcomes
+    assert sorted(row.registration_id for row in moved_mails()) == sorted([a, b])
+
+
+def test_the_cli_keeps_seats_by_default_and_plans_afresh_with_fresh(runner, organiser, speeddate):
+    event = speeddate(8)
+    published(organiser, event)
+    kept = runner.invoke(args=["seating", "generate", str(event.id), "--time-limit", "1"])
+    assert kept.exit_code == 0, kept.output
+    assert "moves 0 people off the seat they know" in kept.output
+    assert jobs.current_job(event.id).kind == "generate"
+    fresh = runner.invoke(args=["seating", "generate", str(event.id), "--time-limit", "1", "--fresh"])
+    assert fresh.exit_code == 0, fresh.output
+    assert jobs.current_job(event.id).kind == "fresh"
