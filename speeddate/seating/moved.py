@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from speeddate import solver
 from speeddate.database import write
@@ -54,19 +54,21 @@ def previous_published(row: SeatingPlan) -> SeatingPlan | None:
     if row.published_at is None:
         published = seats.published_plan(row.event_id)
         return published if published is not None and published.id != row.id else None
-    return db.session.scalar(select(SeatingPlan).where(
-        SeatingPlan.event_id == row.event_id, SeatingPlan.id != row.id, SeatingPlan.published_at.is_not(None),
-        SeatingPlan.published_at <= row.published_at).order_by(SeatingPlan.published_at.desc(),
-                                                               SeatingPlan.id.desc()))
+    earlier = or_(SeatingPlan.published_at < row.published_at,
+                  and_(SeatingPlan.published_at == row.published_at, SeatingPlan.id < row.id))
+    return db.session.scalar(select(SeatingPlan).where(SeatingPlan.event_id == row.event_id, earlier)
+                             .order_by(SeatingPlan.published_at.desc(), SeatingPlan.id.desc()))
 
 
 def next_published(row: SeatingPlan) -> SeatingPlan | None:
     """The plan that replaced this published one, if any."""
     if row.published_at is None or row.status != PlanStatus.SUPERSEDED:
         return None
-    return db.session.scalar(select(SeatingPlan).where(
-        SeatingPlan.event_id == row.event_id, SeatingPlan.id != row.id, SeatingPlan.published_at.is_not(None),
-        SeatingPlan.published_at >= row.published_at).order_by(SeatingPlan.published_at, SeatingPlan.id))
+    # Ties on the clock (a frozen one in tests) are broken by the id: versions are made in order.
+    later = or_(SeatingPlan.published_at > row.published_at,
+                and_(SeatingPlan.published_at == row.published_at, SeatingPlan.id > row.id))
+    return db.session.scalar(select(SeatingPlan).where(SeatingPlan.event_id == row.event_id, later)
+                             .order_by(SeatingPlan.published_at, SeatingPlan.id))
 
 
 def _mailed(plan_id: int) -> set[int]:

@@ -3,6 +3,7 @@ their new seat (once per plan version), after the coordinator saw the list and o
 
 import json
 import re
+from datetime import timedelta
 from functools import partial
 
 import pytest
@@ -256,3 +257,18 @@ def test_the_cli_keeps_seats_by_default_and_plans_afresh_with_fresh(runner, orga
     fresh = runner.invoke(args=["seating", "generate", str(event.id), "--time-limit", "1", "--fresh"])
     assert fresh.exit_code == 0, fresh.output
     assert jobs.current_job(event.id).kind == "fresh"
+
+
+def test_versions_published_within_the_same_instant_keep_their_order(organiser, speeddate, clock):
+    event = speeddate(10)
+    clock.set(event.starts_at - timedelta(days=3))  # frozen: every version gets the same publication time
+    first = published(organiser, event)
+    a, b, c, d = sorted(int(p) for p in where(first))[:4]
+    second = plans.swap(first.id, a, b)
+    third = plans.swap(second.id, c, d)
+    assert first.published_at == second.published_at == third.published_at
+    assert moved.previous_published(third).id == second.id and moved.next_published(first).id == second.id
+    assert json.loads(third.moved_ids) == sorted([a, b, c, d])
+    old = organiser.get(f"{page(event)}plans/{first.id}/moved")
+    assert old.location.endswith(f"/plans/{second.id}/moved")
+    assert organiser.get(old.location).location.endswith(f"/plans/{third.id}/moved")
