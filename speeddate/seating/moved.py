@@ -9,6 +9,7 @@ not. The mail goes through the outbox, once per plan version and person.
 import json
 from dataclasses import dataclass
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 
@@ -31,8 +32,14 @@ def _seat_known_before(registration: Registration) -> dict[str, object]:
     Worked out from the plan, not handed over by the sender, so that the mail reads the same whenever it is
     rendered."""
     row = seats.published_plan(registration.event_id)
-    found = [m.before for m in moves(row) if m.registration.id == registration.id] if row is not None else []
-    return {"before": found[0] if found else None}
+    if row is None:
+        return {"before": None}
+    # Who a published plan moved, and from where, no longer changes: worked out once per plan and app context,
+    # not once per mail (a fresh plan of 100 people would otherwise take seconds to mail).
+    cache = g.setdefault("seat_moved_before", {})
+    if row.id not in cache:
+        cache[row.id] = {m.registration.id: m.before for m in moves(row)}
+    return {"before": cache[row.id].get(registration.id)}
 
 
 SEAT_MOVED = MailKind("seat_moved", _l("Your seat at %(title)s has changed"), context=_seat_known_before)

@@ -108,6 +108,9 @@ def publish(plan_id: int, remind: bool = True) -> SeatingPlan:
         if row.status != PlanStatus.DRAFT:
             raise SeatingError(_l("Only a draft plan can be published."))
         before = seats.published_plan(row.event_id)
+        now = seats.seats(seats.plan_of(row))
+        # Only reminders that name another seat now are rendered again: a hundred take seconds.
+        was = seats.seats(seats.plan_of(before)) if before is not None else {}
         if before is not None:
             row.moved_ids = json.dumps(moved.moved_ids(before, seats.plan_of(row)))
             before.status = PlanStatus.SUPERSEDED
@@ -116,7 +119,8 @@ def publish(plan_id: int, remind: bool = True) -> SeatingPlan:
         db.session.flush()
         if remind:
             for registration in seats.plan_registrations(row):
-                _remind_again(registration)
+                if was.get(str(registration.id)) != now.get(str(registration.id)):
+                    _remind_again(registration)
     return row
 
 

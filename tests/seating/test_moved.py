@@ -272,3 +272,19 @@ def test_versions_published_within_the_same_instant_keep_their_order(organiser, 
     old = organiser.get(f"{page(event)}plans/{first.id}/moved")
     assert old.location.endswith(f"/plans/{second.id}/moved")
     assert organiser.get(old.location).location.endswith(f"/plans/{third.id}/moved")
+
+
+def test_a_new_version_renders_again_the_pending_reminders_of_those_whose_seat_changed(organiser, speeddate):
+    event = speeddate(8)
+    first = published(organiser, event)
+    a, b = two_on_other_seats(first)
+    second = plans.swap(first.id, a, b)
+
+    def reminder(person: int) -> str:
+        db.session.rollback()
+        return db.session.scalar(select(OutboxMail.body_text).where(OutboxMail.idempotency_key == f"reminder:{person}"))
+
+    with force_locale("nl"):
+        assert where(second)[str(a)].label in reminder(a) and where(second)[str(b)].label in reminder(b)
+        others = [int(p) for p in where(second) if int(p) not in (a, b)]
+        assert all(where(second)[str(p)].label in reminder(p) for p in others)
