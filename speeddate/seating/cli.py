@@ -1,9 +1,12 @@
-"""`flask seating ...`: generate a plan, run queued solver jobs, export a plan."""
+"""`flask seating ...`: generate a plan, run queued solver jobs, export a plan (`--out FILE` or stdout)."""
 
+import json
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -23,12 +26,15 @@ def seating_group() -> None:
 @seating_group.command("generate")
 @click.argument("event_id", type=click.IntRange(1, MAX_ID))
 @click.option("--time-limit", type=click.FloatRange(min=0.5), default=None, help="Seconds for the solver.")
-def generate_command(event_id: int, time_limit: float | None) -> None:
-    """Seat the event's confirmed registrations now (a draft plan, with its figures)."""
+@click.option("--fresh", is_flag=True,
+              help="Plan from scratch even when a plan is published (by default people keep their seat).")
+def generate_command(event_id: int, time_limit: float | None, fresh: bool) -> None:
+    """Seat the event's confirmed registrations now (a draft plan, with its figures); with a published plan,
+    everyone keeps their seat unless moving them is worth it."""
     if db.session.get(Event, event_id) is None:
         raise click.ClickException(f"no event with id {event_id}")
     try:
-        job = jobs.generate_now(event_id, time_limit)
+        job = jobs.generate_now(event_id, time_limit, fresh)
     except SeatingError as error:
         raise click.ClickException(str(error)) from None
     if job.status != JobStatus.DONE:
@@ -38,6 +44,9 @@ def generate_command(event_id: int, time_limit: float | None) -> None:
     click.echo(f"plan {plan.id}: colleague meetings {plan.same_organisation}, same-sector meetings "
                f"{plan.same_sector}, distinct sectors {plan.distinct_sectors_total} "
                f"(upper bound {plan.upper_bound}), worst-off {plan.distinct_sectors_min}")
+    moving = len(json.loads(plan.moved_ids))
+    if seats.published_plan(event_id) is not None:
+        click.echo(f"moves {moving} people off the seat they know; publish it, then mail them from the moved page")
 
 
 @seating_group.command("work")
@@ -71,13 +80,19 @@ def _stop_on_sigterm() -> Iterator[threading.Event]:
 @seating_group.command("export")
 @click.argument("event_id", type=click.IntRange(1, MAX_ID))
 @click.option("--format", "file_format", type=click.Choice(["json", "csv", "xlsx"]), default="json")
-def export_command(event_id: int, file_format: str) -> None:
-    """Write the event's current plan to standard output; JSON is the solver's contract."""
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+def export_command(event_id: int, file_format: str, out: Path | None) -> None:
+    """Write the event's current plan to a file or standard output; JSON is the solver's contract."""
     plan = seats.latest_plan(event_id)
     if plan is None:
         raise click.ClickException(f"event {event_id} has no seating plan")
     data = sheets.exported(plan, file_format)
-    if file_format == "xlsx":
+    if out is not None:
+        out.write_bytes(data)
+        click.echo(f"Wrote {out}", err=True)
+    elif file_format == "xlsx" and sys.stdout.isatty():
+        raise click.ClickException("XLSX is binary: give --out FILE")
+    elif file_format == "xlsx":
         click.get_binary_stream("stdout").write(data)
     else:
         click.echo(data.decode(), nl=False)

@@ -23,7 +23,7 @@ from speeddate.database import UnitOfWorkError, in_write, lock_one, write
 from speeddate.extensions import db
 from speeddate.models import Event, JobStatus, SeatingJob, WorkerBeat
 from speeddate.models.base import utcnow
-from speeddate.seating import network, seats
+from speeddate.seating import moved, network, seats
 from speeddate.seating.constraints import confirmed_registrations, settings_of
 from speeddate.seating.errors import SeatingError
 from speeddate.seating.plans import replace_published, store_plan
@@ -76,7 +76,7 @@ def waits_for_worker(job: SeatingJob) -> bool:
 
 def request_job(event_id: int, kind: str, time_limit: float | None = None, background: bool = True,
                 runner: str | None = None) -> SeatingJob:
-    """Queue a solver run ("generate" or "replan"); unless told otherwise a thread starts on it at once. With a
+    """Queue a solver run ("generate", "fresh" or "replan"); unless told otherwise a thread starts on it at once. With a
     `runner` (a beating worker's name) the job is that runner's from the start, for no other worker to take."""
     try:
         with write():
@@ -117,11 +117,11 @@ def _one_active_refused(error: IntegrityError) -> bool:
     return "uq_seating_jobs_one_active" in text or "seating_jobs.event_id" in text
 
 
-def generate_now(event_id: int, time_limit: float | None = None) -> SeatingJob:
+def generate_now(event_id: int, time_limit: float | None = None, fresh: bool = False) -> SeatingJob:
     """Queue a generation and run it in this process (`flask seating generate`); the job tells how it went."""
     _refuse_inside_write()
     with beating(current_app._get_current_object(), ONE_JOB_ROLE) as beat:  # type: ignore[attr-defined]
-        job_id = request_job(event_id, "generate", time_limit, runner=beat.name).id
+        job_id = request_job(event_id, "fresh" if fresh else "generate", time_limit, runner=beat.name).id
         _run_claimed(job_id, beat.name)
     db.session.rollback()
     return db.session.get_one(SeatingJob, job_id)
@@ -278,7 +278,7 @@ def _run_claimed(job_id: int, worker: str) -> None:
     """
     job = db.session.get_one(SeatingJob, job_id)
     try:
-        (_generate if job.kind == "generate" else _replan)(job, worker)
+        (_replan if job.kind == "replan" else _generate)(job, worker)
     except JobTakenOver:
         log.warning("seating job %s was resumed elsewhere; worker %s drops its result", job_id, worker)
     except (solver.InputError, solver.PlanError, SeatingError, TimeoutError) as error:
@@ -323,16 +323,22 @@ def _check_time(job: SeatingJob, plan: solver.Plan) -> None:
 
 
 def _generate(job: SeatingJob, worker: str) -> None:
+    """A draft for the confirmed people. With a plan published, people keep the seat they know unless a move is
+    worth it (the re-plan with fewest moves); a "fresh" job ignores it and plans from scratch."""
     event = db.session.get_one(Event, job.event_id)
     people = confirmed_registrations(event.id)
     instance = network.with_network(event, seats.instance_for(event.id, people, settings_of(event)), people)
     ids = [r.id for r in people]
+    published = seats.published_plan(event.id)
+    previous = seats.plan_of(published) if published is not None and job.kind == "generate" else None
     db.session.rollback()  # end the read: no transaction open while the solver thinks
-    plan = solver.solve(instance, _options(job))
+    plan = (solver.solve(instance, _options(job)) if previous is None
+            else solver.replan(instance, previous.circles, _options(job)))
     _check_time(job, plan)
     with write():
         owned = _owned(job.id, worker)  # first: a job taken over stores no plan
-        _finish_done(owned, store_plan(job.event_id, plan, ids).id)
+        keep = seats.published_plan(job.event_id)
+        _finish_done(owned, store_plan(job.event_id, plan, ids, moved=moved.moved_ids(keep, plan)).id)
 
 
 def _replan(job: SeatingJob, worker: str) -> None:
@@ -348,8 +354,6 @@ def _replan(job: SeatingJob, worker: str) -> None:
     db.session.rollback()  # end the read: no transaction open while the solver thinks
     plan = solver.replan(instance, old.circles, _options(job))
     _check_time(job, plan)
-    before, after = seats.seats(old), seats.seats(plan)
-    moved = sorted(int(p) for p, seat in after.items() if p in before and before[p] != seat)
     with write():
         owned = _owned(job.id, worker)
-        _finish_done(owned, replace_published(job.event_id, plan, ids, previous_id, moved).id)
+        _finish_done(owned, replace_published(job.event_id, plan, ids, previous_id).id)

@@ -1,4 +1,5 @@
-"""Stored plans: checked when stored, swapped by hand, published (with the reminders re-rendered), and judged."""
+"""Stored plans: checked when stored, swapped by hand, published (with the reminders re-rendered, who moved
+recorded), and judged."""
 
 import json
 from collections import Counter
@@ -13,7 +14,7 @@ from speeddate.extensions import db
 from speeddate.mail import services as mails
 from speeddate.models import Event, PlanStatus, Registration, RegistrationStatus, SeatingPlan
 from speeddate.models.base import utcnow
-from speeddate.seating import network, seats
+from speeddate.seating import moved, network, seats
 from speeddate.seating.constraints import confirmed_registrations, fixed_seats, settings_of
 from speeddate.seating.errors import SeatingError
 from speeddate.solver import io as solver_io
@@ -51,19 +52,22 @@ def store_plan(event_id: int, plan: solver.Plan, registration_ids: list[int], re
     return row
 
 
-def replace_published(event_id: int, plan: solver.Plan, registration_ids: list[int], replanned_from: int,
-                      moved: list[int]) -> SeatingPlan:
-    """Store a re-plan of the day and publish it at once, as one change: if publishing fails, nothing is stored.
+def replace_published(event_id: int, plan: solver.Plan, registration_ids: list[int], replanned_from: int | None,
+                      remind: bool = False) -> SeatingPlan:
+    """Store a new version of the published plan and publish it at once, as one change: if publishing fails,
+    nothing is stored. Who it moves is recorded by `publish`.
 
-    No reminders: they went out before the day.
+    No reminders re-rendered for a re-plan of the day: they went out before the day.
     """
     with write():
-        row = store_plan(event_id, plan, registration_ids, replanned_from=replanned_from, moved=moved)
-        return publish(row.id, remind=False)
+        row = store_plan(event_id, plan, registration_ids, replanned_from=replanned_from)
+        return publish(row.id, remind=remind)
 
 
 def swap(plan_id: int, first_id: int, second_id: int) -> SeatingPlan:
-    """Swap two people's start seats by hand; the figures are recomputed, a published plan updates their mails."""
+    """Swap two people's start seats by hand; the figures are recomputed. A draft changes in place; a published
+    plan is replaced by a new version, published at once, that records who moved (nobody is mailed: the moved
+    page offers that). Returns the plan now holding the swap."""
     with write():
         row = lock_one(SeatingPlan, plan_id)
         if row.status == PlanStatus.SUPERSEDED:
@@ -79,34 +83,44 @@ def swap(plan_id: int, first_id: int, second_id: int) -> SeatingPlan:
         swapped = {a: b, b: a}
         circles = tuple(solver.Circle(c.circle, tuple(swapped.get(p, p) if p else p for p in c.inner),
                                       tuple(swapped.get(p, p) if p else p for p in c.outer)) for c in plan.circles)
-        _write_plan(row, solver.Plan(plan.rounds, circles, upper_bound=plan.upper_bound, status="FEASIBLE"))
+        changed = solver.Plan(plan.rounds, circles, upper_bound=plan.upper_bound, status="FEASIBLE")
         if row.status == PlanStatus.PUBLISHED:
-            for registration_id in (first_id, second_id):
-                _remind_again(db.session.get_one(Registration, registration_id))
+            # On the day, the new version stays a plan of the people present (see staleness).
+            on_the_day = row.id if row.replanned_from_id is not None else None
+            return replace_published(row.event_id, changed, json.loads(row.registration_ids), on_the_day,
+                                     remind=True)
+        _write_plan(row, changed)
+        row.moved_ids = json.dumps(moved.moved_ids(seats.published_plan(row.event_id), changed))
     return row
 
 
 def _remind_again(registration: Registration) -> None:
-    """Re-render the pending reminder, so that it names the seat now planned."""
+    """Re-render the pending reminder, so that it names the seat now planned (no mail is added)."""
     if registration.status == RegistrationStatus.CONFIRMED:
         mails.schedule(registration)
 
 
 def publish(plan_id: int, remind: bool = True) -> SeatingPlan:
-    """Make a plan the one participants see; pending reminders are rendered again with their seat."""
+    """Make a plan the one participants see, recording whom it moves off the seat they know; pending reminders
+    are rendered again with their seat. Nobody is mailed."""
     with write():
         row = lock_one(SeatingPlan, plan_id)
         if row.status != PlanStatus.DRAFT:
             raise SeatingError(_l("Only a draft plan can be published."))
         before = seats.published_plan(row.event_id)
+        now = seats.seats(seats.plan_of(row))
+        # Only reminders that name another seat now are rendered again: a hundred take seconds.
+        was = seats.seats(seats.plan_of(before)) if before is not None else {}
         if before is not None:
+            row.moved_ids = json.dumps(moved.moved_ids(before, seats.plan_of(row)))
             before.status = PlanStatus.SUPERSEDED
             db.session.flush()
         row.status, row.published_at = PlanStatus.PUBLISHED, utcnow()
         db.session.flush()
         if remind:
             for registration in seats.plan_registrations(row):
-                _remind_again(registration)
+                if was.get(str(registration.id)) != now.get(str(registration.id)):
+                    _remind_again(registration)
     return row
 
 

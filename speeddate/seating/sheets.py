@@ -4,15 +4,18 @@ The sheets are built once, with their texts in the current language; the HTML te
 them out, so that the page printed from the browser and the PDF show the same people on the same seats.
 """
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from speeddate import solver
 from speeddate.exports import to_csv, to_xlsx_sheets
+from speeddate.extensions import db
 from speeddate.i18n import format_when
-from speeddate.models import Event, Registration, SeatingPlan
-from speeddate.seating import seats
+from speeddate.models import Event, Registration, SeatingJob, SeatingPlan
+from speeddate.seating import plans, seats
 from speeddate.solver import io as solver_io
 
 
@@ -53,10 +56,20 @@ def people_with_seats(row: SeatingPlan) -> list[tuple[Registration, seats.Seat]]
     return sorted(people, key=lambda p: (p[0].partner.last_name.lower(), p[0].partner.first_name.lower()))
 
 
+def checked_plan(row: SeatingPlan) -> solver.Plan:
+    """A stored plan with the figures the seating page shows (the checker's, against the registrations it was made
+    from), the solver's run time, and how many people it moved."""
+    job = db.session.scalar(select(SeatingJob).where(SeatingJob.plan_id == row.id).order_by(SeatingJob.id.desc()))
+    seconds = (job.finished_at - job.started_at).total_seconds() if job and job.started_at and job.finished_at else 0.0
+    moved = json.loads(row.moved_ids)
+    return replace(seats.plan_of(row), figures=plans.check_stored(row), seconds=seconds,
+                   moved=len(moved) if moved or row.replanned_from_id else None)
+
+
 def exported(row: SeatingPlan, file_format: str) -> bytes:
     """The plan as the solver's JSON contract, or one row per seat per round as CSV or XLSX."""
     if file_format == "json":
-        return solver_io.plan_to_json(seats.plan_of(row)).encode()
+        return solver_io.plan_to_json(checked_plan(row)).encode()
     columns = ("round", "circle", "seat", "inner_id", "inner_name", "outer_id", "outer_name")
     rows = [(s.round, s.circle, s.seat, s.inner.id if s.inner else "", s.inner.partner.full_name if s.inner else "",
              s.outer.id if s.outer else "", s.outer.partner.full_name if s.outer else "") for s in seat_rows(row)]
@@ -162,4 +175,4 @@ def _card(registration: Registration, seat: seats.Seat) -> Card:
     how = (_("You stay on your seat all the time; someone new comes to you every round.") if seat.side == "inner"
            else _("After each round you move one seat on, to the next number (after the last seat comes seat 1)."))
     return Card(registration.partner.full_name, organisation.name if organisation else "",
-                f"{_('Start:')} {seat.label}", how)
+                _("Start: %(seat)s", seat=seat.label), how)

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from speeddate.auth.guard import organisers_only
@@ -22,12 +22,25 @@ from speeddate.models import (
     SeatingPlan,
     SeatingSettings,
 )
-from speeddate.seating import after_the_day, constraints, drawing, jobs, on_the_day, pdf, plans, preview, seats, sheets
+from speeddate.seating import (
+    after_the_day,
+    constraints,
+    drawing,
+    jobs,
+    moved,
+    on_the_day,
+    pdf,
+    plans,
+    preview,
+    seats,
+    sheets,
+)
 from speeddate.seating.errors import SeatingError
 from speeddate.seating.forms import FixedSeatForm, PairForm, SettingsForm, SwapForm, WalkInForm
 
 bp = organisers_only(Blueprint("seating", __name__, url_prefix="/admin/events/<int:event_id>/seating"))
 bp.record_once(lambda _state: after_the_day.register_mail_kinds())
+bp.record_once(lambda _state: moved.register_mail_kinds())
 EXPORT_FORMATS = ("json", "csv", "xlsx")
 TIMER_ACTIONS = ("start", "restart", "pause", "resume", "next", "reset")
 
@@ -166,8 +179,13 @@ def remove_apart(event_id: int, first_id: int, second_id: int):
 @bp.post("/generate")
 def generate(event_id: int):
     _event(event_id)
-    return _attempt(lambda: jobs.request_job(event_id, "generate"),
-                    _("The solver is working on the seating. Reload the page to see the result."), event_id, "plan")
+    fresh = request.form.get("fresh") == "1"
+    kept = not fresh and seats.published_plan(event_id) is not None
+    return _attempt(lambda: jobs.request_job(event_id, "fresh" if fresh else "generate"),
+                    _("The solver is working on the seating; everyone keeps the seat they know unless moving them "
+                      "is worth it. Reload the page to see who would move.") if kept
+                    else _("The solver is working on the seating. Reload the page to see the result."),
+                    event_id, "plan")
 
 
 @bp.post("/replan")
@@ -184,15 +202,65 @@ def swap(event_id: int, plan_id: int):
     form = PairForm(seats.plan_registrations(row), prefix="swap")
     if not form.validate_on_submit():
         abort(400)
-    return _attempt(lambda: plans.swap(row.id, form.first.data, form.second.data),
-                    _("The two seats are swapped; the figures are updated."), event_id, "plan")
+    try:
+        changed = plans.swap(row.id, form.first.data, form.second.data)
+    except SeatingError as error:
+        flash(str(error), "error")
+        return _back(event_id, "plan")
+    flash(_("The two seats are swapped; the figures are updated."), "success")
+    return _after_change(event_id, changed)
+
+
+def _after_change(event_id: int, row: SeatingPlan):
+    """A published plan that moved people goes on to the page that lists them and offers to mail them."""
+    if row.status.value == "published" and row.moved_ids != "[]":
+        return redirect(url_for("seating.moved", event_id=event_id, plan_id=row.id))
+    return _back(event_id, "plan")
 
 
 @bp.post("/plans/<int:plan_id>/publish")
 def publish(event_id: int, plan_id: int):
     row = _plan(event_id, plan_id)
-    return _attempt(lambda: plans.publish(row.id),
-                    _("The plan is published: participants see their start seat."), event_id, "plan")
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        published = plans.publish(row.id)
+    except SeatingError as error:
+        flash(str(error), "error")
+        return _back(event_id, "plan")
+    flash(_("The plan is published: participants see their start seat."), "success")
+    return _after_change(event_id, published)
+
+
+@bp.get("/plans/<int:plan_id>/moved", endpoint="moved")
+def moved_page(event_id: int, plan_id: int):
+    """Who a change of the published plan moves, from which seat to which, and the mail to them, before it goes."""
+    event, row = _event(event_id), _plan(event_id, plan_id)
+    newer = moved.next_published(row)
+    if newer is not None and request.args.get("stay") is None:
+        return redirect(url_for("seating.moved", event_id=event_id, plan_id=newer.id))
+    offer = moved.moved_mails(row)
+    body = without_personal_links(offer.preview.body_text) if offer.preview is not None else ""
+    return render_template("seating/moved.html", event=event, row=row, moves=moved.moves(row), offer=offer,
+                           body=body)
+
+
+@bp.post("/plans/<int:plan_id>/moved", endpoint="send_moved")
+def moved_send(event_id: int, plan_id: int):
+    _plan(event_id, plan_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        sent = moved.send_moved_mails(event_id, plan_id)
+    except SeatingError as error:
+        flash(str(error), "error")
+        return redirect(url_for("seating.moved", event_id=event_id, plan_id=plan_id))
+    if sent.queued or not sent.already:
+        flash(ngettext("%(num)d mail with the new seat is in the outbox.",
+                       "%(num)d mails with the new seat are in the outbox.", sent.queued), "success")
+    if sent.already:
+        flash(_("Already sent to %(count)d people before: not sent again.", count=sent.already), "success")
+    return redirect(url_for("seating.moved", event_id=event_id, plan_id=plan_id))
 
 
 @bp.get("/who-you-met")
@@ -353,9 +421,7 @@ def _swap_preview_page(event: Event, row: SeatingPlan, first: int | None, second
 
 
 def _after_published_swap_text(row: SeatingPlan) -> str:
-    if "seating.moved" in current_app.view_functions:
-        return _("This plan is published: after the swap you see who moved and can mail them their new seat.")
-    return _("This plan is published: the reminders not sent yet will name the new seats.")
+    return _("This plan is published: after the swap you see who moved and can mail them their new seat.")
 
 
 @bp.get("/plans/<int:plan_id>/swap/preview")
@@ -386,9 +452,8 @@ def apply_swap(event_id: int, plan_id: int):
     flash(_("%(first)s and %(second)s have swapped seats; the figures are updated.", first=done.first.name,
             second=done.second.name), "success")
     if done.published:
-        if "seating.moved" in current_app.view_functions:
-            return redirect(url_for("seating.moved", event_id=event_id, plan_id=plan_id))
-        return _back(event_id, "plan")
+        # The swap made a new published version; the moved page of this one leads to it.
+        return redirect(url_for("seating.moved", event_id=event_id, plan_id=plan_id))
     return redirect(url_for("seating.plan_view", event_id=event_id, plan_id=plan_id, person=first))
 
 
