@@ -133,7 +133,8 @@ def refusal(action: Action, row: OutboxMail, now: datetime) -> Refusal | None:
     """Why the action leaves this mail alone, or None when it applies."""
     if row.status not in APPLIES_TO[action]:
         return Refusal.STATUS
-    if action in MAILS_PEOPLE and not row.body_text:
+    if action in MAILS_PEOPLE and not row.body_text and not (row.render_when_due and row.subject):
+        # Blank and not to be rendered when due (an erasure blanks the subject too): nothing left to send.
         return Refusal.EMPTIED
     if action == Action.PUT_BACK and not still_due(row, now):
         return Refusal.PAST

@@ -10,7 +10,7 @@ from speeddate.labels import mail_kind_label
 from speeddate.mail import actions
 from speeddate.mail.actions import Action, Outcome
 from speeddate.mail.forms import ConfirmForm, FilterForm
-from speeddate.mail.services import without_personal_links
+from speeddate.mail.services import preview_due, without_personal_links
 from speeddate.models import MailStatus, OutboxMail
 from speeddate.models.base import utcnow
 
@@ -69,7 +69,9 @@ def act():
 @bp.get("/<int:mail_id>")
 def detail(mail_id: int):
     row = db.session.get(OutboxMail, mail_id) or abort(404)
-    return render_template("mail/detail.html", row=row, body_text=without_personal_links(row.body_text),
+    shown = preview_due(row) if row.render_when_due else row
+    return render_template("mail/detail.html", row=row, shown=shown,
+                           body_text=without_personal_links(shown.body_text) if shown else "",
                            action=ActionForm(), Action=Action, kind_label=mail_kind_label,
                            possible=[a for a in Action if actions.refusal(a, row, utcnow()) is None],
                            put_back_refused=actions.refusal(Action.PUT_BACK, row, utcnow()))
@@ -78,8 +80,9 @@ def detail(mail_id: int):
 @bp.get("/<int:mail_id>/html")
 def html_part(mail_id: int):
     row = db.session.get(OutboxMail, mail_id) or abort(404)
+    shown = (preview_due(row) if row.render_when_due else row) or abort(404)
     # Shown in a sandboxed frame: the mail's HTML can run nothing and reach nothing in the back office.
-    return Response(without_personal_links(row.body_html), mimetype="text/html",
+    return Response(without_personal_links(shown.body_html), mimetype="text/html",
                     headers={"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"})
 
 

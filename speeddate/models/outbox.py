@@ -27,7 +27,7 @@ class MailStatus(enum.StrEnum):
 
 
 class OutboxMail(db.Model):
-    """One mail to one recipient, fully rendered, with its delivery state."""
+    """One mail to one recipient, rendered (or to be rendered when due), with its delivery state."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -49,6 +49,10 @@ class OutboxMail(db.Model):
     ics: Mapped[str | None] = mapped_column(Text)
     ics_method: Mapped[str | None] = mapped_column(String(10))
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # A scheduled mail (a reminder, an evaluation...) is written with its subject only and rendered by the worker
+    # when it is due, in the recipient's language of that day: a moved event or a corrected name is then right
+    # in it. True until rendered; set again when the event changes while the mail still waits.
+    render_when_due: Mapped[bool] = mapped_column(default=False)
     due_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -19,6 +19,7 @@ from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.i18n import to_local
 from speeddate.mail import outbox, worker
+from speeddate.mail import services as mails
 from speeddate.mail.transport import Delivery, Verdict
 from speeddate.models import EventStatus, MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
@@ -298,7 +299,8 @@ def test_webinars_get_the_link_an_hour_before(make_event, register):
     register(event)
     [link_mail] = rows(kind="webinar_link")
     assert event.starts_at - link_mail.due_at == timedelta(hours=1)
-    assert "https://meet.example/room" in link_mail.body_text
+    assert link_mail.render_when_due, "rendered by the worker when it is due"
+    assert "https://meet.example/room" in mails.preview_due(link_mail).body_text
 
 
 def test_evaluation_and_followup_are_scheduled_after_the_end(make_event, register):
