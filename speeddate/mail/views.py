@@ -24,8 +24,10 @@ def index():
     form.validate()
     wanted = form.wanted()
     page = max(request.args.get("page", 1, type=page_number), 1)
-    total, now = actions.count(wanted), utcnow()
-    counts, everywhere = actions.counts_by_status(wanted), actions.counts_by_status(actions.MailFilter())
+    now, everything = utcnow(), actions.MailFilter()
+    counts = actions.counts_by_status(wanted)
+    everywhere = counts if wanted.conditions(with_status=False) == [] else actions.counts_by_status(everything)
+    total = actions.total(wanted, counts)
     return render_template("mail/index.html", form=form, rows=actions.page(wanted, page, PAGE_SIZE, now), now=now,
                            page=page,
                            total=total, pages=max((total - 1) // PAGE_SIZE + 1, 1), query=form.query(),

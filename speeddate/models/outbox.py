@@ -33,6 +33,9 @@ class OutboxMail(db.Model):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_event_status", "event_id", "status"),
+        # The organisers' outbox pages through mails in due order, and lists the kinds there are.
+        Index("ix_outbox_due_at", "due_at", "id"),
+        Index("ix_outbox_kind", "kind"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     )
 
