@@ -8,7 +8,7 @@ Starts the service under gunicorn (several workers) on 127.0.0.1 with a fresh da
 - floor: N partners each open a bare form as big as ours, with a CSRF token, and post it; the POST locks an event
   row, inserts one row and commits, in one transaction: what any registration must do on this stack;
 - rush: N partners each open the registration form of one event with P places and submit it, all within a few
-  seconds. Organisers keep reading the event's registration list during the floor and the rush alike.
+  seconds. Organisers keep reading an event page with 150 registrations during the floor and the rush alike.
 Prints requests per second, p50/p95/p99 latency and errors for each, ours side by side with the floor, then
 checks the database: exactly P confirmed, the waiting list numbered 1..N-P in registration order, and every
 registration's confirmation (or waiting-list mail) in the outbox. Its last line is one JSON object.
@@ -201,7 +201,7 @@ def hello(port: int, count: int, concurrency: int) -> tuple[Timings, float]:
 def rush(port: int, form_path: str, query: str, event_id: int, partners: int, concurrency: int, organisers: int,
          first: int = 0):
     """N partners open the form at `form_path` and submit it, `concurrency` at a time, while organisers keep
-    reading the speeddate's registration list (for ours and for the floor alike: the same load around them)."""
+    reading the registration list of the event `event_id` (for ours and for the floor alike: the same load)."""
     partner_timings, organiser_timings, stop = Timings(), Timings(), threading.Event()
     readers = [threading.Thread(target=read_list, args=(port, event_id, organiser_timings, stop))
                for _ in range(organisers)]
@@ -217,19 +217,20 @@ def rush(port: int, form_path: str, query: str, event_id: int, partners: int, co
     return partner_timings, organiser_timings, wall
 
 
-def prepare(database_url: str, places: int) -> tuple[str, int, int]:
+def prepare(database_url: str, places: int) -> tuple[str, int, int, int]:
     """Migrate, add the zone's gemeente, an organiser, one published speeddate and the floor's event and table;
-    returns the speeddate's slug and id and the floor's event id."""
+    returns the speeddate's slug and id, the floor's event id and the id of the event whose list organisers read."""
     from flask_migrate import upgrade
-    from sqlalchemy import text
+    from sqlalchemy import select, text
 
     from speeddate import create_app
     from speeddate.auth.services import create_user
     from speeddate.events import services as events
     from speeddate.extensions import db
     from speeddate.i18n import to_local
-    from speeddate.models import EventType, Gemeente
+    from speeddate.models import EventType, Gemeente, Sector
     from speeddate.models.base import utcnow
+    from speeddate.partners.services import PartnerDetails, register
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "load-bench",
                       "PUBLIC_BASE_URL": "http://127.0.0.1:5000", "LOG_LEVEL": "WARNING"})
@@ -247,13 +248,23 @@ def prepare(database_url: str, places: int) -> tuple[str, int, int]:
                                                            ends_at=start + timedelta(hours=2), capacity=places),
                                           publish=True)
         floor_event_id = floor_event.id
+        # The list the organisers read during both rushes: 150 registrations that do not change, so that the
+        # floor and ours run beside the same reading load (reading the rushed event would cost more as it fills).
+        read_event = events.create_event(events.EventData(type=EventType.ELP, title="Platform", starts_at=start,
+                                                          ends_at=start + timedelta(hours=2), capacity=150),
+                                         publish=True)
+        read_event_id = read_event.id
+        sector = db.session.scalar(select(Sector).limit(1))
+        for number in range(150):
+            register(read_event_id, f"reader{number}@example.org",
+                     PartnerDetails(f"Lezer{number}", "Load", f"Organisatie {number % 40}", sector))
         db.session.execute(text("CREATE TABLE floor_rows (id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, "
                                 "email VARCHAR(254) NOT NULL, details TEXT NOT NULL)" if database_url.startswith(
                                     "sqlite") else "CREATE TABLE floor_rows (id SERIAL PRIMARY KEY, event_id "
                                     "INTEGER NOT NULL, email VARCHAR(254) NOT NULL, details TEXT NOT NULL)"))
         db.session.commit()
         db.engine.dispose()
-    return slug, event_id, floor_event_id
+    return slug, event_id, floor_event_id, read_event_id
 
 
 def check(database_url: str, event_id: int, partners: int, places: int) -> dict[str, object]:
@@ -303,15 +314,16 @@ def start_gunicorn(database_url: str, workers: int, log: Path) -> tuple[subproce
 
 
 def run(args: argparse.Namespace, database_url: str, folder: Path) -> dict[str, object]:
-    slug, event_id, floor_event_id = prepare(database_url, args.places)
+    slug, event_id, floor_event_id, read_event_id = prepare(database_url, args.places)
     process, port = start_gunicorn(database_url, args.workers, folder / "gunicorn.log")
     try:
         page_size = len(Client(port).request("GET", f"/e/{slug}")[1])
         hello_timings, hello_wall = hello(port, 2 * args.partners, args.concurrency)
         # The floor first, on an event of its own, with its addresses from another range of the rate limit's.
-        floor_timings, _, floor_wall = rush(port, f"/_floor/{floor_event_id}", f"?size={page_size}", event_id,
-                                            args.partners, args.concurrency, args.organisers, first=10_000)
-        partner_timings, organiser_timings, wall = rush(port, f"/e/{slug}", "", event_id, args.partners,
+        floor_timings, _, floor_wall = rush(port, f"/_floor/{floor_event_id}", f"?size={page_size}",
+                                            read_event_id, args.partners, args.concurrency, args.organisers,
+                                            first=10_000)
+        partner_timings, organiser_timings, wall = rush(port, f"/e/{slug}", "", read_event_id, args.partners,
                                                         args.concurrency, args.organisers)
     finally:
         process.terminate()
@@ -339,7 +351,7 @@ def report(figures: dict) -> None:
           f"rush took {figures['rush_seconds']:.1f} s")
     print(f"{'requests':<40} {'count':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>6}")
     for label, key in (("registration (GET form + POST)", "registration"),
-                       ("organisers reading the list", "organiser_reads"),
+                       ("organisers reading a list of 150", "organiser_reads"),
                        ("floor (same-size form + locked insert)", "floor"), ("hello (bare route)", "hello")):
         row = figures[key]
         print(f"{label:<40} {row['requests']:>6} {row['rps']:>7.0f} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} "
