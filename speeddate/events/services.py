@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from speeddate.database import write
 from speeddate.events import places
@@ -389,7 +390,10 @@ def set_attendance(registration_id: int, attended: bool) -> Registration:
 
 def registrations(event: Event) -> dict[RegistrationStatus, list[Registration]]:
     """The event's registrations by status: confirmed by name, the waiting list in order, cancelled."""
+    # The page shows each person's organisation and sector: loaded in the same query, not one query per row.
+    partner = joinedload(Registration.partner)
     rows = db.session.scalars(select(Registration).where(Registration.event_id == event.id)
+                              .options(partner.joinedload(Partner.organisation), partner.joinedload(Partner.sector))
                               .order_by(Registration.waitlist_position, Registration.created_at))
     grouped: dict[RegistrationStatus, list[Registration]] = {status: [] for status in RegistrationStatus}
     for registration in rows:

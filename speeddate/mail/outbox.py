@@ -8,6 +8,9 @@ PostgreSQL skips a row that another worker is claiming (FOR UPDATE SKIP LOCKED);
 claim. An outcome is written only while the row is still `sending` and claimed by this worker: a mail that was
 marked uncertain meanwhile (its worker was unreachable for longer than WORKER_DEAD_SECONDS) stays uncertain, for
 an organiser to check, rather than being overwritten by a worker that others had given up for dead.
+A scheduled mail is rendered in the unit of work that claims it (speeddate.mail.services.render_due), so that the
+rendered text is stored before it goes out: an uncertain or failed mail shows what was sent, and a retry sends it
+again unchanged.
 """
 
 import logging
@@ -117,10 +120,17 @@ def advance(worker: str, outcome: Outcome | None, candidates: list[int], now: da
                 del candidates[:CLAIM_WINDOW]
                 continue
             del candidates[:candidates.index(row.id) + 1]
-            if mails.still_wanted(row):
+            # An evaluation answered since the reminder was written, a registration cancelled, and the like.
+            unwanted = "" if mails.still_wanted(row) else "no longer needed"
+            try:
+                unwanted = unwanted or (mails.render_due(row) if row.render_when_due else "")
+            except mails.RenderFailed as error:
+                row.status, row.claimed_by, row.last_error = MailStatus.FAILED, None, str(error)
+                report.failed += 1
+                continue
+            if not unwanted:
                 return Prepared(row.id, row.attempts, row.next_attempt_at, build_message(row))
-            # An evaluation answered since the reminder was written, and the like.
-            row.status, row.claimed_by, row.last_error = MailStatus.CANCELLED, None, "no longer needed"
+            row.status, row.claimed_by, row.last_error = MailStatus.CANCELLED, None, unwanted
             report.withdrawn += 1
     return None
 

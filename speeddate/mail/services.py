@@ -1,12 +1,16 @@
 """Mails as outbox rows, written in the caller's unit of work; the worker (speeddate.mail.worker) sends them.
 
 Each function here that writes joins the `with write():` of the change that causes the mail, so a rolled-back
-change sends nothing and a committed one loses nothing. Each row is rendered when it is written, in the recipient's
-language; scheduled rows (reminders, and the kinds other areas register, such as the evaluation) are rendered again
-when the event changes. What a kind is, when it is due and whether it is still wanted: speeddate.mail.kinds.
+change sends nothing and a committed one loses nothing. A mail that goes now is rendered when it is written, in the
+recipient's language. A scheduled one (reminders, and the kinds other areas register, such as the evaluation, due
+weeks or months later) is written with its key, kind, registration, due time, recipient and subject only, and
+rendered by the worker when it is due (render_due), so that it tells what holds that day: the event's time and
+place, the partner's name and language. What a kind is, when it is due and whether it is still wanted:
+speeddate.mail.kinds.
 """
 
 import enum
+import logging
 import re
 import uuid
 from datetime import datetime, timedelta
@@ -28,6 +32,8 @@ from speeddate.models.base import utcnow
 from speeddate.seating.seats import start_seat
 from speeddate.urls import external_url, personal_url
 from speeddate.zone.settings import zone_settings
+
+log = logging.getLogger(__name__)
 
 # The token of a personal link (/r/...) or an unsubscribe link (/u/...): whoever reads it can act as the partner,
 # and read their answers to an anonymous evaluation. Organisers see mails with it left out; the stored mail,
@@ -207,17 +213,66 @@ def still_wanted(row: OutboxMail) -> bool:
 
 
 def schedule(registration: Registration) -> None:
-    """Create or re-render the scheduled mails of a confirmed registration; skip those already past."""
+    """Create the scheduled mails of a confirmed registration, or move those still waiting to their new time (the
+    worker renders them when due); skip those already past. One query finds the rows already there."""
     with write():
-        now = utcnow()
-        for kind_name, due in scheduled_times(registration).items():
-            key = f"{kind_name}:{registration.id}"
-            row = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == key))
+        now, times = utcnow(), scheduled_times(registration)
+        if not times or not registration.partner.email:  # a walk-in without an address gets no mail
+            return
+        keys = {f"{kind_name}:{registration.id}": kind_name for kind_name in times}
+        existing = {row.idempotency_key: row for row in db.session.scalars(
+            select(OutboxMail).where(OutboxMail.idempotency_key.in_(keys)))}
+        for key, kind_name in keys.items():
+            row, due, kind = existing.get(key), times[kind_name], kinds.kind(kind_name)
             if row is None and due > now:
-                enqueue(kind_name, registration, key=key, due_at=due)
+                row = _pending_row(key, kind_name, due, registration_id=registration.id,
+                                   event_id=registration.event_id, partner_id=registration.partner_id)
+                _describe(row, kind, registration)
+                db.session.add(row)
             elif row is not None and row.status == MailStatus.PENDING:
+                # Waiting, so never handed to a server (a retry waits only after a refusal): render it afresh.
                 row.due_at = row.next_attempt_at = due
-                _fill(row, kinds.kind(kind_name), registration)
+                _describe(row, kind, registration)
+
+
+def _describe(row: OutboxMail, kind: MailKind, registration: Registration) -> None:
+    """What the outbox knows of a mail rendered when due: recipient, language and subject as they are now, for
+    the organisers' list and search; the body is written by render_due."""
+    partner = registration.partner
+    with force_locale(partner.language):
+        row.subject = str(kind.subject) % {"title": registration.event.title}  # type: ignore[attr-defined]
+    row.recipient, row.language = partner.email, partner.language
+    row.body_text = row.body_html = ""
+    row.ics = row.ics_method = None
+    row.render_when_due = True
+
+
+def render_due(row: OutboxMail) -> str:
+    """Render a mail written to be rendered when due, in the worker's unit of work just before it goes out.
+    Returns why it must not go ("" when rendered): its registration was deleted or is no longer confirmed, its
+    partner was erased or has no address left, or its kind is no longer known. A template that fails leaves the
+    mail failed, for an organiser to see, rather than stopping the worker on it at every round."""
+    registration, kind = row.registration, kinds.find(row.kind)
+    if kind is None:
+        return "its kind of mail is no longer sent"
+    if registration is None:
+        return "its registration no longer exists"
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return "its registration is no longer confirmed"
+    partner = registration.partner
+    if partner.erased_at is not None or not partner.email:
+        return "its recipient's details are erased or have no address"
+    try:
+        _fill(row, kind, registration)
+    except Exception as error:  # any template or data error: the mail waits for an organiser
+        log.exception("mail %s (%s) could not be rendered", row.id, row.kind)
+        raise RenderFailed(f"could not be rendered: {type(error).__name__}: {error}") from error
+    row.render_when_due = False
+    return ""
+
+
+class RenderFailed(Exception):
+    """A mail due now could not be rendered; the message says why."""
 
 
 def catch_up(registration: Registration) -> None:
@@ -310,6 +365,19 @@ def preview(kind_name: str, registration: Registration, **context: object) -> Ou
                        event_id=registration.event_id, partner_id=registration.partner_id)
     _fill(row, kinds.kind(kind_name), registration, **context)
     return row
+
+
+def preview_due(row: OutboxMail) -> OutboxMail | None:
+    """A mail to be rendered when due, as it would read if it went now (for the organisers' outbox), kept out of
+    the outbox; None when it would not go now (its registration is gone or no longer confirmed...)."""
+    registration, kind = row.registration, kinds.find(row.kind)
+    if registration is None or kind is None or registration.status != RegistrationStatus.CONFIRMED \
+            or registration.partner.erased_at is not None or not registration.partner.email:
+        return None
+    shown = _pending_row(row.idempotency_key, row.kind, row.due_at, registration_id=registration.id,
+                         event_id=registration.event_id, partner_id=registration.partner_id)
+    _fill(shown, kind, registration)
+    return shown
 
 
 def without_personal_links(body: str) -> str:

@@ -10,7 +10,7 @@ from speeddate.labels import mail_kind_label
 from speeddate.mail import actions
 from speeddate.mail.actions import Action, Outcome
 from speeddate.mail.forms import ConfirmForm, FilterForm
-from speeddate.mail.services import without_personal_links
+from speeddate.mail.services import preview_due, without_personal_links
 from speeddate.models import MailStatus, OutboxMail
 from speeddate.models.base import utcnow
 
@@ -24,8 +24,10 @@ def index():
     form.validate()
     wanted = form.wanted()
     page = max(request.args.get("page", 1, type=page_number), 1)
-    total, now = actions.count(wanted), utcnow()
-    counts, everywhere = actions.counts_by_status(wanted), actions.counts_by_status(actions.MailFilter())
+    now, everything = utcnow(), actions.MailFilter()
+    counts = actions.counts_by_status(wanted)
+    everywhere = counts if wanted.conditions(with_status=False) == [] else actions.counts_by_status(everything)
+    total = actions.total(wanted, counts)
     return render_template("mail/index.html", form=form, rows=actions.page(wanted, page, PAGE_SIZE, now), now=now,
                            page=page,
                            total=total, pages=max((total - 1) // PAGE_SIZE + 1, 1), query=form.query(),
@@ -69,7 +71,9 @@ def act():
 @bp.get("/<int:mail_id>")
 def detail(mail_id: int):
     row = db.session.get(OutboxMail, mail_id) or abort(404)
-    return render_template("mail/detail.html", row=row, body_text=without_personal_links(row.body_text),
+    shown = preview_due(row) if row.render_when_due else row
+    return render_template("mail/detail.html", row=row, shown=shown,
+                           body_text=without_personal_links(shown.body_text) if shown else "",
                            action=ActionForm(), Action=Action, kind_label=mail_kind_label,
                            possible=[a for a in Action if actions.refusal(a, row, utcnow()) is None],
                            put_back_refused=actions.refusal(Action.PUT_BACK, row, utcnow()))
@@ -78,8 +82,9 @@ def detail(mail_id: int):
 @bp.get("/<int:mail_id>/html")
 def html_part(mail_id: int):
     row = db.session.get(OutboxMail, mail_id) or abort(404)
+    shown = (preview_due(row) if row.render_when_due else row) or abort(404)
     # Shown in a sandboxed frame: the mail's HTML can run nothing and reach nothing in the back office.
-    return Response(without_personal_links(row.body_html), mimetype="text/html",
+    return Response(without_personal_links(shown.body_html), mimetype="text/html",
                     headers={"Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"})
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models, one module per area; imported here so that Alembic sees them all."""
 
+from speeddate.models.cache import CacheVersion
 from speeddate.models.events import Event, EventStatus, EventType
 from speeddate.models.outbox import MailStatus, OutboxMail
 from speeddate.models.partners import Organisation, Partner, partner_gemeenten
@@ -28,6 +29,7 @@ from speeddate.models.workers import WorkerBeat
 from speeddate.models.zone import Cluster, Gemeente, Sector, ZoneSettings
 
 __all__ = [
+    "CacheVersion",
     "WorkerBeat",
     "Answer",
     "ContactOutcome",

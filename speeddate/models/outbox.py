@@ -27,12 +27,15 @@ class MailStatus(enum.StrEnum):
 
 
 class OutboxMail(db.Model):
-    """One mail to one recipient, fully rendered, with its delivery state."""
+    """One mail to one recipient, rendered (or to be rendered when due), with its delivery state."""
 
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_event_status", "event_id", "status"),
+        # The organisers' outbox pages through mails in due order, and lists the kinds there are.
+        Index("ix_outbox_due_at", "due_at", "id"),
+        Index("ix_outbox_kind", "kind"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     )
 
@@ -49,6 +52,10 @@ class OutboxMail(db.Model):
     ics: Mapped[str | None] = mapped_column(Text)
     ics_method: Mapped[str | None] = mapped_column(String(10))
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # A scheduled mail (a reminder, an evaluation...) is written with its subject only and rendered by the worker
+    # when it is due, in the recipient's language of that day: a moved event or a corrected name is then right
+    # in it. True until rendered; set again when the event changes while the mail still waits.
+    render_when_due: Mapped[bool] = mapped_column(default=False)
     due_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)

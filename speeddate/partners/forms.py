@@ -1,11 +1,10 @@
 """The public registration form; its field names are a stable interface for the zone's website."""
 
-from functools import cached_property
-
 from flask import request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,19 +16,20 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
+from speeddate.extensions import db
 from speeddate.forms_common import optional_text, required_text, strip_filter, valid_email
+from speeddate.models import Gemeente, Sector
+from speeddate.partners import choices
 from speeddate.partners.fields import (
     LANGUAGES,
     MAX_GEMEENTEN,
     MAX_LENGTH,
-    Lookup,
     are_conversation_languages,
     is_language,
     is_phone_number,
     join_languages,
 )
 from speeddate.partners.services import PartnerDetails
-from speeddate.zone.services import all_gemeenten, sectors_by_cluster
 
 
 class PartnerDetailsForm(FlaskForm):
@@ -63,23 +63,17 @@ class PartnerDetailsForm(FlaskForm):
             # Not on the page: the partner's stored languages stay as they are (details() gives None).
             del self.languages
         language = str(get_locale() or "nl")
-        self.sector.choices = [SelectChoice("", "—")] + [
-            SelectChoice(str(sector.id), sector.label(language), optgroup=cluster.name)
-            for cluster in sectors_by_cluster() for sector in cluster.sectors
-        ]
-        self.gemeenten.choices = [SelectChoice(str(g.id), g.name) for g in all_gemeenten()]
+        self.offered = choices.current()
+        self.sector.choices = list(self.offered.sectors.get(language) or self.offered.sectors["nl"])
+        self.gemeenten.choices = list(self.offered.gemeenten)
         if not self.language.data or self.language.data == "None":
             self.language.data = language
         if ask_languages and not self.languages.data and request.method != "POST":
             self.languages.data = [self.language.data]
 
-    @cached_property
-    def lookup(self) -> Lookup:
-        """The zone's sectors and gemeenten, read once for this form."""
-        return Lookup.load()
-
     def validate_sector(self, field) -> None:
-        self.chosen_sector = self.lookup.sector(field.data or "")
+        number = self.offered.sector_id(field.data or "")
+        self.chosen_sector = db.session.get(Sector, number) if number else None
         if self.chosen_sector is None:
             raise ValidationError(_l("Please choose a sector from the list."))
 
@@ -88,12 +82,14 @@ class PartnerDetailsForm(FlaskForm):
         values = field.data or []
         if len(values) > MAX_GEMEENTEN:
             raise ValidationError(_l("Please choose at most %(max)d gemeenten from the list.", max=MAX_GEMEENTEN))
-        for value in values:
-            gemeente = self.lookup.gemeente(value)
-            if gemeente is None:
-                raise ValidationError(_l("Please choose gemeenten from the list."))
-            if gemeente not in self.chosen_gemeenten:
-                self.chosen_gemeenten.append(gemeente)
+        numbers = [self.offered.gemeente_id(value) for value in values]
+        if None in numbers:
+            raise ValidationError(_l("Please choose gemeenten from the list."))
+        wanted = list(dict.fromkeys(numbers))
+        found = {g.id: g for g in db.session.scalars(select(Gemeente).where(Gemeente.id.in_(wanted)))} if wanted else {}
+        if len(found) != len(wanted):  # removed since the choices were read
+            raise ValidationError(_l("Please choose gemeenten from the list."))
+        self.chosen_gemeenten = [found[number] for number in wanted]
 
     def validate_language(self, field) -> None:
         if not is_language(field.data):

@@ -16,6 +16,7 @@ from speeddate.models import (
     SeatingSettings,
 )
 from speeddate.seating.errors import SeatingError
+from speeddate.seating.seats import WITH_PARTNER
 
 DEFAULT_MINUTES, DEFAULT_SWITCH = 7, 1
 WELCOME_MINUTES = 30  # welcome and closing words: not for rounds
@@ -120,4 +121,4 @@ def confirmed_registrations(event_id: int) -> list[Registration]:
     """Confirmed registrations, by id."""
     return list(db.session.scalars(select(Registration).where(
         Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
-        .order_by(Registration.id)))
+        .options(*WITH_PARTNER).order_by(Registration.id)))

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from speeddate import solver
 from speeddate.extensions import db
 from speeddate.models import (
+    Partner,
     PlanStatus,
     Registration,
     RegistrationStatus,
@@ -23,6 +25,11 @@ from speeddate.models import (
     SeatingSettings,
 )
 from speeddate.solver.model import INNER
+
+# What the seating pages show of each person (organisation and sector), loaded with the registrations in one
+# query rather than one per person.
+_PARTNER = joinedload(Registration.partner)
+WITH_PARTNER = (_PARTNER.joinedload(Partner.organisation), _PARTNER.joinedload(Partner.sector))
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,8 @@ def plan_of(row: SeatingPlan) -> solver.Plan:
 def plan_registrations(row: SeatingPlan) -> list[Registration]:
     """The registrations a plan was made from, cancelled ones included."""
     ids = json.loads(row.registration_ids)
-    return list(db.session.scalars(select(Registration).where(Registration.id.in_(ids)).order_by(Registration.id)))
+    return list(db.session.scalars(select(Registration).where(Registration.id.in_(ids))
+                                   .options(*WITH_PARTNER).order_by(Registration.id)))
 
 
 def moved_people(row: SeatingPlan) -> list[Registration]:

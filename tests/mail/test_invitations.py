@@ -187,3 +187,18 @@ def test_two_organisers_inviting_together_on_postgresql_invite_each_partner_once
     outcomes = at_once(*[partial(invite_in_own_context, postgres_app, event_id)] * 2)
     assert sorted(outcomes, key=str) == [0, 5], outcomes
     assert len(invitations_in_outbox()) == 5
+
+
+def test_an_invitation_whose_partner_is_gone_leaves_out_nobody_else(app, make_event):
+    """The partners already invited are read as one list of ids; a mail whose partner was deleted (its id NULL)
+    must not make that list exclude everyone."""
+    event = make_event()
+    first, second = add_partner(1, "Oostkamp", "Huisartsen"), add_partner(2, "Oostkamp", "Huisartsen")
+    invitations.invite(event.id, invitations.Audience(), "")
+    db.session.execute(OutboxMail.__table__.update().where(OutboxMail.partner_id == first.id)
+                       .values(partner_id=None))
+    db.session.commit()
+    third = add_partner(3, "Oostkamp", "Huisartsen")
+    plan = invitations.plan(event, invitations.Audience())
+    assert [p.id for p in plan.partners] == [first.id, third.id], "the first one's invitation no longer names them"
+    assert plan.skipped.invited == 1 and second.id not in [p.id for p in plan.partners]

@@ -19,6 +19,7 @@ from speeddate.events import services as events
 from speeddate.extensions import db
 from speeddate.i18n import to_local
 from speeddate.mail import outbox, worker
+from speeddate.mail import services as mails
 from speeddate.mail.transport import Delivery, Verdict
 from speeddate.models import EventStatus, MailStatus, OutboxMail, Registration
 from speeddate.models.base import utcnow
@@ -298,7 +299,8 @@ def test_webinars_get_the_link_an_hour_before(make_event, register):
     register(event)
     [link_mail] = rows(kind="webinar_link")
     assert event.starts_at - link_mail.due_at == timedelta(hours=1)
-    assert "https://meet.example/room" in link_mail.body_text
+    assert link_mail.render_when_due, "rendered by the worker when it is due"
+    assert "https://meet.example/room" in mails.preview_due(link_mail).body_text
 
 
 def test_evaluation_and_followup_are_scheduled_after_the_end(make_event, register):
@@ -371,3 +373,22 @@ def test_loop_worker_in_its_own_process_keeps_sending_until_stopped(app, make_ev
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0 and "Stopped." in output
+
+
+def test_the_calendar_with_the_shared_timezone_is_icalendars_own_text(app, make_event, register):
+    """The VTIMEZONE is built once per process and put in as text: the result is what icalendar itself writes."""
+    from speeddate.mail import calendar as ics
+
+    register(make_event(location="Zaal De Schakel"))
+    registration = db.session.scalar(select(Registration))
+    ours = ics.registration_ics(registration)
+    parsed = icalendar.Calendar.from_ical(ours)
+    rebuilt = icalendar.Calendar()
+    for key, value in parsed.property_items(recursive=False)[1:-1]:
+        rebuilt.add(key, value)
+    rebuilt.add_component(icalendar.Timezone.from_tzid(app.config["TIMEZONE"]))
+    for component in parsed.walk("VEVENT"):
+        rebuilt.add_component(component)
+    assert ours == rebuilt.to_ical().decode()
+    feed = ics.feed_ics([])
+    assert feed.index("BEGIN:VTIMEZONE") < feed.index("END:VCALENDAR") and feed.count("BEGIN:VTIMEZONE") == 1

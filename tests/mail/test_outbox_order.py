@@ -42,3 +42,16 @@ def test_the_outbox_page_shows_the_scheduled_mails_under_their_own_heading(organ
     heading = page.index("Scheduled for later, soonest first")
     assert by_id[next(i for i, w in when.items() if w == "last month")] < heading
     assert heading < by_id[next(i for i, w in when.items() if w == "tomorrow")]
+
+
+def test_pages_of_any_size_follow_the_same_order_across_the_turn_to_scheduled_mails(app, make_event, register):
+    """The page is read as two queries (due by now, then scheduled): every size of page gives the same order,
+    without a mail missing or shown twice at the turn."""
+    outbox_with_mails_due_at(make_event, register)
+    everything = [row.id for row in actions.page(actions.MailFilter(), 1, 1000)]
+    assert len(everything) == len(db.session.scalars(select(OutboxMail.id)).all())
+    for size in (1, 2, 3, 4, 5, 7):
+        pages = [actions.page(actions.MailFilter(), number, size) for number in range(1, len(everything) // size + 3)]
+        assert [row.id for rows in pages for row in rows] == everything, size
+        counts = actions.counts_by_status(actions.MailFilter())
+        assert actions.total(actions.MailFilter(), counts) == len(everything)

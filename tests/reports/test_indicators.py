@@ -167,7 +167,7 @@ def test_report_command_writes_an_xlsx_with_numbers_as_numbers(known_year, runne
                                "--language", "en"]).exit_code == 0
     workbook = load_workbook(out)
     assert workbook.sheetnames == ["Summary", "Action plan", "Per event type", "Per gemeente", "Per event",
-                                   "Per cluster", "Per sector", "Evaluation"]
+                                   "Per cluster", "Per sector", "Evaluation", "Network"]
     assert workbook.worksheets[0]["B2"].value == 2
 
 

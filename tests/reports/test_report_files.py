@@ -25,7 +25,7 @@ def workbook(organiser, language: str) -> openpyxl.Workbook:
 @pytest.mark.parametrize("language", ["nl", "fr", "en"])
 def test_the_report_workbook_has_one_sheet_per_topic_with_typed_cells(known_year, organiser, language):  # noqa: F811
     book = workbook(organiser, language)
-    assert len(book.sheetnames) == 8 and book.sheetnames[0] in (SHEETS[language], "Summary")
+    assert len(book.sheetnames) == 9 and book.sheetnames[0] in (SHEETS[language], "Summary")
     summary = book.worksheets[0]
     values = {row[0].value: row[1] for row in summary.iter_rows(min_row=2)}
     rates = [cell for cell in values.values() if cell.number_format == "0.0%"]

@@ -11,6 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from speeddate.extensions import db
+from speeddate.mail import services as mails
 from speeddate.models import JobStatus, OutboxMail, PlanStatus, Sector
 from speeddate.partners.services import PartnerDetails, cancel_registration, register
 from speeddate.seating import constraints, jobs, moved, plans, seats
@@ -281,8 +282,10 @@ def test_a_new_version_renders_again_the_pending_reminders_of_those_whose_seat_c
     second = plans.swap(first.id, a, b)
 
     def reminder(person: int) -> str:
+        """The reminder as the worker renders it when it is due (scheduled mails are rendered then)."""
         db.session.rollback()
-        return db.session.scalar(select(OutboxMail.body_text).where(OutboxMail.idempotency_key == f"reminder:{person}"))
+        row = db.session.scalar(select(OutboxMail).where(OutboxMail.idempotency_key == f"reminder:{person}"))
+        return mails.preview_due(row).body_text
 
     with force_locale("nl"):
         assert where(second)[str(a)].label in reminder(a) and where(second)[str(b)].label in reminder(b)
