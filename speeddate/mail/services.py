@@ -9,6 +9,7 @@ when the event changes. What a kind is, when it is due and whether it is still w
 import enum
 import re
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
@@ -82,7 +83,7 @@ def _render(kind: MailKind, language: str, **values: object) -> tuple[str, str, 
     event = values["event"]
     with force_locale(language):
         context = {"zone": zone_settings(), **values}
-        return (str(kind.subject) % {"title": event.title},  # type: ignore[attr-defined]
+        return (str(kind.subject) % {"title": event.text("title", language)},  # type: ignore[attr-defined]
                 render_template(f"email/{kind.name}.txt", **context),
                 render_template(f"email/{kind.name}.html", **context))
 
@@ -217,16 +218,24 @@ def schedule(registration: Registration) -> None:
                 _fill(row, kinds.kind(kind_name), registration)
 
 
+def text_language(language: str) -> str:
+    """The language of the event texts a partner reads: their own where an event can have it, else Dutch."""
+    return language if language in ("fr", "en") else "nl"
+
+
 def active_registrations(event: Event) -> list[Registration]:
     """Confirmed and waitlisted registrations of an event."""
     return list(db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)))
 
 
-def event_changed(event: Event) -> None:
-    """Time, place or link changed: tell everyone (updated calendar entry) and move their scheduled mails."""
+def event_changed(event: Event, languages: Collection[str] = ("nl", "fr", "en")) -> None:
+    """Time, place or link changed: tell everyone who reads the changed texts (updated calendar entry) and move
+    their scheduled mails. A translation read in no other language changes only its readers' calendars."""
     with write():
         for registration in active_registrations(event):
+            if text_language(registration.partner.language) not in languages:
+                continue
             enqueue(Kind.EVENT_CHANGED, registration, key=f"event_changed:{registration.id}:{event.ics_sequence}")
             if registration.status == RegistrationStatus.CONFIRMED:
                 schedule(registration)
