@@ -66,7 +66,9 @@ def export(event: Event, what: str, file_format: str) -> bytes:
 def indicators_xlsx(figures: dict) -> bytes:
     """The year report as a workbook laid out for the annual report: one sheet per part, numbers as numbers."""
     summary = [
-        (_("Events held"), figures["events_held"]), (_("Registrations (confirmed)"), figures["registrations"]),
+        (_("Events held"), figures["events_held"]),
+        (_("Events spread from third parties"), figures["events_spread"]),
+        (_("Registrations (confirmed)"), figures["registrations"]),
         (_("Still on a waiting list"), figures["waitlisted"]), (_("Attended"), figures["attended"]),
         (_("No-show rate"), figures["no_show_rate"]), (_("Unique partners reached"), figures["unique_partners"]),
         (_("Unique organisations reached"), figures["unique_organisations"]),
