@@ -1,5 +1,7 @@
 """The organisers' back office for events and their registrations."""
 
+from datetime import date, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -7,11 +9,12 @@ from speeddate.attention import attention
 from speeddate.auth.guard import organisers_only
 from speeddate.events import services
 from speeddate.events.forms import TEXT_NAMES, CancelEventForm, EventForm, InviteForm
+from speeddate.events.newsletter import blocks as newsletter_blocks
 from speeddate.events.places import waitlist_rank
 from speeddate.events.state import availability
 from speeddate.events.texts import event_text, written_languages
 from speeddate.extensions import db
-from speeddate.forms_common import ActionForm
+from speeddate.forms_common import EARLIEST_DATE, LATEST_DATE, ActionForm
 from speeddate.i18n import to_local
 from speeddate.labels import status_label
 from speeddate.mail import invitations
@@ -85,6 +88,30 @@ def _fill_type_defaults(form: EventForm, event_type: EventType) -> None:
 
 def _event_or_404(event_id: int) -> Event:
     return db.session.get(Event, event_id) or abort(404)
+
+
+@bp.get("/newsletter")
+def newsletter():
+    """The newsletter block of a month (by default the next one), in each language, to copy and paste."""
+    today = to_local(utcnow()).date()
+    default = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    asked = request.args.get("month")
+    month, status = (_month(asked) if asked else default), 200
+    if month is None:
+        flash(_("Please choose a month (year and month, such as %(example)s).", example=default.strftime("%Y-%m")),
+              "error")
+        month, status = default, 400
+    events, blocks = newsletter_blocks(month)
+    return render_template("events/newsletter.html", month=month, events=events, blocks=blocks), status
+
+
+def _month(value: str) -> date | None:
+    """The first day of a month given as YYYY-MM (what <input type=month> sends), or None."""
+    try:
+        month = datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return None
+    return month if EARLIEST_DATE <= month <= LATEST_DATE else None
 
 
 @bp.get("/events/<int:event_id>")
