@@ -117,7 +117,7 @@ def new_slug(title: str) -> str:
 def create_event(data: EventData, publish: bool = False) -> Event:
     """Create an event (a draft unless published at once)."""
     _check_times(data)
-    _check_elsewhere(data)
+    _check_texts(data)
     with write():
         event = Event(slug=new_slug(data.title), status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT)
         _apply(event, data)
@@ -132,7 +132,7 @@ def update_event(event_id: int, data: EventData, update_mails_expected: int | No
     when the change would send a different number, nothing is saved and the view asks again.
     """
     _check_times(data)
-    _check_elsewhere(data)
+    _check_texts(data)
     with write():
         event = places.lock_event(event_id)
         _check_capacity(event, data)
@@ -157,9 +157,11 @@ def update_event(event_id: int, data: EventData, update_mails_expected: int | No
 def check_update(event_id: int, data: EventData) -> int:
     """Refuse what update_event would refuse, without saving; else how many update mails saving would send."""
     _check_times(data)
+    _check_texts(data)
     event = db.session.get_one(Event, event_id)
     _check_capacity(event, data)
     _check_deadline_still_open(event, data)
+    _check_can_move_elsewhere(event, data)
     return update_mails(event, data)
 
 
@@ -217,8 +219,17 @@ def _data_facts(data: EventData, language: str) -> tuple:
             data.evaluation_close_days)
 
 
-def _check_elsewhere(data: EventData) -> None:
-    """An event elsewhere needs its organiser's name and a web link; registration (and the online link) are theirs."""
+# The longest text each short field holds (the columns' sizes), checked here for what comes without a form (CLI).
+MAX_LENGTHS = {"title": 200, "title_fr": 200, "title_en": 200, "location": 300, "location_fr": 300,
+               "location_en": 300, "external_url": 500, "organised_by": 200, "co_organisers": 300}
+
+
+def _check_texts(data: EventData) -> None:
+    """Texts fit their columns; an event elsewhere needs its organiser's name and a web link, and registration
+    (with the online link) is theirs."""
+    for field, limit in MAX_LENGTHS.items():
+        if len(getattr(data, field)) > limit:
+            raise EventError(_l("Please use at most %(max)d characters.", max=limit), field=field)
     if data.external_url and not data.external_url.startswith(("https://", "http://")):
         raise EventError(_l("The registration link must start with https://."), field="external_url")
     if data.external_url and not data.organised_by:

@@ -4,10 +4,11 @@ website in a frame, which only the origins SPEEDDATE_FRAME_ANCESTORS names may d
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from speeddate.models import EventType
-from tests.browser.helpers import settle
+from tests.browser.helpers import DEVICES, settle
 from tests.support import local_now, serving
 
 pytestmark = pytest.mark.browser
@@ -85,3 +86,15 @@ def test_another_website_cannot_frame_the_calendar(app, site, calendar_events, z
     frame = page.frames[1]
     assert frame.url.startswith("chrome-error://"), frame.url  # Chromium refused to show it: frame-ancestors
     assert frame.locator(".calendar-item").count() == 0
+
+
+@pytest.mark.parametrize("name", ["desktop", "phone"])
+def test_the_calendar_passes_axe_without_serious_violations(site, calendar_events, name):
+    page = site.new_page(**DEVICES[name])
+    serious = {}
+    for path in ("/calendar", "/calendar?lang=fr&type=speeddate", "/calendar?gemeente=Atlantis"):
+        page.goto(path)
+        found = [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+        if found:
+            serious[path] = found
+    assert serious == {}

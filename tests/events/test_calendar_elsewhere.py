@@ -132,7 +132,8 @@ def test_flask_events_create_takes_translations_and_an_elsewhere_link(runner, cl
 
 
 @pytest.mark.parametrize("extra", [["--elsewhere", LINK], ["--elsewhere", "ftp://x.example", "--organised-by", "X"],
-                                   []])
+                                   [], ["--capacity", "5", "--title-fr", "x" * 201],
+                                   ["--elsewhere", LINK, "--organised-by", "x" * 201]])
 def test_flask_events_create_refuses_an_incomplete_event_elsewhere(runner, extra):
     result = runner.invoke(args=["events", "create", "--title", "T", "--type", "other", "--start",
                                  "2027-03-04T12:00", "--end", "2027-03-04T13:00", *extra])
