@@ -15,6 +15,7 @@ from speeddate import cli, database, i18n, service_lock, urls, views_common
 from speeddate.auth.views import bp as auth_bp
 from speeddate.config import DefaultConfig
 from speeddate.directory.views import bp as directory_bp
+from speeddate.events.calendar import bp as calendar_bp
 from speeddate.events.views import bp as events_bp
 from speeddate.extensions import babel, csrf, db, login, mail, migrate
 from speeddate.mail.views import bp as mail_bp
@@ -53,7 +54,7 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     database.configure_engine(app)
     for blueprint in (partners_bp, auth_bp, events_bp, reports_bp, zone_bp, mail_bp, surveys_bp,
-                      survey_admin_bp, directory_bp, privacy_bp, ops_bp, seating_bp):
+                      survey_admin_bp, directory_bp, privacy_bp, ops_bp, seating_bp, calendar_bp):
         app.register_blueprint(blueprint)
     views_common.init_app(app)
     security.init_app(app)

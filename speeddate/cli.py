@@ -112,31 +112,45 @@ def _parse_time(value: str) -> datetime:
 @click.option("--type", "event_type", type=click.Choice([t.value for t in EventType]), required=True)
 @click.option("--start", required=True, help="ISO time; without an offset it is Brussels time.")
 @click.option("--end", required=True, help="ISO time; without an offset it is Brussels time.")
-@click.option("--capacity", type=click.IntRange(1, 10_000), required=True)
+@click.option("--capacity", type=click.IntRange(1, 10_000), help="Required, except for an event elsewhere.")
 @click.option("--gemeente", help="Name of the gemeente.")
 @click.option("--location", default="")
 @click.option("--deadline", help="Registration deadline, ISO time.")
 @click.option("--catering/--no-catering", default=None, help="Default: the event type's default.")
-@click.option("--publish", is_flag=True, help="Open registration at once.")
+@click.option("--title-fr", default="", help="The title in French (default: the Dutch one).")
+@click.option("--title-en", default="", help="The title in English (default: the Dutch one).")
+@click.option("--description-nl", default="", help="The description in Dutch.")
+@click.option("--description-fr", default="", help="The description in French (default: the Dutch one).")
+@click.option("--description-en", default="", help="The description in English (default: the Dutch one).")
+@click.option("--elsewhere", "external_url", default="", metavar="URL",
+              help="A third party's event with its own registration link: in the calendar, no registration here.")
+@click.option("--organised-by", default="", help="Who organises the event elsewhere (required with --elsewhere).")
+@click.option("--publish", is_flag=True, help="Open registration at once (an event elsewhere: show it).")
 @click.option("--json", "as_json", is_flag=True, help="Print id, slug and registration_url as JSON.")
-def create_event(title, event_type, start, end, capacity, gemeente, location, deadline, catering, publish,
+def create_event(title, event_type, start, end, capacity, gemeente, location, deadline, catering, title_fr, title_en,
+                 description_nl, description_fr, description_en, external_url, organised_by, publish,
                  as_json) -> None:
-    """Create an event."""
+    """Create an event: the title (--title) in Dutch, translations optional."""
     found = None
     if gemeente:
         found = db.session.scalar(select(Gemeente).where(func.lower(Gemeente.name) == gemeente.strip().lower()))
         if found is None:
             raise click.BadParameter(f"unknown gemeente {gemeente!r}", param_hint="--gemeente")
     kind = EventType(event_type)
+    if capacity is None and not external_url:
+        raise click.BadParameter("give the number of places", param_hint="--capacity")
     data = events.EventData(
-        type=kind, title=title, starts_at=_parse_time(start), ends_at=_parse_time(end), capacity=capacity,
+        type=kind, title=title, starts_at=_parse_time(start), ends_at=_parse_time(end),
+        capacity=capacity or events.TYPE_DEFAULTS[kind].capacity,
         gemeente=found, location=location, registration_deadline=_parse_time(deadline) if deadline else None,
-        catering=events.TYPE_DEFAULTS[kind].catering if catering is None else catering)
+        catering=events.TYPE_DEFAULTS[kind].catering if catering is None else catering,
+        title_fr=title_fr, title_en=title_en, description=description_nl, description_fr=description_fr,
+        description_en=description_en, external_url=external_url, organised_by=organised_by)
     try:
         event = events.create_event(data, publish=publish)
     except events.EventError as error:
         raise click.ClickException(str(error)) from None
-    result = {"id": event.id, "slug": event.slug, "registration_url": registration_url(event)}
+    result = {"id": event.id, "slug": event.slug, "registration_url": event.external_url or registration_url(event)}
     click.echo(json.dumps(result) if as_json else f"Created event {event.id}: {result['registration_url']}")
 
 

@@ -167,6 +167,11 @@ def _events(rng: random.Random, gemeenten: list[Gemeente], partners: list[Partne
         ("demo-lunchwebinar-mantelzorg", EventType.LUNCHWEBINAR, "Lunchwebinar: mantelzorgers ondersteunen", 9,
          12, 1, 300, None, 12),
         ("demo-speeddate-oostkamp", EventType.SPEEDDATE, "Speeddate Oostkamp", 30, 12, 2, 20, gemeenten[0], 26),
+        # Third parties' webinars the zone spreads: in the calendar and the report, no registration here.
+        ("demo-elders-webinar-valpreventie", EventType.LUNCHWEBINAR, "Webinar: valpreventie bij thuiswonende "
+         "ouderen", 16, 12, 1, 300, None, 0),
+        ("demo-elders-webinar-armoede", EventType.LUNCHWEBINAR, "Webinar: armoede en gezondheid", -75, 12, 1, 300,
+         None, 0),
     )
     created = 0
     for slug, kind, title, days, hour, hours, capacity, gemeente, registrants in plans:
@@ -192,19 +197,57 @@ def _working_day(day: datetime) -> datetime:
     return day
 
 
+# Some events in French and English too: a French-reading partner of the demo sees them in French. Third parties'
+# events name their organiser and link to its registration.
+EVENT_EXTRAS: dict[str, dict[str, str]] = {
+    "demo-elp-najaar": {
+        "title_fr": "Plateforme de première ligne : ensemble autour de la personne âgée fragile",
+        "title_en": "Primary care platform: together around the frail older person",
+        "description_fr": "Venez faire connaissance avec les partenaires de votre quartier. Lunch sandwichs prévu.",
+        "location_fr": "Salle De Schakel, Stationsstraat 1, Brugge",
+        "practical_note": "Parking achter het station. Gratis, inschrijven is wel nodig.",
+        "practical_note_fr": "Parking derrière la gare. Gratuit, mais l'inscription est nécessaire.",
+        "co_organisers": "OCMW Oostkamp, Logo Brugge"},
+    "demo-lunchwebinar-mantelzorg": {
+        "title_fr": "Webinaire de midi : soutenir les aidants proches",
+        "title_en": "Lunch webinar: supporting informal carers",
+        "description_fr": "Une demi-heure sur le soutien aux aidants proches, avec du temps pour vos questions.",
+        "description_en": "Half an hour on supporting informal carers, with time for questions.",
+        "practical_note": "Je krijgt de link een kwartier voor de start. Camera mag uit.",
+        "practical_note_fr": "Vous recevez le lien un quart d'heure avant le début. Caméra facultative."},
+    "demo-speeddate-oostkamp": {
+        "title_fr": "Speed-dating Oostkamp", "title_en": "Speed dating Oostkamp",
+        "description_fr": "Rencontrez les partenaires de votre commune en quelques tours de cinq minutes.",
+        "co_organisers": "Gemeente Oostkamp"},
+    "demo-elders-webinar-valpreventie": {
+        "title_fr": "Webinaire : prévention des chutes chez les personnes âgées à domicile",
+        "description": "ELZ Brugge nodigt de partners van de regio uit: wat werkt om vallen thuis te voorkomen?",
+        "description_fr": "La zone de Bruges invite les partenaires de la région : comment prévenir les chutes ?",
+        "external_url": "https://www.elz-brugge.example/webinars/valpreventie", "organised_by": "ELZ Brugge"},
+    "demo-elders-webinar-armoede": {
+        "description": "Een webinar van het Vlaams Instituut Gezond Leven over gezondheidsverschillen.",
+        "external_url": "https://www.gezondleven.example/webinars/armoede",
+        "organised_by": "Vlaams Instituut Gezond Leven"},
+}
+
+
 def _event(slug, kind, title, start, hours, capacity, gemeente) -> Event:
-    online = kind == EventType.LUNCHWEBINAR
+    extras = EVENT_EXTRAS.get(slug, {})
+    online = kind == EventType.LUNCHWEBINAR and "external_url" not in extras
     event = Event(
         slug=slug, type=kind, title=title, status=EventStatus.PUBLISHED, capacity=capacity,
         starts_at=to_utc(start), ends_at=to_utc(start + timedelta(hours=hours)),
         registration_deadline=to_utc(start - timedelta(days=3)), gemeente=gemeente,
         catering=kind in (EventType.SPEEDDATE, EventType.ELP),
         followup_months=3 if kind == EventType.SPEEDDATE else None,
-        location="" if online else f"Zaal De Schakel, Stationsstraat 1, {gemeente.name if gemeente else 'Brugge'}",
+        location="" if kind == EventType.LUNCHWEBINAR
+        else f"Zaal De Schakel, Stationsstraat 1, {gemeente.name if gemeente else 'Brugge'}",
         online_url="https://meet.example/elz-houtland-webinar" if online else "",
         description="Kom kennismaken met de partners uit je buurt. Broodjeslunch voorzien." if not online
         else "Een halfuur over de ondersteuning van mantelzorgers, met tijd voor vragen.",
     )
+    for field, text in extras.items():
+        setattr(event, field, text)
     db.session.add(event)
     db.session.flush()
     return event

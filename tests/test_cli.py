@@ -21,7 +21,8 @@ def test_demo_loads_a_realistic_zone_once(runner):
     assert result.exit_code == 0, result.output
     assert demo.ORGANISER_EMAIL in result.output and demo.ORGANISER_PASSWORD in result.output
     sizes = (count(Partner), count(Event), count(Registration), count(User))
-    assert sizes[0] == 80 and sizes[1] == 7
+    assert sizes[0] == 80 and sizes[1] == 9
+    assert len([e for e in db.session.scalars(select(Event)) if e.elsewhere]) == 2, "two third parties' webinars"
     events = db.session.scalars(select(Event)).all()
     assert {e.type.value for e in events} == {"speeddate", "elp", "lunchwebinar"}
     assert any(e.ends_at < e.created_at for e in events), "one speeddate lies in the past"

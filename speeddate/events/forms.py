@@ -35,15 +35,32 @@ class EventForm(FlaskForm):
     """Create or edit an event; times in Europe/Brussels."""
 
     type = SelectField(_l("Type"), choices=[SelectChoice(t.value, label) for t, label in TYPE_LABELS.items()])
-    title = StringField(_l("Title"), filters=[strip_filter], validators=required_text(200))
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    # Each text in Dutch (required where the text is), French and English; the form shows them side by side.
+    title = StringField(_l("Title in Dutch"), filters=[strip_filter], validators=required_text(200))
+    title_fr = StringField(_l("Title in French"), filters=[strip_filter], validators=optional_text(200))
+    title_en = StringField(_l("Title in English"), filters=[strip_filter], validators=optional_text(200))
+    description = TextAreaField(_l("Description in Dutch"), validators=[Optional(), Length(max=5000)])
+    description_fr = TextAreaField(_l("Description in French"), validators=[Optional(), Length(max=5000)])
+    description_en = TextAreaField(_l("Description in English"), validators=[Optional(), Length(max=5000)])
     starts_at = DateTimeLocalField(_l("Start"), format=DATETIME_FORMATS,
                                    validators=[InputRequired(message=_l("Please give a date and time."))])
     ends_at = DateTimeLocalField(_l("End"), format=DATETIME_FORMATS,
                                  validators=[InputRequired(message=_l("Please give a date and time."))])
     registration_deadline = DateTimeLocalField(_l("Registration deadline (optional)"), format=DATETIME_FORMATS,
                                                validators=[Optional()])
-    location = StringField(_l("Location"), filters=[strip_filter], validators=optional_text(300))
+    location = StringField(_l("Location in Dutch"), filters=[strip_filter], validators=optional_text(300))
+    location_fr = StringField(_l("Location in French"), filters=[strip_filter], validators=optional_text(300))
+    location_en = StringField(_l("Location in English"), filters=[strip_filter], validators=optional_text(300))
+    practical_note = TextAreaField(_l("Practical information in Dutch"), validators=[Optional(), Length(max=2000)])
+    practical_note_fr = TextAreaField(_l("Practical information in French"),
+                                      validators=[Optional(), Length(max=2000)])
+    practical_note_en = TextAreaField(_l("Practical information in English"),
+                                      validators=[Optional(), Length(max=2000)])
+    external_url = URLField(_l("Registration link of the organiser"), filters=[strip_filter],
+                            validators=[Optional(), Length(max=500)])
+    organised_by = StringField(_l("Organised by"), filters=[strip_filter], validators=optional_text(200))
+    co_organisers = StringField(_l("Organised together with (optional)"), filters=[strip_filter],
+                                validators=optional_text(300))
     online_url = URLField(_l("Online link (webinars; only registrants see it)"), filters=[strip_filter],
                           validators=[Optional(), Length(max=500)])
     gemeente = SelectField(_l("Gemeente"), validate_choice=False)
@@ -69,6 +86,20 @@ class EventForm(FlaskForm):
         if field.data and not field.data.startswith(("https://", "http://")):
             raise ValidationError(_l("The online link must start with https://."))
 
+    def validate_external_url(self, field) -> None:
+        if field.data and not field.data.startswith(("https://", "http://")):
+            raise ValidationError(_l("The registration link must start with https://."))
+
+    def validate_organised_by(self, field) -> None:
+        if self.external_url.data and not field.data:
+            raise ValidationError(_l("Please name who organises this event."))
+
+    def text_rows(self) -> list[tuple[str, list]]:
+        """The translatable texts as rows of (label, [Dutch, French, English field]), for the side-by-side form."""
+        return [(str(label), [self[name], self[f"{name}_fr"], self[f"{name}_en"]]) for name, label in (
+            ("title", _l("Title")), ("description", _l("Description")), ("location", _l("Location")),
+            ("practical_note", _l("Practical information")))]
+
     def validate_gemeente(self, field) -> None:
         if field.data and (not parse_id(field.data) or db.session.get(Gemeente, parse_id(field.data)) is None):
             raise ValidationError(_l("Please choose a gemeente from the list."))
@@ -83,7 +114,14 @@ class EventForm(FlaskForm):
             online_url=self.online_url.data or "", gemeente=gemeente, capacity=self.capacity.data,
             catering=self.catering.data, evaluation_anonymous=self.evaluation_anonymous.data,
             evaluation_reminder_days=self.evaluation_reminder_days.data,
-            evaluation_close_days=self.evaluation_close_days.data, followup_months=self.followup_months.data)
+            evaluation_close_days=self.evaluation_close_days.data, followup_months=self.followup_months.data,
+            **{name: self[name].data or "" for name in TEXT_NAMES})
+
+
+# The form fields that go to the service as they are: translations, practical note, the third party's details.
+TEXT_NAMES = ("title_fr", "title_en", "description_fr", "description_en", "location_fr", "location_en",
+              "practical_note", "practical_note_fr", "practical_note_en", "external_url", "organised_by",
+              "co_organisers")
 
 
 class CancelEventForm(FlaskForm):

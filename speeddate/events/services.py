@@ -3,6 +3,7 @@
 import re
 import secrets
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from speeddate.database import write
 from speeddate.events import places
+from speeddate.events.texts import LANGUAGES, TEXT_FIELDS, TRANSLATIONS
 from speeddate.extensions import db
 from speeddate.forms_common import EARLIEST_DATE, LATEST_DATE, parse_id
 from speeddate.i18n import to_utc
@@ -85,6 +87,25 @@ class EventData:
     evaluation_close_days: int = 21
     # Months until the follow-up survey; 0 for none, None for the type's default.
     followup_months: int | None = None
+    # Translations of the Dutch texts; empty ones fall back to Dutch.
+    title_fr: str = ""
+    title_en: str = ""
+    description_fr: str = ""
+    description_en: str = ""
+    location_fr: str = ""
+    location_en: str = ""
+    practical_note: str = ""
+    practical_note_fr: str = ""
+    practical_note_en: str = ""
+    # A third party's event (its registration link, its organiser); and the partners organising with the zone.
+    external_url: str = ""
+    organised_by: str = ""
+    co_organisers: str = ""
+
+    def text(self, field: str, language: str) -> str:
+        """What Event.text would give for this data once saved."""
+        base = getattr(self, field)
+        return (getattr(self, f"{field}_{language}") or base) if language in TRANSLATIONS else base
 
 
 def new_slug(title: str) -> str:
@@ -97,6 +118,7 @@ def new_slug(title: str) -> str:
 def create_event(data: EventData, publish: bool = False) -> Event:
     """Create an event (a draft unless published at once)."""
     _check_times(data)
+    _check_texts(data)
     with write():
         event = Event(slug=new_slug(data.title), status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT)
         _apply(event, data)
@@ -111,19 +133,21 @@ def update_event(event_id: int, data: EventData, update_mails_expected: int | No
     when the change would send a different number, nothing is saved and the view asks again.
     """
     _check_times(data)
+    _check_texts(data)
     with write():
         event = places.lock_event(event_id)
         _check_capacity(event, data)
         _check_deadline_still_open(event, data)
+        _check_can_move_elsewhere(event, data)
         if update_mails_expected is not None and update_mails(event, data) != update_mails_expected:
             raise UpdateMailsChanged
-        changed = _data_facts(data) != _calendar_facts(event)
+        changed = changed_languages(event, data)
         _apply(event, data)
         if changed:
             event.ics_sequence += 1
             db.session.flush()
             if event.status != EventStatus.CANCELLED:
-                mails.event_changed(event)
+                mails.event_changed(event, languages=changed)
         db.session.flush()
         promoted = places.promote_from_waiting_list(event)
         for registration in promoted:
@@ -134,9 +158,11 @@ def update_event(event_id: int, data: EventData, update_mails_expected: int | No
 def check_update(event_id: int, data: EventData) -> int:
     """Refuse what update_event would refuse, without saving; else how many update mails saving would send."""
     _check_times(data)
+    _check_texts(data)
     event = db.session.get_one(Event, event_id)
     _check_capacity(event, data)
     _check_deadline_still_open(event, data)
+    _check_can_move_elsewhere(event, data)
     return update_mails(event, data)
 
 
@@ -155,9 +181,20 @@ class UpdateMailsChanged(EventError):
 
 def update_mails(event: Event, data: EventData) -> int:
     """How many registrants get an update mail if the event is saved with this data (0 when none is sent)."""
-    if event.status == EventStatus.CANCELLED or _data_facts(data) == _calendar_facts(event):
+    if event.status == EventStatus.CANCELLED:
         return 0
-    return len(mails.active_registrations(event))
+    changed = changed_languages(event, data)
+    return sum(1 for registration in mails.active_registrations(event)
+               if mails.text_language(registration.partner.language) in changed)
+
+
+def changed_languages(event: Event, data: EventData) -> set[str]:
+    """The languages in which what partners have in their calendars would change: their readers get an update.
+
+    Time and links change for everyone; a corrected French title only for those who read French.
+    """
+    return {language for language in LANGUAGES
+            if _data_facts(data, language) != _calendar_facts(event, language)}
 
 
 def _check_deadline_still_open(event: Event, data: EventData) -> None:
@@ -169,17 +206,45 @@ def _check_deadline_still_open(event: Event, data: EventData) -> None:
                             "one, or close the registration."), field="registration_deadline")
 
 
-def _calendar_facts(event: Event) -> tuple:
-    """What partners have in their calendars: a change means an updated invitation."""
-    return (event.title, event.starts_at, event.ends_at, event.location, event.online_url, event.followup_months,
-            event.evaluation_reminder_days, event.evaluation_close_days)
+def _calendar_facts(event: Event, language: str) -> tuple:
+    """What partners reading `language` have in their calendars: a change means an updated invitation."""
+    return (event.text("title", language), event.starts_at, event.ends_at, event.text("location", language),
+            event.online_url, event.followup_months, event.evaluation_reminder_days, event.evaluation_close_days)
 
 
-def _data_facts(data: EventData) -> tuple:
+def _data_facts(data: EventData, language: str) -> tuple:
     """The calendar facts the event would have after saving this data."""
     months = TYPE_DEFAULTS[data.type].followup_months if data.followup_months is None else data.followup_months
-    return (data.title, to_utc(data.starts_at), to_utc(data.ends_at), data.location, data.online_url,
-            months or None, data.evaluation_reminder_days, data.evaluation_close_days)
+    return (data.text("title", language), to_utc(data.starts_at), to_utc(data.ends_at),
+            data.text("location", language), data.online_url, months or None, data.evaluation_reminder_days,
+            data.evaluation_close_days)
+
+
+# The longest text each short field holds (the columns' sizes), checked here for what comes without a form (CLI).
+MAX_LENGTHS = {"title": 200, "title_fr": 200, "title_en": 200, "location": 300, "location_fr": 300,
+               "location_en": 300, "external_url": 500, "organised_by": 200, "co_organisers": 300}
+
+
+def _check_texts(data: EventData) -> None:
+    """Texts fit their columns; an event elsewhere needs its organiser's name and a web link, and registration
+    (with the online link) is theirs."""
+    for field, limit in MAX_LENGTHS.items():
+        if len(getattr(data, field)) > limit:
+            raise EventError(_l("Please use at most %(max)d characters.", max=limit), field=field)
+    if data.external_url and not data.external_url.startswith(("https://", "http://")):
+        raise EventError(_l("The registration link must start with https://."), field="external_url")
+    if data.external_url and not data.organised_by:
+        raise EventError(_l("Please name who organises this event."), field="organised_by")
+    if data.external_url and data.online_url:
+        raise EventError(_l("An event elsewhere has no online link here: its organiser sends it to their "
+                            "registrants."), field="online_url")
+
+
+def _check_can_move_elsewhere(event: Event, data: EventData) -> None:
+    """People registered here would be left without a place: an event with registrations stays the zone's own."""
+    if data.external_url and not event.elsewhere and mails.active_registrations(event):
+        raise EventError(_l("People are registered for this event here, so it cannot become an event elsewhere. "
+                            "Cancel it, or create the event elsewhere separately."), field="external_url")
 
 
 def _check_times(data: EventData) -> None:
@@ -201,12 +266,16 @@ def _check_times(data: EventData) -> None:
 
 def _apply(event: Event, data: EventData) -> None:
     event.type = data.type
-    event.title = data.title
-    event.description = data.description
+    for field in TEXT_FIELDS:
+        setattr(event, field, getattr(data, field))
+        for language in TRANSLATIONS:
+            setattr(event, f"{field}_{language}", getattr(data, f"{field}_{language}"))
+    event.external_url = data.external_url
+    event.organised_by = data.organised_by
+    event.co_organisers = data.co_organisers
     event.starts_at = to_utc(data.starts_at)
     event.ends_at = to_utc(data.ends_at)
     event.registration_deadline = to_utc(data.registration_deadline) if data.registration_deadline else None
-    event.location = data.location
     event.online_url = data.online_url
     event.gemeente = data.gemeente
     event.capacity = data.capacity
@@ -414,15 +483,34 @@ def upcoming_public_events() -> list[Event]:
                                                        Event.ends_at > utcnow()).order_by(Event.starts_at)))
 
 
-def calendar_events(gemeente: str | None = None) -> list[Event]:
-    """Published and closed events that have not ended, for the public feed; optionally of one gemeente."""
+def calendar_events(gemeente: str | None = None, types: Collection[EventType] = (), language: str | None = None,
+                    until: datetime | None = None) -> list[Event]:
+    """Published and closed events that have not ended, the zone's own and those elsewhere, soonest first: what
+    the public calendar and feeds show. Drafts and cancelled events never appear.
+
+    Optionally of one gemeente (id or name), of some types, written in a language (French or English: with a
+    title of their own in it), starting before `until`.
+    """
     query = select(Event).where(Event.status.in_((EventStatus.PUBLISHED, EventStatus.CLOSED)),
                                 Event.ends_at > utcnow())
     if gemeente:
         gemeente_id = parse_id(gemeente)
         query = query.join(Event.gemeente).where(
             Gemeente.id == gemeente_id if gemeente_id else func.lower(Gemeente.name) == gemeente.lower())
-    return list(db.session.scalars(query.order_by(Event.starts_at)))
+    if types:
+        query = query.where(Event.type.in_(types))
+    if language in TRANSLATIONS:
+        query = query.where(getattr(Event, f"title_{language}") != "")
+    if until is not None:
+        query = query.where(Event.starts_at < until)
+    return list(db.session.scalars(query.order_by(Event.starts_at, Event.id)))
+
+
+def month_events(year: int, month: int) -> list[Event]:
+    """The month's events for the newsletter: published ones (the zone's and elsewhere) not over yet, soonest first."""
+    start = to_utc(datetime(year, month, 1))
+    end = to_utc(datetime(year + month // 12, month % 12 + 1, 1))
+    return [event for event in calendar_events(until=end) if event.starts_at >= start]
 
 
 def organiser_events(show_past: bool = False) -> list[Event]:

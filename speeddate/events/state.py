@@ -15,6 +15,7 @@ class Availability(enum.StrEnum):
     DEADLINE_PASSED = "deadline_passed"
     PAST = "past"
     CANCELLED = "cancelled"
+    ELSEWHERE = "elsewhere"  # a third party's event: registration on its organiser's site
 
 
 def availability(event: Event, now: datetime | None = None) -> Availability:
@@ -26,6 +27,8 @@ def availability(event: Event, now: datetime | None = None) -> Availability:
         return Availability.DRAFT
     if event.ends_at <= now:
         return Availability.PAST
+    if event.elsewhere:
+        return Availability.ELSEWHERE
     if event.status == EventStatus.CLOSED or event.starts_at <= now:
         return Availability.CLOSED
     if event.registration_deadline is not None and event.registration_deadline <= now:

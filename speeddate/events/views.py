@@ -1,16 +1,20 @@
 """The organisers' back office for events and their registrations."""
 
+from datetime import date, datetime
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from speeddate.attention import attention
 from speeddate.auth.guard import organisers_only
 from speeddate.events import services
-from speeddate.events.forms import CancelEventForm, EventForm, InviteForm
+from speeddate.events.forms import TEXT_NAMES, CancelEventForm, EventForm, InviteForm
+from speeddate.events.newsletter import blocks as newsletter_blocks
 from speeddate.events.places import waitlist_rank
 from speeddate.events.state import availability
+from speeddate.events.texts import event_text, written_languages
 from speeddate.extensions import db
-from speeddate.forms_common import ActionForm
+from speeddate.forms_common import EARLIEST_DATE, LATEST_DATE, ActionForm
 from speeddate.i18n import to_local
 from speeddate.labels import status_label
 from speeddate.mail import invitations
@@ -35,6 +39,9 @@ from speeddate.urls import registration_url
 
 bp = organisers_only(Blueprint("events", __name__, url_prefix="/admin"))
 bp.record_once(lambda _state: register_mail_kinds())
+# Every page and mail prints an event's texts in the reader's language (a mail forces its recipient's).
+bp.add_app_template_global(event_text, "event_text")
+bp.add_app_template_global(written_languages, "written_languages")
 
 
 
@@ -63,7 +70,8 @@ def create():
         except services.EventError as error:
             _show_error(form, error)
         else:
-            flash(_("The event is saved as a draft. Publish it to open registration."), "success")
+            flash(_("The event is saved as a draft. Publish it to show it in the calendar.") if event.elsewhere
+                  else _("The event is saved as a draft. Publish it to open registration."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
     return render_template("events/form.html", form=form, event=None), 400 if form.errors else 200
 
@@ -80,6 +88,30 @@ def _fill_type_defaults(form: EventForm, event_type: EventType) -> None:
 
 def _event_or_404(event_id: int) -> Event:
     return db.session.get(Event, event_id) or abort(404)
+
+
+@bp.get("/newsletter")
+def newsletter():
+    """The newsletter block of a month (by default the next one), in each language, to copy and paste."""
+    today = to_local(utcnow()).date()
+    default = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    asked = request.args.get("month")
+    month, status = (_month(asked) if asked else default), 200
+    if month is None:
+        flash(_("Please choose a month (year and month, such as %(example)s).", example=default.strftime("%Y-%m")),
+              "error")
+        month, status = default, 400
+    events, blocks = newsletter_blocks(month)
+    return render_template("events/newsletter.html", month=month, events=events, blocks=blocks), status
+
+
+def _month(value: str) -> date | None:
+    """The first day of a month given as YYYY-MM (what <input type=month> sends), or None."""
+    try:
+        month = datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return None
+    return month if EARLIEST_DATE <= month <= LATEST_DATE else None
 
 
 @bp.get("/events/<int:event_id>")
@@ -147,7 +179,8 @@ def _form_values(event: Event) -> dict:
             "capacity": event.capacity, "catering": event.catering,
             "evaluation_anonymous": event.evaluation_anonymous,
             "evaluation_reminder_days": event.evaluation_reminder_days,
-            "evaluation_close_days": event.evaluation_close_days, "followup_months": event.followup_months or 0}
+            "evaluation_close_days": event.evaluation_close_days, "followup_months": event.followup_months or 0,
+            **{name: getattr(event, name) for name in TEXT_NAMES}}
 
 
 @bp.post("/events/<int:event_id>/status/<status>")
@@ -356,6 +389,10 @@ def invite(event_id: int):
     """GET: whom the ticked filters would invite, who is left out and why, and one invitation, before anything is
     sent; POST: the coordinator's yes."""
     event = _event_or_404(event_id)
+    if event.elsewhere:
+        flash(_("This event is organised elsewhere: partners register with its organiser, so there is nobody to "
+                "invite here. It is announced in the calendar and the newsletter block."), "error")
+        return redirect(url_for("events.detail", event_id=event.id))
     if request.method == "GET":
         form = InviteForm(formdata=request.args or None, meta={"csrf": False})
         chosen = form.audience() if request.args and form.validate() else None

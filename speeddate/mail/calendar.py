@@ -5,6 +5,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import get_locale
 from icalendar import Calendar, Timezone, vCalAddress, vText
 from icalendar import Event as CalendarEvent
 
@@ -53,19 +54,24 @@ def _serialised(calendar: Calendar) -> str:
     return text[:at] + timezone + text[at:]
 
 
-def _event_component(event: Event, uid: str, link: str, with_online_link: bool) -> CalendarEvent:
+def _event_component(event: Event, uid: str, link: str, with_online_link: bool, language: str) -> CalendarEvent:
     component = CalendarEvent()
     component.add("uid", uid)
     component.add("sequence", event.ics_sequence)
     component.add("dtstamp", utcnow().replace(tzinfo=UTC))
     component.add("dtstart", to_local(event.starts_at))
     component.add("dtend", to_local(event.ends_at))
-    component.add("summary", event.title)
+    component.add("summary", event.text("title", language))
     online_link = event.online_url if with_online_link else ""
-    component.add("description", "\n\n".join(part for part in (event.description, online_link, link) if part))
-    if event.location or online_link:
-        component.add("location", event.location or online_link)
+    texts = (event.text("description", language), event.text("practical_note", language), online_link,
+             event.organised_by, link)
+    component.add("description", "\n\n".join(part for part in texts if part))
+    location = event.text("location", language)
+    if location or online_link:
+        component.add("location", location or online_link)
     component.add("url", link)
+    if event.elsewhere:  # the zone does not organise it: no ORGANIZER, whose replies would come to the zone
+        return component
     zone = zone_settings()
     if zone.contact_email:
         organizer = vCalAddress(f"mailto:{zone.contact_email}")
@@ -75,11 +81,11 @@ def _event_component(event: Event, uid: str, link: str, with_online_link: bool) 
 
 
 def registration_ics(registration: Registration, method: str = "REQUEST") -> str:
-    """The partner's own calendar entry: REQUEST to add or update, CANCEL to remove it."""
+    """The partner's own calendar entry, in their language: REQUEST to add or update, CANCEL to remove it."""
     event = registration.event
     calendar = _calendar(method)
     component = _event_component(event, registration_uid(registration), personal_url(registration),
-                                 with_online_link=method == "REQUEST")
+                                 with_online_link=method == "REQUEST", language=registration.partner.language)
     attendee = vCalAddress(f"mailto:{registration.partner.email}")
     attendee.params["cn"] = vText(registration.partner.full_name)
     attendee.params["partstat"] = vText("ACCEPTED" if method == "REQUEST" else "DECLINED")
@@ -89,13 +95,16 @@ def registration_ics(registration: Registration, method: str = "REQUEST") -> str
     return _serialised(calendar)
 
 
-def feed_ics(events: list[Event]) -> str:
-    """A public feed of events, without any personal data."""
+def feed_ics(events: list[Event], language: str | None = None) -> str:
+    """A public feed of events in one language (by default the request's: /events.ics?lang=fr), without any
+    personal data. An event elsewhere links to its own registration page."""
+    language = language or str(get_locale() or "nl")
     calendar = _calendar(None)
     calendar.add("x-wr-calname", zone_settings().name)
     for event in events:
-        component = _event_component(event, f"event-{event.id}@{_host()}", registration_url(event),
-                                     with_online_link=False)
+        link = event.external_url or registration_url(event)
+        component = _event_component(event, f"event-{event.id}@{_host()}", link, with_online_link=False,
+                                     language=language)
         calendar.add_component(component)
     return _serialised(calendar)
 

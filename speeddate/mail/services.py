@@ -13,6 +13,7 @@ import enum
 import logging
 import re
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
@@ -88,7 +89,7 @@ def _render(kind: MailKind, language: str, **values: object) -> tuple[str, str, 
     event = values["event"]
     with force_locale(language):
         context = {"zone": zone_settings(), **values}
-        return (str(kind.subject) % {"title": event.title},  # type: ignore[attr-defined]
+        return (str(kind.subject) % {"title": event.text("title", language)},  # type: ignore[attr-defined]
                 render_template(f"email/{kind.name}.txt", **context),
                 render_template(f"email/{kind.name}.html", **context))
 
@@ -240,7 +241,7 @@ def _describe(row: OutboxMail, kind: MailKind, registration: Registration) -> No
     the organisers' list and search; the body is written by render_due."""
     partner = registration.partner
     with force_locale(partner.language):
-        row.subject = str(kind.subject) % {"title": registration.event.title}  # type: ignore[attr-defined]
+        row.subject = str(kind.subject) % {"title": registration.event.text("title", partner.language)}  # type: ignore[attr-defined]
     row.recipient, row.language = partner.email, partner.language
     row.body_text = row.body_html = ""
     row.ics = row.ics_method = None
@@ -287,16 +288,24 @@ def catch_up(registration: Registration) -> None:
                 enqueue(kind_name, registration, key=f"{kind_name}:{registration.id}", due_at=now)
 
 
+def text_language(language: str) -> str:
+    """The language of the event texts a partner reads: their own where an event can have it, else Dutch."""
+    return language if language in ("fr", "en") else "nl"
+
+
 def active_registrations(event: Event) -> list[Registration]:
     """Confirmed and waitlisted registrations of an event."""
     return list(db.session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)))
 
 
-def event_changed(event: Event) -> None:
-    """Time, place or link changed: tell everyone (updated calendar entry) and move their scheduled mails."""
+def event_changed(event: Event, languages: Collection[str] = ("nl", "fr", "en")) -> None:
+    """Time, place or link changed: tell everyone who reads the changed texts (updated calendar entry) and move
+    their scheduled mails. A translation read in no other language changes only its readers' calendars."""
     with write():
         for registration in active_registrations(event):
+            if text_language(registration.partner.language) not in languages:
+                continue
             enqueue(Kind.EVENT_CHANGED, registration, key=f"event_changed:{registration.id}:{event.ics_sequence}")
             if registration.status == RegistrationStatus.CONFIRMED:
                 schedule(registration)

@@ -81,12 +81,8 @@ class YearData:
 
 
 def load(period: Period) -> YearData:
-    """The held events of the period and their registrations."""
-    start, end = period.bounds()
-    events = list(db.session.scalars(
-        select(Event).where(Event.starts_at >= start, Event.starts_at < end, Event.starts_at <= utcnow(),
-                            Event.status.in_((EventStatus.PUBLISHED, EventStatus.CLOSED)))
-        .order_by(Event.starts_at, Event.id)))
+    """The zone's own held events of the period and their registrations (events elsewhere count apart)."""
+    events = [event for event in _events_of(period) if not event.elsewhere]
     rows = db.session.execute(
         select(Registration.event_id, Registration.partner_id,
                # An erased partner's organisation and sector are kept on their registrations only.
@@ -99,6 +95,22 @@ def load(period: Period) -> YearData:
     return YearData(events=events, seats=[Seat(*row) for row in rows],
                     clusters={c.id: c.name for c in db.session.scalars(select(Cluster).order_by(Cluster.position))},
                     sector_cluster={s.id: s.cluster_id for s in sectors}, sector_names={s.id: s.name for s in sectors})
+
+
+def _events_of(period: Period) -> list[Event]:
+    """The period's published events that have started: the zone's own and those it spread from elsewhere."""
+    start, end = period.bounds()
+    return list(db.session.scalars(
+        select(Event).where(Event.starts_at >= start, Event.starts_at < end, Event.starts_at <= utcnow(),
+                            Event.status.in_((EventStatus.PUBLISHED, EventStatus.CLOSED)))
+        .order_by(Event.starts_at, Event.id)))
+
+
+def events_spread(period: Period) -> dict[str, object]:
+    """Third parties' events the zone announced (action plan: "verspreid (van derden)"), apart from its own."""
+    spread = [event for event in _events_of(period) if event.elsewhere]
+    return {"events_spread": len(spread),
+            "events_spread_by_type": dict(Counter(event.type.value for event in spread))}
 
 
 # Which seats count -------------------------------------------------------------------------------------------------
@@ -306,6 +318,7 @@ def report(period: Period) -> dict[str, object]:
         "events_held": events_held(data),
         "events_by_type": events_by_type(data),
         "events_by_gemeente": events_by_gemeente(data),
+        **events_spread(period),
         "registrations": registrations(data),
         "waitlisted": waitlisted(data),
         "attended": attended(data),

@@ -129,7 +129,8 @@ INDICATOR_LABELS = {
 }
 # The headline figures of the report, in the order of the page.
 FIGURE_LABELS = {
-    "events_held": _l("Events held"), "registrations": _l("Registrations (confirmed)"),
+    "events_held": _l("Events held"), "events_spread": _l("Events spread from third parties"),
+    "registrations": _l("Registrations (confirmed)"),
     "waitlisted": _l("Still on a waiting list"), "attended": _l("Attended"), "no_show_rate": _l("No-show rate"),
     "unique_partners": _l("Unique partners reached"), "unique_organisations": _l("Unique organisations reached"),
     "sectors_reached": _l("Sectors reached"), "clusters_reached": _l("Clusters reached"),

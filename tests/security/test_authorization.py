@@ -17,7 +17,7 @@ from speeddate.tokens import unsubscribe_token
 from tests.support import PARTNER, csrf_token, personal_link, post_form
 
 PUBLIC = {"partners.index", "partners.event", "partners.calendar_feed", "auth.login", "auth.logout", "static",
-          "ops.healthz"}
+          "ops.healthz", "calendar.page", "calendar.feed"}
 OTHER = {**PARTNER, "first_name": "Bart", "last_name": "Vermeulen", "email": "bart.vermeulen@example.org"}
 
 
