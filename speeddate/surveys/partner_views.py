@@ -65,7 +65,11 @@ def index():
 @admin_bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
 def edit(survey_id: int | None):
     survey = _survey_or_404(survey_id) if survey_id else None
-    form = SurveyForm.of(survey) if survey and request.method == "GET" else SurveyForm(survey=survey)
+    if request.method == "GET":
+        # A new survey starts anonymous: the safer choice for a broad opinion survey.
+        form = SurveyForm.of(survey) if survey else SurveyForm(data={"anonymous": True})
+    else:
+        form = SurveyForm(survey=survey)
     if form.validate_on_submit():
         saved = surveys.save_survey(survey_id, form.texts())
         flash(_("The survey is saved."), "success")

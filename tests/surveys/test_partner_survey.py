@@ -418,3 +418,19 @@ def test_a_draft_is_deleted_only_after_asking_and_a_sent_survey_never(organiser)
     post_form(organiser, f"/admin/partner-surveys/{survey.id}/delete", {},
               form_url=f"/admin/partner-surveys/{survey.id}")
     assert db.session.get(PartnerSurvey, survey.id) is not None
+
+
+def test_the_demo_has_a_closed_partner_survey_with_results(organiser, clock):
+    from speeddate import demo
+
+    demo.load()
+    demo.load()  # loading twice adds nothing
+    survey = db.session.scalars(select(PartnerSurvey)).one()
+    assert survey.sent_at is not None and not surveys.is_open(survey) and survey.anonymous
+    figures = surveys.results(survey, "fr")
+    assert figures.invited > 20 and 0.3 < figures.response_rate < 0.8 and not figures.counts_only
+    assert all(r.n for r in figures.questions)
+    assert all(r.partner_id is None for r in db.session.scalars(select(PartnerSurveyResponse)))
+    page = organiser.get(f"/admin/partner-surveys/{survey.id}/results?lang=fr").get_data(as_text=True)
+    assert "Êtes-vous satisfait du fonctionnement de la zone de première ligne ?" in page
+    assert "Lettre d&#39;information" in page or "Lettre d'information" in page
