@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from openpyxl import load_workbook
@@ -27,6 +28,7 @@ from speeddate.models import (
 from speeddate.models.base import utcnow
 from speeddate.surveys import partner_survey as surveys
 from speeddate.surveys.partner_forms import closing_time
+from tests.seating.test_jobs import at_once
 from tests.support import csrf_token, local_now, post_form, vnu_messages
 
 SURVEY_LINK = re.compile(r"http://speeddate\.test(/r/[A-Za-z0-9_.-]{8,}/survey)")
@@ -434,3 +436,36 @@ def test_the_demo_has_a_closed_partner_survey_with_results(organiser, clock):
     page = organiser.get(f"/admin/partner-surveys/{survey.id}/results?lang=fr").get_data(as_text=True)
     assert "Êtes-vous satisfait du fonctionnement de la zone de première ligne ?" in page
     assert "Lettre d&#39;information" in page or "Lettre d'information" in page
+
+
+def in_own_context(app, action) -> object:
+    """One organiser's or partner's press, as the view makes it, in an app context (and session) of its own."""
+    with app.app_context():
+        try:
+            return action()
+        except Exception as error:  # noqa: BLE001 - the test reports any other outcome as a failure
+            return type(error).__name__
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.postgres
+def test_pressing_together_on_postgresql_sends_each_mail_once_and_keeps_one_answer(postgres_app):
+    assert db.engine.url.get_backend_name() == "postgresql"
+    survey = make_survey()
+    partners = [add_partner(n) for n in range(4)]
+    survey_id, first_id, scale = survey.id, partners[0].id, answer_ids(survey)["scale"]
+    db.session.rollback()
+    send = partial(in_own_context, postgres_app, lambda: surveys.send(survey_id, EVERYONE))
+    assert sorted(at_once(send, send), key=str) == [0, 4]
+    remind = partial(in_own_context, postgres_app, lambda: surveys.remind(survey_id, 1))
+    assert sorted(at_once(remind, remind), key=str) == [4, "AlreadyDone"]
+    db.session.rollback()
+    recipient_id = db.session.scalar(select(PartnerSurveyRecipient.id).where(
+        PartnerSurveyRecipient.partner_id == first_id))
+    answer = partial(in_own_context, postgres_app, lambda: surveys.save_answers(recipient_id, {scale: [4]}).id)
+    outcomes = at_once(answer, answer)
+    assert all(isinstance(outcome, int) for outcome in outcomes), outcomes
+    db.session.rollback()
+    assert len(outbox()) == 4 and len(outbox("partner_survey_reminder")) == 4
+    assert db.session.scalar(select(func.count()).select_from(PartnerSurveyResponse)) == 1
