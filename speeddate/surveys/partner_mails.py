@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from speeddate import tokens
-from speeddate.mail.services import without_personal_links
+from speeddate.mail.services import withdraw, without_personal_links
 from speeddate.models import MailStatus, OutboxMail, Partner, PartnerSurvey
 from speeddate.models.base import utcnow
 from speeddate.urls import external_url
@@ -39,6 +39,13 @@ def reminder(survey: PartnerSurvey, partner: Partner, signed_token: str, round_n
     """Reminder round `round_number` to one partner."""
     return _row(PartnerSurveyMail.REMINDER, f"partner_survey_reminder:{survey.id}:{partner.id}:{round_number}",
                 survey, partner, signed_token)
+
+
+def withdraw_reminders(survey: PartnerSurvey, partner_id: int) -> None:
+    """A named survey's reminders not yet sent to a partner who has just answered (never for an anonymous survey:
+    a reminder withdrawn next to a name would tell who answered)."""
+    withdraw(OutboxMail.kind == PartnerSurveyMail.REMINDER.value, OutboxMail.partner_id == partner_id,
+             OutboxMail.idempotency_key.startswith(f"partner_survey_reminder:{survey.id}:{partner_id}:"))
 
 
 def shown_to_organisers(body: str) -> str:

@@ -343,6 +343,8 @@ def save_answers(recipient_id: int, values: dict[int, list[int] | str]) -> Partn
         # The day only in an anonymous survey: a time could be matched with the moment a mail went out.
         stamp = now.replace(hour=0, minute=0, second=0, microsecond=0) if survey.anonymous else now
         response.partner_id = None if survey.anonymous else recipient.partner_id
+        if not survey.anonymous:
+            partner_mails.withdraw_reminders(survey, recipient.partner_id)
         response.submitted_at = response.submitted_at if response.id else stamp
         response.updated_at = stamp
         response.answers = [PartnerSurveyAnswer(question_id=question_id,

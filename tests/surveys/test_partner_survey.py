@@ -17,6 +17,7 @@ from speeddate.extensions import db
 from speeddate.mail.invitations import Audience
 from speeddate.models import (
     Gemeente,
+    MailStatus,
     OutboxMail,
     Partner,
     PartnerSurvey,
@@ -375,6 +376,9 @@ def test_a_named_reminder_asks_first_goes_to_those_who_did_not_answer_and_never_
     assert "sent meanwhile" in response.get_data(as_text=True)
     assert len(outbox("partner_survey_reminder")) == 1
     assert link_of(waiting, "partner_survey_reminder") == link_of(waiting)  # the same personal link
+    post_form(client, link_of(waiting), {f"q{answer_ids(survey)['scale']}": "3"})
+    db.session.expire_all()
+    assert outbox("partner_survey_reminder")[0].status == MailStatus.CANCELLED  # answered before it went
 
 
 def test_an_anonymous_reminder_goes_to_everyone_who_has_not_opted_out(client, organiser):
@@ -384,13 +388,16 @@ def test_an_anonymous_reminder_goes_to_everyone_who_has_not_opted_out(client, or
     post_form(client, link_of(answered), {f"q{answer_ids(survey)['scale']}": "5"})
     unsubscribed.consent_invitations_at = None
     db.session.commit()
+    assert surveys.remind(survey.id, 1) == 2
+    post_form(client, link_of(waiting), {f"q{answer_ids(survey)['scale']}": "4"})
+    db.session.expire_all()
+    assert {r.status for r in outbox("partner_survey_reminder")} == {MailStatus.PENDING}  # nothing tells who
     page = organiser.get(f"/admin/partner-surveys/{survey.id}/remind?lang=en").get_data(as_text=True)
     assert "2 partners would get a reminder" in page and "who answered is not known" in page
-    assert surveys.remind(survey.id, 1) == 2
     rows = outbox("partner_survey_reminder")
     assert sorted(r.recipient for r in rows) == sorted([answered.email, waiting.email])
     assert "If you already answered" in rows[0].body_text
-    assert surveys.remind(survey.id, 2) == 2  # a second round is a round of its own
+    assert surveys.remind(survey.id, 2) == 2 and len(outbox("partner_survey_reminder")) == 4  # a round of its own
 
 
 def test_no_reminder_once_the_survey_is_closed(organiser, clock):
@@ -469,3 +476,18 @@ def test_pressing_together_on_postgresql_sends_each_mail_once_and_keeps_one_answ
     db.session.rollback()
     assert len(outbox()) == 4 and len(outbox("partner_survey_reminder")) == 4
     assert db.session.scalar(select(func.count()).select_from(PartnerSurveyResponse)) == 1
+
+
+def test_the_outbox_never_shows_the_personal_link_and_the_mails_unsubscribe_link_works(client, organiser):
+    survey = make_survey()
+    partner = add_partner(1)
+    sent(survey)
+    row = outbox()[0]
+    for url in (f"/admin/outbox/{row.id}", f"/admin/outbox/{row.id}/html"):
+        page = organiser.get(url).get_data(as_text=True)
+        assert "/r/…/survey" in page and not SURVEY_LINK.search(page), url
+    unsubscribe = re.search(r"http://speeddate\.test(/u/\S+)", row.body_text).group(1)
+    post_form(client, unsubscribe, {})
+    db.session.expire_all()
+    assert partner.consent_invitations_at is None
+    assert surveys.reminder_recipients(survey) == []
