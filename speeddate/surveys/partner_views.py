@@ -1,7 +1,7 @@
 """Partner surveys: the form each partner reaches through their personal link, and the organiser's pages (list,
 texts, questions, whom to send it to, reminders, results and export)."""
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -11,12 +11,23 @@ from speeddate.extensions import db
 from speeddate.forms_common import ActionForm
 from speeddate.models import PartnerSurvey, PartnerSurveyQuestion
 from speeddate.models.base import utcnow
+from speeddate.security import hooks, ratelimit
 from speeddate.surveys import partner_survey as surveys
 from speeddate.surveys.forms import TokenForm, parse_answers
 from speeddate.surveys.partner_forms import AudienceForm, PartnerQuestionForm, SurveyForm
 
 bp = Blueprint("partner_surveys", __name__)
 admin_bp = organisers_only(Blueprint("partner_survey_admin", __name__, url_prefix="/admin/partner-surveys"))
+
+
+@bp.before_request
+def _limit_posts():
+    """The same limits as every public form (security.hooks counts the blueprints it knows by name): per address,
+    and per personal link."""
+    if request.method != "POST" or not current_app.config["RATE_LIMIT_ENABLED"]:
+        return None
+    wait = ratelimit.hit(hooks.public_post_keys())
+    return hooks.too_many_requests(wait) if wait is not None else None
 
 
 def _language() -> str:

@@ -491,3 +491,13 @@ def test_the_outbox_never_shows_the_personal_link_and_the_mails_unsubscribe_link
     db.session.expire_all()
     assert partner.consent_invitations_at is None
     assert surveys.reminder_recipients(survey) == []
+
+
+def test_posts_through_one_personal_link_are_limited_like_every_public_form(app, client):
+    app.config["RATE_LIMITS"] = {**app.config["RATE_LIMITS"], "public_link": (3, 3600)}
+    survey = make_survey()
+    partner = add_partner(1)
+    sent(survey)
+    link, scale = link_of(partner), answer_ids(survey)["scale"]
+    statuses = [post_form(client, link, {f"q{scale}": "4"}).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
