@@ -52,6 +52,8 @@ class SurveyForm(FlaskForm):
         return cls(data={**values, "closes_on": to_local(survey.closes_at).date()}, survey=survey)
 
     def validate_closes_on(self, field) -> None:
+        if field.data is None:
+            return  # not a date: the field says so already
         unchanged = self.survey is not None and field.data == to_local(self.survey.closes_at).date()
         if not unchanged and closing_time(field.data) <= utcnow():
             raise ValidationError(_l("Please choose a day that is still to come."))

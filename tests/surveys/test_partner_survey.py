@@ -501,3 +501,10 @@ def test_posts_through_one_personal_link_are_limited_like_every_public_form(app,
     link, scale = link_of(partner), answer_ids(survey)["scale"]
     statuses = [post_form(client, link, {f"q{scale}": "4"}).status_code for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
+
+
+def test_a_closing_day_that_is_no_date_is_refused_with_a_message(organiser):
+    response = post_form(organiser, "/admin/partner-surveys/new?lang=en", {"title_nl": "Bevraging",
+                                                                          "closes_on": "morgen"})
+    assert response.status_code == 400 and "Not a valid date value." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(PartnerSurvey)) == 0
