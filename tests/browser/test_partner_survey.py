@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from speeddate.extensions import db
 from speeddate.models import Gemeente, PartnerSurvey
-from tests.browser.helpers import settle
+from tests.browser.helpers import DEVICES, settle
 from tests.support import local_now
 from tests.surveys.test_partner_survey import add_partner
 
@@ -61,3 +61,28 @@ def test_create_choose_partners_send_answer_and_read_the_results(site, device, m
     organiser.goto(f"/admin/partner-surveys/{survey.id}/results")
     assert organiser.locator("svg.chart").first.is_visible()
     assert "5.00" in organiser.locator("main").inner_text()
+
+
+def test_the_survey_pages_pass_axe_and_fit_a_phone(app, site, mailbox):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from speeddate.models import PartnerSurveyRecipient
+    from speeddate.surveys import partner_survey as surveys
+    from tests.surveys.test_partner_survey import make_survey, sent
+
+    survey = make_survey(anonymous=False)
+    add_partner(1)
+    sent(survey)
+    link = f"/r/{surveys.signed_token(db.session.scalars(select(PartnerSurveyRecipient)).one())}/survey"
+    base = f"/admin/partner-surveys/{survey.id}"
+    settle()
+    axe, violations = Axe(), {}
+    organiser, partner = site.organiser_page(**DEVICES["phone"]), site.new_page(**DEVICES["phone"])
+    for page, path in [(organiser, p) for p in ("/admin/partner-surveys/", "/admin/partner-surveys/new", base,
+                                                 f"{base}/edit", f"{base}/questions/new", f"{base}/send?everyone=y",
+                                                 f"{base}/remind", f"{base}/results")] + [(partner, link)]:
+        page.goto(path)
+        serious = [v["id"] for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+        if serious:
+            violations[path] = serious
+    assert violations == {}
