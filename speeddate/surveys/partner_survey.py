@@ -238,7 +238,7 @@ def send(survey_id: int, chosen: Audience) -> int:
     many. A second press at the same moment waits for the first and finds nobody left."""
     with write():
         survey = lock_one(PartnerSurvey, survey_id)
-        if not survey.questions or utcnow() >= survey.closes_at:
+        if not questions_of(survey) or utcnow() >= survey.closes_at:
             raise SurveyClosed()
         created = 0
         for partner in audience(survey, chosen):

@@ -93,6 +93,7 @@ def detail(survey_id: int):
     survey = _survey_or_404(survey_id)
     return render_template("surveys/partner/detail.html", survey=survey, action=ActionForm(), language=_language(),
                            questions=surveys.questions_of(survey, include_retired=True),
+                           asked=surveys.questions_of(survey),
                            answered=surveys.answered_ids(survey), is_open=surveys.is_open(survey), now=utcnow(),
                            recipients=surveys.recipients_count(survey), responded=surveys.respondents(survey))
 
@@ -162,13 +163,15 @@ def send(survey_id: int):
     if request.method == "GET":
         form = AudienceForm(formdata=request.args or None, meta={"csrf": False})
         chosen = form.audience() if request.args and form.validate() else None
-        plan = surveys.plan(survey, chosen) if chosen is not None and survey.questions and not closed else None
-        return render_template("surveys/partner/send.html", survey=survey, form=form, plan=plan, closed=closed), \
-            400 if form.errors else 200
+        asked = surveys.questions_of(survey)
+        plan = surveys.plan(survey, chosen) if chosen is not None and asked and not closed else None
+        return render_template("surveys/partner/send.html", survey=survey, form=form, plan=plan, closed=closed,
+                               asked=asked), 400 if form.errors else 200
     form = AudienceForm()
     chosen = form.audience() if form.validate() else None
     if form.errors:
-        return render_template("surveys/partner/send.html", survey=survey, form=form, plan=None, closed=closed), 400
+        return render_template("surveys/partner/send.html", survey=survey, form=form, plan=None, closed=closed,
+                               asked=surveys.questions_of(survey)), 400
     if chosen is None:
         flash(_("Nothing was sent: please tick whom to send the survey to first."), "error")
         return redirect(url_for("partner_survey_admin.send", survey_id=survey.id))
