@@ -89,6 +89,16 @@ def save_survey(survey_id: int | None, texts: SurveyTexts) -> PartnerSurvey:
     return survey
 
 
+def close_now(survey_id: int) -> bool:
+    """Close an open survey at once (its answers stay); False when it was not open."""
+    with write():
+        survey = lock_one(PartnerSurvey, survey_id)
+        if not is_open(survey):
+            return False
+        survey.closes_at = utcnow()
+    return True
+
+
 def delete_draft(survey_id: int) -> bool:
     """Remove a survey never sent; False (and nothing removed) once it was."""
     with write():

@@ -115,6 +115,23 @@ def delete(survey_id: int):
     return render_template("surveys/partner/delete.html", survey=survey, form=form)
 
 
+@admin_bp.route("/<int:survey_id>/close", methods=["GET", "POST"])
+def close(survey_id: int):
+    """GET: what closing now does; POST: the organiser's yes."""
+    survey = _survey_or_404(survey_id)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate():
+            abort(400)
+        if surveys.close_now(survey.id):
+            flash(_("The survey is closed: no more answers are taken."), "success")
+        else:
+            flash(_("The survey was not open: nothing was changed."), "error")
+        return redirect(url_for("partner_survey_admin.detail", survey_id=survey.id))
+    return render_template("surveys/partner/close.html", survey=survey, form=form, is_open=surveys.is_open(survey),
+                           responded=surveys.respondents(survey))
+
+
 @admin_bp.route("/<int:survey_id>/questions/new", methods=["GET", "POST"], defaults={"question_id": None})
 @admin_bp.route("/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
 def question(survey_id: int, question_id: int | None):

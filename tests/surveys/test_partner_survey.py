@@ -156,6 +156,7 @@ def test_the_pages_are_valid_html(organiser, tmp_path):
         "send": organiser.get(f"/admin/partner-surveys/{survey.id}/send?gemeenten={oostkamp}"),
         "remind": organiser.get(f"/admin/partner-surveys/{survey.id}/remind"),
         "results": organiser.get(f"/admin/partner-surveys/{survey.id}/results"),
+        "close": organiser.get(f"/admin/partner-surveys/{survey.id}/close"),
         "answer": organiser.get(f"/r/{surveys.signed_token(respondent)}/survey"),
     }
     for name, page in pages.items():
@@ -508,3 +509,22 @@ def test_a_closing_day_that_is_no_date_is_refused_with_a_message(organiser):
                                                                           "closes_on": "morgen"})
     assert response.status_code == 400 and "Not a valid date value." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(PartnerSurvey)) == 0
+
+
+def test_closing_now_asks_first_keeps_the_answers_and_can_be_undone_with_a_later_day(client, organiser):
+    survey = make_survey()
+    partner = add_partner(1)
+    sent(survey)
+    link = link_of(partner)
+    post_form(client, link, {f"q{answer_ids(survey)['scale']}": "5"})
+    url = f"/admin/partner-surveys/{survey.id}/close"
+    assert "The 1 answer given stays." in organiser.get(url + "?lang=en").get_data(as_text=True)
+    assert surveys.is_open(survey)
+    post_form(organiser, url, {})
+    db.session.expire_all()
+    assert not surveys.is_open(survey) and surveys.respondents(survey) == 1
+    assert "can no longer be given" in client.get(link + "?lang=en").get_data(as_text=True)
+    post_form(organiser, f"/admin/partner-surveys/{survey.id}/edit", {
+        "title_nl": survey.title_nl, "closes_on": (local_now().date() + timedelta(days=3)).isoformat()})
+    db.session.expire_all()
+    assert surveys.is_open(survey)
