@@ -168,10 +168,6 @@ class PartnerSurvey(db.Model):
         """The title or introduction in the given language, Dutch when no translation is given."""
         return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_nl")
 
-    @property
-    def title(self) -> str:
-        return self.title_nl
-
 
 class PartnerSurveyQuestion(QuestionTexts, db.Model):
     """One question of a partner survey: the same kinds and wording as an evaluation question."""

@@ -176,6 +176,7 @@ class Skipped:
 
     @property
     def total(self) -> int:
+        """All partners left out."""
         return self.already + self.no_consent + self.unconfirmed + self.no_address
 
 
@@ -378,15 +379,18 @@ class SurveyResults:
 
     @property
     def response_rate(self) -> float | None:
+        """Respondents per partner asked; None before anyone was asked."""
         return self.responded / self.invited if self.invited else None
 
 
 def recipients_count(survey: PartnerSurvey) -> int:
+    """How many partners the survey was sent to."""
     return db.session.scalar(select(func.count()).select_from(PartnerSurveyRecipient).where(
         PartnerSurveyRecipient.survey_id == survey.id)) or 0
 
 
 def respondents(survey: PartnerSurvey) -> int:
+    """How many partners answered."""
     return db.session.scalar(select(func.count()).select_from(PartnerSurveyResponse).where(
         PartnerSurveyResponse.survey_id == survey.id)) or 0
 
