@@ -26,6 +26,8 @@ from speeddate.privacy.views import bp as privacy_bp
 from speeddate.reports.views import bp as reports_bp
 from speeddate.seating.views import bp as seating_bp
 from speeddate.security import hooks as security
+from speeddate.surveys.partner_views import admin_bp as partner_survey_admin_bp
+from speeddate.surveys.partner_views import bp as partner_surveys_bp
 from speeddate.surveys.views import admin_bp as survey_admin_bp
 from speeddate.surveys.views import bp as surveys_bp
 from speeddate.zone.views import bp as zone_bp
@@ -54,7 +56,8 @@ def create_app(test_config: dict[str, object] | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     database.configure_engine(app)
     for blueprint in (partners_bp, auth_bp, events_bp, reports_bp, zone_bp, mail_bp, surveys_bp,
-                      survey_admin_bp, directory_bp, privacy_bp, ops_bp, seating_bp, calendar_bp):
+                      survey_admin_bp, partner_surveys_bp, partner_survey_admin_bp, directory_bp, privacy_bp, ops_bp,
+                      seating_bp, calendar_bp):
         app.register_blueprint(blueprint)
     views_common.init_app(app)
     security.init_app(app)

@@ -24,6 +24,11 @@ from speeddate.models import (
     Gemeente,
     Organisation,
     Partner,
+    PartnerSurvey,
+    PartnerSurveyAnswer,
+    PartnerSurveyQuestion,
+    PartnerSurveyRecipient,
+    PartnerSurveyResponse,
     QuestionKind,
     Registration,
     Role,
@@ -33,6 +38,7 @@ from speeddate.models import (
 )
 from speeddate.models.base import utcnow
 from speeddate.surveys.answers import respondent_key
+from speeddate.surveys.partner_survey import respondent_key as survey_respondent_key
 from speeddate.surveys.questions import questions_for
 from speeddate.zone.settings import forget_zone_settings
 
@@ -69,6 +75,7 @@ def load() -> str:
         _organiser()
         partners = _partners(gemeenten)
         created = _events(rng, gemeenten, partners)
+        _partner_survey(partners)
     return f"{len(gemeenten)} gemeenten, {len(partners)} partners, {created} new events"
 
 
@@ -321,3 +328,84 @@ def _followup(rng: random.Random, registration: Registration, attendees: list[Re
         comment=rng.choice(("", "", "Via de speeddate een patiënt vlot kunnen doorverwijzen naar het CAW.")),
         contacts=[FollowupContact(met_registration_id=other.id, outcome=outcome)
                   for other, outcome in zip(rng.sample(met, 3), outcomes, strict=True)]))
+
+
+PARTNER_SURVEY_TITLE = "Bevraging van onze partners 2026"
+# (kind, Dutch, French, English, options as (nl, fr, en), weights of the answers given)
+PARTNER_SURVEY_QUESTIONS = (
+    (QuestionKind.SCALE, "Hoe tevreden bent u over de werking van de eerstelijnszone?",
+     "Êtes-vous satisfait du fonctionnement de la zone de première ligne ?",
+     "How satisfied are you with the primary-care zone?", (), (1, 2, 6, 9, 4)),
+    (QuestionKind.SINGLE, "Hoe hoort u het liefst van ons?", "Comment préférez-vous être informé ?",
+     "How would you rather hear from us?",
+     (("Nieuwsbrief", "Lettre d'information", "Newsletter"), ("Mail", "E-mail", "Email"),
+      ("LinkedIn", "LinkedIn", "LinkedIn"), ("Website", "Site web", "Website")), (8, 6, 2, 3)),
+    (QuestionKind.MULTIPLE, "Aan welke activiteiten nam u de voorbije twee jaar deel?",
+     "À quelles activités avez-vous participé ces deux dernières années ?",
+     "Which activities did you take part in over the last two years?",
+     (("Speeddate", "Speeddate", "Speed date"), ("Eerstelijnsplatform", "Plateforme de première ligne",
+                                                 "Primary-care platform"),
+      ("Lunchwebinar", "Webinaire de midi", "Lunch webinar")), (5, 4, 3)),
+    (QuestionKind.YES_NO, "Zou u het netwerk van de zone aanraden aan een collega?",
+     "Recommanderiez-vous le réseau de la zone à un collègue ?",
+     "Would you recommend the zone's network to a colleague?", (), (1, 6)),
+    (QuestionKind.TEXT, "Wat mag de zone meer doen?", "Que devrait faire davantage la zone ?",
+     "What should the zone do more?", (), ()),
+)
+PARTNER_SURVEY_TEXTS = ("Meer lokale overlegmomenten per gemeente.", "Een overzicht van wie wat doet in de regio.",
+                        "Webinars over de sociale kaart.")
+
+
+def _partner_survey(partners: list[Partner]) -> None:
+    """A closed, anonymous partner survey (the action plan's Actie 22) sent to the partners who agreed to the
+    zone's mails, with one reminder round and answers from a little over half of them."""
+    if db.session.scalar(select(PartnerSurvey).where(PartnerSurvey.title_nl == PARTNER_SURVEY_TITLE)):
+        return
+    rng = random.Random(22)
+    now = utcnow()
+    survey = PartnerSurvey(
+        title_nl=PARTNER_SURVEY_TITLE, title_fr="Enquête auprès de nos partenaires 2026",
+        title_en="Our partner survey 2026",
+        intro_nl="Vijf minuten om ons te vertellen wat de eerstelijnszone voor u betekent en wat beter kan.",
+        intro_fr="Cinq minutes pour nous dire ce que la zone de première ligne vous apporte et ce qui peut "
+                 "être amélioré.",
+        intro_en="Five minutes to tell us what the primary-care zone means to you and what could be better.",
+        anonymous=True, closes_at=now - timedelta(days=21), sent_at=now - timedelta(days=50), reminders_sent=1,
+        reminded_at=now - timedelta(days=35))
+    for position, (kind, nl, fr, en, options, _weights) in enumerate(PARTNER_SURVEY_QUESTIONS):
+        survey.questions.append(PartnerSurveyQuestion(
+            position=position, kind=kind, text_nl=nl, text_fr=fr, text_en=en, required=kind == QuestionKind.SCALE,
+            options=[{"nl": o[0], "fr": o[1], "en": o[2]} for o in options]))
+    db.session.add(survey)
+    db.session.flush()
+    for partner in partners:
+        if partner.consent_invitations_at is None or partner.email is None:
+            continue
+        recipient = PartnerSurveyRecipient(survey=survey, partner=partner, token=tokens.new_token(),
+                                           invited_at=survey.sent_at)
+        db.session.add(recipient)
+        if rng.random() < 0.55:
+            day = (now - timedelta(days=rng.randint(22, 49))).replace(hour=0, minute=0, second=0, microsecond=0)
+            db.session.add(PartnerSurveyResponse(survey_id=survey.id, respondent=survey_respondent_key(recipient),
+                                                 submitted_at=day, updated_at=day,
+                                                 answers=_partner_survey_answers(rng, survey)))
+
+
+def _partner_survey_answers(rng: random.Random, survey: PartnerSurvey) -> list[PartnerSurveyAnswer]:
+    answers = []
+    for question, (kind, _nl, _fr, _en, options, weights) in zip(survey.questions, PARTNER_SURVEY_QUESTIONS,
+                                                                  strict=True):
+        if kind == QuestionKind.SCALE:
+            numbers = [rng.choices(range(1, 6), weights)[0]]
+        elif kind == QuestionKind.YES_NO:
+            numbers = [rng.choices((0, 1), weights)[0]]
+        elif kind == QuestionKind.SINGLE:
+            numbers = [rng.choices(range(len(options)), weights)[0]]
+        elif kind == QuestionKind.MULTIPLE:
+            numbers = [index for index, weight in enumerate(weights) if rng.random() < weight / 8]
+        else:
+            if rng.random() < 0.3:
+                answers.append(PartnerSurveyAnswer(question=question, text=rng.choice(PARTNER_SURVEY_TEXTS)))
+            continue
+        answers += [PartnerSurveyAnswer(question=question, number=number) for number in numbers]
+    return answers

@@ -43,10 +43,14 @@ class QuestionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.question = question
 
+    def has_answers(self) -> bool:
+        """Whether the question being edited has answers (a partner survey's form asks its own survey)."""
+        return self.question is not None and self.question.id in answered_ids()
+
     def validate_kind(self, field) -> None:
         # Past answers are read by the kind they were given in: text summed as scores breaks every result page.
         question = self.question
-        if question is not None and field.data != question.kind.value and question.id in answered_ids():
+        if question is not None and field.data != question.kind.value and self.has_answers():
             raise ValidationError(_l("This question already has answers, so its kind cannot change. Remove it "
                                      "(it is retired and its results stay) and add a new question instead."))
 
@@ -56,7 +60,7 @@ class QuestionForm(FlaskForm):
         # Answers are option numbers: with fewer options the last ones' answers would drop out of the results.
         question = self.question
         if question is not None and len(self.option_list()) < len(question.options) \
-                and self.kind.data == question.kind.value and question.id in answered_ids():
+                and self.kind.data == question.kind.value and self.has_answers():
             raise ValidationError(_l("This question already has answers: keep its %(count)d options (you can "
                                      "reword them).", count=len(question.options)))
         if field.data and any(c in field.data for c in "<>"):

@@ -105,7 +105,7 @@ def evaluation_results(event: Event, language: str) -> EvaluationResults:
     for question_id, response_id, number, text in answers:
         per_question.setdefault(question_id, []).append(text if text is not None else number)
         answered_by.setdefault(question_id, set()).add(response_id)
-    results = [_question_result(q, per_question.get(q.id, []), len(answered_by.get(q.id, ())), language)
+    results = [question_result(q, per_question.get(q.id, []), len(answered_by.get(q.id, ())), language)
                for q in questions_for(event.type, include_retired=True) if q.active or q.id in per_question]
     if counts_only(event, responded):
         results = [QuestionResult(r.question, r.n, None, [], []) for r in results]
@@ -113,7 +113,7 @@ def evaluation_results(event: Event, language: str) -> EvaluationResults:
     return EvaluationResults(evaluation_invited(event), responded, results, headline, counts_only(event, responded))
 
 
-def _question_result(question: Question, values: list, respondents: int, language: str) -> QuestionResult:
+def question_result(question: Question, values: list, respondents: int, language: str) -> QuestionResult:
     """One question's figures; n counts the people who answered it (several choices are one answer each)."""
     if question.kind == QuestionKind.TEXT:
         return QuestionResult(question, respondents, None, [], [v for v in values if v])
@@ -164,12 +164,12 @@ def evaluation_rows(event: Event, language: str, style: FileStyle | None = None)
                 submitted = to_local(response.submitted_at).date()
                 row += [partner.full_name if partner else "", (partner.email or "") if partner else "",
                         submitted if words else submitted.isoformat()]
-            row += [_cell(q, values.get(q.id), language, words) for q in questions]
+            row += [answer_cell(q, values.get(q.id), language, words) for q in questions]
             rows.append(row)
         return columns, sorted(rows, key=lambda row: [str(cell) for cell in row])
 
 
-def _cell(question: Question, value: list[int] | str | None, language: str, words: bool) -> object:
+def answer_cell(question: Question, value: list[int] | str | None, language: str, words: bool = False) -> object:
     if value is None or isinstance(value, str):
         return value or ""
     if question.kind == QuestionKind.SCALE:

@@ -68,6 +68,7 @@ def test_a_registration_with_a_hundred_thousand_gemeenten_is_refused_without_res
 def test_the_gemeenten_of_a_registration_are_resolved_in_one_query(app, client, make_event):
     event = make_event()
     values = ["Oostkamp", "beernem", "3", "Zedelgem", "1", "oostkamp"] * 16  # 96 values naming 3 gemeenten
+    client.get(f"/e/{event.slug}")  # the form's choices are built once per process: not part of the count
     with QueryCounter("gemeenten") as one:
         post_form(client, f"/e/{event.slug}", {**PARTNER, "email": "a@example.org", "gemeenten": values[:6]})
     with QueryCounter("gemeenten") as many:
