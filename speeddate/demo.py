@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from speeddate import tokens
+from speeddate import solver, tokens
 from speeddate.database import write
 from speeddate.events import places
 from speeddate.extensions import db
@@ -37,6 +37,8 @@ from speeddate.models import (
     ZoneSettings,
 )
 from speeddate.models.base import utcnow
+from speeddate.seating import plans, seats
+from speeddate.seating.constraints import confirmed_registrations, settings_of
 from speeddate.surveys.answers import respondent_key
 from speeddate.surveys.partner_survey import respondent_key as survey_respondent_key
 from speeddate.surveys.questions import questions_for
@@ -187,10 +189,21 @@ def _events(rng: random.Random, gemeenten: list[Gemeente], partners: list[Partne
         start = _working_day(today + timedelta(days=days)).replace(hour=hour)
         event = _event(slug, kind, title, start, hours, capacity, gemeente)
         _register(rng, event, partners, registrants, past=days < 0)
+        if days < 0 and kind == EventType.SPEEDDATE:
+            _seat(event)
         if days < 0:
             _evaluations(rng, event)
         created += 1
     return created
+
+
+def _seat(event: Event) -> None:
+    """A past speeddate's final plan, published, so that who met whom, the who-you-met page and the year's
+    network have something to show. A short, seeded search: the demo loads in a few seconds."""
+    people = confirmed_registrations(event.id)
+    plan = solver.solve(seats.instance_for(event.id, people, settings_of(event)),
+                        solver.Options(time_limit=1.0, seed=0, use_cpsat=False))
+    plans.publish(plans.store_plan(event.id, plan, [r.id for r in people]).id, remind=False)
 
 
 # Days a zone holds no event although they are weekdays: the end-of-year holidays (month, day).

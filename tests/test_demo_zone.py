@@ -55,3 +55,15 @@ def test_last_activity_spreads_over_the_year(demo_zone):
     partner_ids = list(db.session.scalars(select(Partner.id)))
     months = {(moment.year, moment.month) for moment in last_activity(partner_ids).values()}
     assert len(months) >= 4, months
+
+
+def test_the_past_speeddates_are_seated_so_the_network_shows_who_met_whom(demo_zone):
+    from speeddate.models import EventType
+    from speeddate.reports import network
+    from speeddate.seating import seats
+
+    past = [e for e in db.session.scalars(select(Event).where(Event.type == EventType.SPEEDDATE))
+            if e.slug in ("demo-speeddate-zedelgem", "demo-speeddate-beernem")]
+    assert len(past) == 2 and all(seats.published_plan(e.id) is not None for e in past)
+    found = network.network(min(e.starts_at for e in past), max(e.ends_at for e in past))
+    assert sum(link.meetings for link in found.links.values()) > 0
