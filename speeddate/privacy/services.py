@@ -4,6 +4,7 @@ Erasing keeps the partner row and its registrations, stripped of everything that
 every count (registrations, attendance, organisations, sectors, gemeenten reached) stays right.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -15,7 +16,16 @@ from speeddate.events import places
 from speeddate.extensions import db
 from speeddate.i18n import to_local
 from speeddate.mail import services as mails
-from speeddate.models import Event, MailStatus, OutboxMail, Partner, Registration, RegistrationStatus
+from speeddate.models import (
+    Event,
+    MailStatus,
+    OutboxMail,
+    Partner,
+    PartnerSurveyRecipient,
+    PartnerSurveyResponse,
+    Registration,
+    RegistrationStatus,
+)
 from speeddate.models.base import utcnow
 from speeddate.seating import after_the_day, seats
 
@@ -46,7 +56,28 @@ def personal_data(partner: Partner) -> dict[str, object]:
         "mails": [{"subject": m.subject, "status": m.status.value, "created_at": when(m.created_at)}
                   for m in db.session.scalars(select(OutboxMail).where(OutboxMail.partner_id == partner.id)
                                               .order_by(OutboxMail.created_at))],
+        "partner_surveys": _partner_surveys(partner, when),
     }
+
+
+def _partner_surveys(partner: Partner, when: Callable[[datetime | None], str | None]) -> list[dict[str, object]]:
+    """The partner surveys the person was sent, with their answers to the named ones. An anonymous survey's answers
+    are tied to nobody, so they cannot be found, nor shown here (the export says so)."""
+    named = {response.survey_id: response for response in db.session.scalars(
+        select(PartnerSurveyResponse).where(PartnerSurveyResponse.partner_id == partner.id))}
+    result = []
+    for recipient in db.session.scalars(select(PartnerSurveyRecipient).where(
+            PartnerSurveyRecipient.partner_id == partner.id).order_by(PartnerSurveyRecipient.invited_at)):
+        survey, response = recipient.survey, named.get(recipient.survey_id)
+        entry: dict[str, object] = {"survey": survey.title_nl, "sent_at": when(recipient.invited_at),
+                                    "anonymous": survey.anonymous}
+        if response is not None:
+            entry["answered_at"] = when(response.submitted_at)
+            entry["answers"] = [{"question": answer.question.text(partner.language),
+                                 "answer": answer.text if answer.number is None else answer.number}
+                                for answer in response.answers]
+        result.append(entry)
+    return result
 
 
 def erase_partner(partner_id: int) -> None:

@@ -528,3 +528,23 @@ def test_closing_now_asks_first_keeps_the_answers_and_can_be_undone_with_a_later
         "title_nl": survey.title_nl, "closes_on": (local_now().date() + timedelta(days=3)).isoformat()})
     db.session.expire_all()
     assert surveys.is_open(survey)
+
+
+def test_the_partners_data_download_lists_their_surveys_and_their_named_answers_only(client):
+    from speeddate.privacy.services import personal_data
+
+    named, anonymous = make_survey(), make_survey(anonymous=True)
+    partner = add_partner(1)
+    sent(named)
+    sent(anonymous)
+    for survey, text in ((named, "Meer webinars"), (anonymous, "Geheim")):
+        ids = answer_ids(survey)
+        mail = db.session.scalars(select(OutboxMail).where(
+            OutboxMail.idempotency_key == f"partner_survey:{survey.id}:{partner.id}")).one()
+        link = SURVEY_LINK.search(mail.body_text).group(1)
+        assert post_form(client, link, {f"q{ids['scale']}": "4", f"q{ids['text']}": text}).status_code == 302
+    db.session.rollback()
+    exported = personal_data(db.session.get(Partner, partner.id))["partner_surveys"]
+    assert [entry["anonymous"] for entry in exported] == [False, True]
+    assert {"question": "Wat mag beter?", "answer": "Meer webinars"} in exported[0]["answers"]
+    assert "answers" not in exported[1] and "Geheim" not in str(exported)
