@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select
 
 from speeddate import tokens
 from speeddate.database import write
@@ -63,7 +63,9 @@ class InvitationPlan:
     warnings: list[str] = field(default_factory=list)
 
 
-def _filtered(query: Select, audience: Audience) -> Select:
+def matching(query: Select, audience: Audience) -> Select:
+    """The query narrowed to the partners the audience's filters name (gemeente, sector, cluster, language); the
+    one definition of a chosen audience, for invitations and partner surveys alike."""
     if audience.gemeente_ids:
         query = query.where(exists().where(partner_gemeenten.c.partner_id == Partner.id,
                                            partner_gemeenten.c.gemeente_id.in_(audience.gemeente_ids)))
@@ -74,6 +76,13 @@ def _filtered(query: Select, audience: Audience) -> Select:
     if audience.languages:
         query = query.where(Partner.language.in_(audience.languages))
     return query
+
+
+def reachable() -> tuple[ColumnElement[bool], ...]:
+    """Who may get the zone's mails unasked: consent to them, on an address the partner confirmed, never erased.
+    A consent typed on the public form for someone else's address reaches no one (SECURITY.md)."""
+    return (Partner.consent_invitations_at.is_not(None), Partner.email_confirmed_at.is_not(None),
+            Partner.email.is_not(None), Partner.erased_at.is_(None))
 
 
 def _registered(event: Event):
@@ -89,10 +98,8 @@ def _invited(event: Event):
 
 
 def _audience_query(event: Event, audience: Audience) -> Select:
-    # Only a confirmed address: a consent typed on the public form for someone else's address invites no one.
-    query = select(Partner).where(Partner.consent_invitations_at.is_not(None), Partner.email_confirmed_at.is_not(None),
-                                  ~_registered(event), ~_invited(event))
-    return _filtered(query, audience).order_by(Partner.id)
+    query = select(Partner).where(*reachable(), ~_registered(event), ~_invited(event))
+    return matching(query, audience).order_by(Partner.id)
 
 
 def audience(event: Event, chosen: Audience) -> list[Partner]:
@@ -102,7 +109,7 @@ def audience(event: Event, chosen: Audience) -> list[Partner]:
 
 def skipped(event: Event, chosen: Audience) -> Skipped:
     """How many partners who match the filters are left out, and why (erased partners are nobody to count)."""
-    query = _filtered(select(Partner.consent_invitations_at.is_not(None), Partner.email_confirmed_at.is_not(None),
+    query = matching(select(Partner.consent_invitations_at.is_not(None), Partner.email_confirmed_at.is_not(None),
                              _registered(event), _invited(event)).where(Partner.erased_at.is_(None)), chosen)
     counts = {"registered": 0, "invited": 0, "no_consent": 0, "unconfirmed": 0}
     for consented, confirmed, registered, invited in db.session.execute(query):

@@ -18,12 +18,12 @@ from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, Signer
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import exists, func, select
 
 from speeddate import tokens
 from speeddate.database import lock_one, write
 from speeddate.extensions import db
-from speeddate.mail.invitations import Audience
+from speeddate.mail.invitations import Audience, matching, reachable
 from speeddate.models import (
     OutboxMail,
     Partner,
@@ -33,8 +33,6 @@ from speeddate.models import (
     PartnerSurveyRecipient,
     PartnerSurveyResponse,
     QuestionKind,
-    Sector,
-    partner_gemeenten,
 )
 from speeddate.models.base import utcnow
 from speeddate.surveys import partner_mails
@@ -190,40 +188,20 @@ class SendPlan:
     preview_text: str
 
 
-def _filtered(query: Select, chosen: Audience) -> Select:
-    if chosen.gemeente_ids:
-        query = query.where(exists().where(partner_gemeenten.c.partner_id == Partner.id,
-                                           partner_gemeenten.c.gemeente_id.in_(chosen.gemeente_ids)))
-    if chosen.sector_ids:
-        query = query.where(Partner.sector_id.in_(chosen.sector_ids))
-    if chosen.cluster_ids:
-        query = query.where(Partner.sector_id.in_(select(Sector.id).where(Sector.cluster_id.in_(chosen.cluster_ids))))
-    if chosen.languages:
-        query = query.where(Partner.language.in_(chosen.languages))
-    return query
-
-
 def _received(survey: PartnerSurvey):
     return exists().where(PartnerSurveyRecipient.partner_id == Partner.id,
                           PartnerSurveyRecipient.survey_id == survey.id)
 
 
-def _reachable():
-    """Consent to the zone's mails, on an address the partner confirmed, never erased."""
-    # A consent typed on the public form for someone else's address reaches no one (SECURITY.md).
-    return (Partner.consent_invitations_at.is_not(None), Partner.email_confirmed_at.is_not(None),
-            Partner.email.is_not(None), Partner.erased_at.is_(None))
-
-
 def audience(survey: PartnerSurvey, chosen: Audience) -> list[Partner]:
     """Partners who agreed to the zone's mails, match the filters, and did not get this survey yet."""
-    query = select(Partner).where(*_reachable(), ~_received(survey))
-    return list(db.session.scalars(_filtered(query, chosen).order_by(Partner.id)))
+    query = select(Partner).where(*reachable(), ~_received(survey))
+    return list(db.session.scalars(matching(query, chosen).order_by(Partner.id)))
 
 
 def skipped(survey: PartnerSurvey, chosen: Audience) -> Skipped:
     """How many partners who match the filters are left out, and why (erased partners are nobody to count)."""
-    query = _filtered(select(Partner.consent_invitations_at.is_not(None), Partner.email_confirmed_at.is_not(None),
+    query = matching(select(Partner.consent_invitations_at.is_not(None), Partner.email_confirmed_at.is_not(None),
                              Partner.email.is_not(None), _received(survey)).where(Partner.erased_at.is_(None)),
                       chosen)
     counts = {"already": 0, "no_consent": 0, "unconfirmed": 0, "no_address": 0}
@@ -267,7 +245,7 @@ def reminder_recipients(survey: PartnerSurvey) -> list[PartnerSurveyRecipient]:
     """Who the next reminder round goes to: recipients who still agree to the zone's mails and, in a named
     survey, have not answered; in an anonymous one all of them (the outbox must not tell who answered)."""
     recipients = db.session.scalars(select(PartnerSurveyRecipient).join(Partner).where(
-        PartnerSurveyRecipient.survey_id == survey.id, *_reachable()).order_by(PartnerSurveyRecipient.id))
+        PartnerSurveyRecipient.survey_id == survey.id, *reachable()).order_by(PartnerSurveyRecipient.id))
     if survey.anonymous:
         return list(recipients)
     answered = set(db.session.scalars(select(PartnerSurveyResponse.respondent).where(

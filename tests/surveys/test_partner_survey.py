@@ -397,7 +397,7 @@ def test_an_anonymous_reminder_goes_to_everyone_who_has_not_opted_out(client, or
     assert "2 partners would get a reminder" in page and "who answered is not known" in page
     rows = outbox("partner_survey_reminder")
     assert sorted(r.recipient for r in rows) == sorted([answered.email, waiting.email])
-    assert "If you already answered" in rows[0].body_text
+    assert "Hebt u al" in rows[0].body_text, "the reminder says why it reaches those who answered too"
     assert surveys.remind(survey.id, 2) == 2 and len(outbox("partner_survey_reminder")) == 4  # a round of its own
 
 
