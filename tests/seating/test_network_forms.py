@@ -64,7 +64,7 @@ def test_the_languages_ticked_are_stored(register, make_event, asking):
 def test_no_or_an_unknown_language_is_refused_and_nothing_stored(register, make_event, asking, languages):
     response = register(make_event(), languages=languages)
     assert response.status_code == 400
-    assert "Please tick at least one language you can hold a conversation in." in response.get_data(as_text=True)
+    assert "Vink minstens één taal aan waarin je een gesprek kunt voeren." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Partner)) == 0
 
 
