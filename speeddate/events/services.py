@@ -541,3 +541,12 @@ def default_times(event_type: EventType, day: datetime) -> tuple[datetime, datet
     hour = 12 if event_type in (EventType.SPEEDDATE, EventType.LUNCHWEBINAR) else 19
     start = day.replace(hour=hour, minute=0, second=0, microsecond=0)
     return start, start + timedelta(hours=defaults.hours)
+
+
+def new_event_times(event_type: EventType, now: datetime) -> tuple[datetime, datetime]:
+    """The times a new event's form starts with: today at the type's usual hour, or tomorrow once that hour has
+    passed (an event that begins in the past cannot be published)."""
+    start, end = default_times(event_type, now)
+    if start <= now:
+        return default_times(event_type, now + timedelta(days=1))
+    return start, end

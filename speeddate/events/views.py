@@ -78,7 +78,7 @@ def create():
 
 def _fill_type_defaults(form: EventForm, event_type: EventType) -> None:
     defaults = services.TYPE_DEFAULTS[event_type]
-    start, end = services.default_times(event_type, to_local(utcnow()).replace(tzinfo=None))
+    start, end = services.new_event_times(event_type, to_local(utcnow()).replace(tzinfo=None))
     form.type.data = event_type.value
     form.capacity.data = defaults.capacity
     form.catering.data = defaults.catering

@@ -282,3 +282,14 @@ def test_the_lifecycle_pages_and_mails_are_valid_html(organiser, full_event, tmp
     for kind in ("event_cancelled", "event_reopened"):
         (tmp_path / f"{kind}.html").write_text(mails(kind)[-1].body_html)
     assert vnu_messages(tmp_path) == []
+
+
+@pytest.mark.parametrize("clock", ["08:30", "12:00", "21:15", "23:59"])
+@pytest.mark.parametrize("event_type", list(events.EventType))
+def test_a_new_event_never_starts_in_the_past(event_type, clock):
+    """The form's first guess is today at the type's usual hour, or tomorrow once that hour has passed."""
+    hour, minute = map(int, clock.split(":"))
+    now = local_now().replace(hour=hour, minute=minute, second=0, microsecond=0)
+    start, end = events.new_event_times(event_type, now)
+    assert now < start < end
+    assert start - now <= timedelta(days=1)
