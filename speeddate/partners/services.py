@@ -3,6 +3,7 @@
 import enum
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -33,6 +34,7 @@ from speeddate.models import (
 from speeddate.models.base import utcnow
 from speeddate.models.partners import normalise_email
 from speeddate.partners.fields import split_languages
+from speeddate.security import ratelimit
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +78,35 @@ class RegistrationResult:
     waitlist_rank: int | None = None
 
 
-def register(event_id: int, email: str, details: PartnerDetails, dietary: str = "") -> RegistrationResult:
-    """Register a partner: a place if one is free, else the waiting list; never a second registration."""
+class TooManyAttempts(Exception):
+    """A rate-limit bucket the registration counts in is full; nothing was registered or counted."""
+
+    def __init__(self, wait_seconds: int) -> None:
+        super().__init__(wait_seconds)
+        self.wait_seconds = wait_seconds
+
+
+def register(event_id: int, email: str, details: PartnerDetails, dietary: str = "",
+             counted_in: Sequence[tuple[str, str]] = ()) -> RegistrationResult:
+    """Register a partner: a place if one is free, else the waiting list; never a second registration.
+
+    `counted_in`: rate-limit buckets (security.ratelimit) this attempt counts in, in the same unit of work, so that
+    a registration is one commit; raises TooManyAttempts, changing nothing, when one of them is full.
+    """
     try:
         with write():
-            return _register_once(event_id, normalise_email(email), details, dietary)
+            return _count_then_register(event_id, normalise_email(email), details, dietary, counted_in)
     except IntegrityError:
         # A simultaneous registration with the same email created the partner or registration first.
         with write():
-            return _register_once(event_id, normalise_email(email), details, dietary)
+            return _count_then_register(event_id, normalise_email(email), details, dietary, counted_in)
+
+
+def _count_then_register(event_id: int, email: str, details: PartnerDetails, dietary: str,
+                         counted_in: Sequence[tuple[str, str]]) -> RegistrationResult:
+    if counted_in and (wait := ratelimit.hit(list(counted_in))) is not None:
+        raise TooManyAttempts(wait)
+    return _register_once(event_id, email, details, dietary)
 
 
 def _register_once(event_id: int, email: str, details: PartnerDetails, dietary: str) -> RegistrationResult:

@@ -16,7 +16,7 @@ from speeddate.partners import services
 from speeddate.partners.forms import CancelForm, PartnerDetailsForm, RegistrationForm
 from speeddate.partners.links import registration_or_404
 from speeddate.seating.seats import start_seat
-from speeddate.security.hooks import registration_wait, too_many_requests
+from speeddate.security.hooks import post_counted, registration_keys, too_many_requests
 from speeddate.surveys import windows
 from speeddate.urls import personal_url
 from speeddate.zone.settings import zone_settings
@@ -42,12 +42,14 @@ def event(slug: str):
     form = RegistrationForm(formdata=request.form if request.method == "POST" else _prefill(),
                             ask_languages=bool(zone_settings().ask_languages))
     if request.method == "POST" and form.validate():
-        wait = registration_wait(event.id, form.email.data)
-        if wait is not None:
-            return too_many_requests(wait)
         try:
             if not form.filled_by_robot():  # a robot gets the same answer as anyone, and nothing is stored
-                services.register(event.id, form.email.data, form.details(), form.dietary.data or "")
+                services.register(event.id, form.email.data, form.details(), form.dietary.data or "",
+                                  counted_in=registration_keys(event.id, form.email.data))
+                post_counted()
+        except services.TooManyAttempts as refused:
+            post_counted()
+            return too_many_requests(refused.wait_seconds)
         except services.RegistrationClosed:
             return render_template("partners/unavailable.html", event=event, state=availability(event))
         # The same page for a new, a known and an already registered address: the personal link goes only to

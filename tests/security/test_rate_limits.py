@@ -1,7 +1,7 @@
 """Rate limits on logins and public posts, counted in the database so that every worker shares them."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from speeddate.auth import services
 from speeddate.auth.services import create_user
@@ -157,3 +157,52 @@ def test_the_429_page_is_in_the_users_language(app, client, make_event):
     page = post_form(client, f"/e/{event.slug}?lang=nl", {**PARTNER, "email": "x@example.org"},
                      environ_base={"REMOTE_ADDR": "192.0.2.50"})
     assert page.status_code == 429 and "Te veel pogingen" in page.get_data(as_text=True)
+
+
+def writes_committed_during(action) -> int:
+    """How many transactions that wrote something `action` committed (each is a disk flush on both databases;
+    ending a read-only transaction is not counted)."""
+    from sqlalchemy import event as sa_event
+
+    wrote, committed = [False], []
+
+    def statement(connection, cursor, sql, *args) -> None:
+        wrote[0] = wrote[0] or sql.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+
+    def commit(connection) -> None:
+        if wrote[0]:
+            committed.append(1)
+        wrote[0] = False
+
+    sa_event.listen(db.engine, "before_cursor_execute", statement)
+    sa_event.listen(db.engine, "commit", commit)
+    try:
+        action()
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", statement)
+        sa_event.remove(db.engine, "commit", commit)
+    return len(committed)
+
+
+def test_a_registration_is_one_transaction_with_its_rate_limit_counts(any_app, client, make_event):
+    """The address's and the email's counts are written in the registration's own unit of work: one commit, so
+    that a rush of registrations waits for one disk flush each, not three."""
+    event = make_event(capacity=40)
+    assert writes_committed_during(lambda: register_from(client, event, 1, "192.0.2.70").status_code == 200) == 1
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+    assert db.session.scalar(select(func.count()).select_from(RateLimitHit)) == 3, "address, email, event+address"
+
+
+def test_malformed_and_robot_posts_still_count_against_their_address(app, client, make_event):
+    app.config["RATE_LIMITS"] = {**app.config["RATE_LIMITS"], "public_address": (4, 60)}
+    event = make_event(capacity=40)
+    address = {"REMOTE_ADDR": "192.0.2.80"}
+    assert post_form(client, f"/e/{event.slug}", {**PARTNER, "first_name": ""}, environ_base=address).status_code == 400
+    assert post_form(client, f"/e/{event.slug}", {**PARTNER, "email": "robot@example.org",
+                                                  "website": "https://spam.example"},
+                     environ_base=address).status_code == 200
+    statuses = [register_from(client, event, n, "192.0.2.80").status_code for n in range(4)]
+    assert statuses == [200, 200, 429, 429]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 2
